@@ -1,0 +1,150 @@
+// Blason patch (not in upstream json-gold v0.9.1): memoised context processing.
+//
+// Expanding a document re-processes the same contexts again and again: the
+// document's @context, and every type-scoped and property-scoped context of
+// every node. For Open Badges credentials this was 90 % of the cost of a
+// signature verification. With a ContextMemo in the options, the result of
+// processing a local context against an active context is remembered, keyed
+// by the active context's identity and the local context's identity, so
+// each distinct pair is processed once per process.
+//
+// This is only sound when processed contexts are never mutated afterwards,
+// which holds for expansion and RDF conversion (the paths Blason uses); do
+// not use a memo with compaction or framing, which fill lazy caches in the
+// contexts. Local contexts are memoised only when their identity fully
+// determines their content: URL strings (the loader must be deterministic,
+// e.g. a pinned set) and maps registered with MarkImmutable. Inline context
+// objects from the input document are never memoised.
+
+package ld
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// ContextMemo remembers processed contexts. It is safe for concurrent use.
+type ContextMemo struct {
+	m     sync.Map // memoKey -> *Context
+	n     atomic.Int64
+	limit int64
+}
+
+// NewContextMemo returns a memo that holds at most limit entries (beyond
+// that, results are computed but not remembered).
+func NewContextMemo(limit int) *ContextMemo {
+	return &ContextMemo{limit: int64(limit)}
+}
+
+type memoKey struct {
+	parent *Context
+	local  string
+	flags  uint8
+}
+
+var immutableMaps sync.Map // map pointer -> struct{}
+
+// MarkImmutable registers every JSON object reachable from v as immutable,
+// so that it can serve as a memo key by identity. The caller promises never
+// to modify them (e.g. the parsed documents of a pinned context loader).
+func MarkImmutable(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		immutableMaps.Store(reflect.ValueOf(x).Pointer(), struct{}{})
+		for _, e := range x {
+			MarkImmutable(e)
+		}
+	case []any:
+		for _, e := range x {
+			MarkImmutable(e)
+		}
+	}
+}
+
+// localKey returns the memo identity of a local context, if it has one.
+func localKey(local any, b *strings.Builder) bool {
+	switch x := local.(type) {
+	case nil:
+		b.WriteString("n;")
+	case string:
+		b.WriteString("s")
+		b.WriteString(strconv.Itoa(len(x)))
+		b.WriteByte(':')
+		b.WriteString(x)
+	case map[string]any:
+		p := reflect.ValueOf(x).Pointer()
+		if _, ok := immutableMaps.Load(p); !ok {
+			return false
+		}
+		b.WriteString("m")
+		b.WriteString(strconv.FormatUint(uint64(p), 16))
+		b.WriteByte(';')
+	case []any:
+		b.WriteString("[")
+		for _, e := range x {
+			if !localKey(e, b) {
+				return false
+			}
+		}
+		b.WriteString("]")
+	default:
+		return false
+	}
+	return true
+}
+
+// NewStableContext returns an empty active context that serves as the root
+// of memoised processing: keep it for the life of the options and pass it to
+// JsonLdApi.Expand. Only contexts derived from a stable context through the
+// memo are memoised as parents, so transient contexts (from inline context
+// objects) never fill the memo.
+func NewStableContext(options *JsonLdOptions) *Context {
+	c := NewContext(nil, options)
+	c.stable = true
+	return c
+}
+
+func (c *Context) memo() *ContextMemo {
+	if c.options == nil {
+		return nil
+	}
+	return c.options.ContextMemo
+}
+
+func (m *ContextMemo) lookup(c *Context, local any, flags uint8) (memoKey, *Context, bool) {
+	if !c.stable {
+		return memoKey{}, nil, false
+	}
+	var b strings.Builder
+	if !localKey(local, &b) {
+		return memoKey{}, nil, false
+	}
+	k := memoKey{parent: c, local: b.String(), flags: flags}
+	if v, ok := m.m.Load(k); ok {
+		return k, v.(*Context), true
+	}
+	return k, nil, true
+}
+
+func (m *ContextMemo) store(k memoKey, result *Context) {
+	if m.n.Load() >= m.limit {
+		return
+	}
+	result.stable = true
+	if _, loaded := m.m.LoadOrStore(k, result); !loaded {
+		m.n.Add(1)
+	}
+}
+
+func boolFlags(bs ...bool) uint8 {
+	var f uint8
+	for i, b := range bs {
+		if b {
+			f |= 1 << i
+		}
+	}
+	return f
+}
