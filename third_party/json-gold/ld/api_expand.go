@@ -381,7 +381,8 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 		// 7.3)
 		if expandedProperty == "" || (!strings.Contains(expandedProperty, ":") && !IsKeyword(expandedProperty)) {
 			if activeCtx.options != nil && activeCtx.options.SafeMode {
-				return NewJsonLdError(InvalidProperty, "Dropping property that did not expand into an absolute IRI or keyword.")
+				// Blason patch: name the property, so users can fix it.
+				return NewJsonLdError(InvalidProperty, fmt.Sprintf("property %q is not defined by the context (it would be dropped)", key))
 			} else {
 				continue
 			}
