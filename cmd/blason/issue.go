@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/issuer"
+	"github.com/blason-badges/blason/verifier"
+)
+
+// preflight lets the issuer check each credential with our verifier
+// without the issuer package importing it.
+type preflight struct{ v *verifier.Verifier }
+
+func (p preflight) Verify(ctx context.Context, b []byte) error {
+	_, err := p.v.Verify(ctx, b)
+	return err
+}
+
+func issue(e env, args []string) int {
+	fs := newFlags(e, "issue")
+	keyPath := fs.String("key", "", "signing key file made by 'blason key new'")
+	achPath := fs.String("achievement", "", "JSON file with the Open Badges 3.0 Achievement (id, name, description, criteria)")
+	email := fs.String("recipient-email", "", "recipient's e-mail address (stored as a salted hash)")
+	recipientDID := fs.String("recipient-did", "", "recipient's DID")
+	name := fs.String("issuer-name", "", "issuer's name shown to learners and employers (default: the achievement's creator name, else the DID)")
+	url := fs.String("issuer-url", "", "issuer's web site")
+	validDays := fs.Int("valid-days", 0, "days until the credential expires (0: never)")
+	if !parseFlags(fs, args) {
+		return exitUsage
+	}
+	if *keyPath == "" || *achPath == "" || fs.NArg() > 0 {
+		return fail(e, "usage: blason issue --key FILE --achievement FILE (--recipient-email ADDR | --recipient-did DID)")
+	}
+	key, err := issuer.ReadKeyFile(*keyPath)
+	if err != nil {
+		return failErr(e, "issue", err)
+	}
+	raw, err := os.ReadFile(*achPath)
+	if err != nil {
+		return failErr(e, "issue", err)
+	}
+	v, err := credential.ParseJSON(raw, credential.Limits{})
+	if err != nil {
+		return failErr(e, "issue: read "+*achPath, err)
+	}
+	ach, ok := v.(map[string]any)
+	if !ok {
+		return fail(e, "issue: %s must hold a JSON object (an Achievement)", *achPath)
+	}
+	issuerName := *name
+	if issuerName == "" {
+		if c, ok := ach["creator"].(map[string]any); ok {
+			issuerName, _ = c["name"].(string)
+		}
+	}
+	if issuerName == "" {
+		issuerName = key.DID
+	}
+	is := &issuer.Issuer{
+		Profile:   issuer.Profile{ID: key.DID, Name: issuerName, URL: *url},
+		Key:       key,
+		Preflight: preflight{verifier.New(verifier.Options{})},
+	}
+	award := issuer.Award{Achievement: ach, Recipient: issuer.Recipient{Email: *email, DID: *recipientDID}}
+	if *validDays > 0 {
+		award.ValidUntil = time.Now().AddDate(0, 0, *validDays)
+	}
+	out, err := is.Issue(e.ctx, award)
+	if err != nil {
+		return failErr(e, "issue", err)
+	}
+	fmt.Fprintln(e.stdout, string(out))
+	return exitOK
+}

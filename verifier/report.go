@@ -1,0 +1,122 @@
+package verifier
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Outcome is the result of one check. The zero value is NotRun, so a check
+// that was never reached can never read as passed.
+type Outcome int
+
+const (
+	NotRun  Outcome = iota // the check did not run (an earlier check failed, or it needs something unavailable)
+	Passed                 // the check ran and succeeded
+	Failed                 // the check ran and the credential is not trustworthy
+	Warning                // the check found something a person should know, which does not by itself invalidate the credential
+	Unknown                // the check could not be completed ("could not check"); never the same as passed or failed
+	Skipped                // the check does not apply to this credential
+)
+
+var outcomeNames = [...]string{"not-run", "passed", "failed", "warning", "unknown", "skipped"}
+
+func (o Outcome) String() string {
+	if o < 0 || int(o) >= len(outcomeNames) {
+		return fmt.Sprintf("Outcome(%d)", int(o))
+	}
+	return outcomeNames[o]
+}
+
+// MarshalText implements encoding.TextMarshaler ("passed", "failed", ...).
+func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	for i, n := range outcomeNames {
+		if n == string(b) {
+			*o = Outcome(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown outcome %q", b)
+}
+
+// Check IDs, stable across releases: clients and the UI's message catalogues key on them.
+const (
+	CheckParse        = "parse"
+	CheckContext      = "context"
+	CheckType         = "type"
+	CheckSchema       = "schema"
+	CheckSubject      = "subject"
+	CheckProof        = "proof"
+	CheckIssuerKey    = "issuer-key"
+	CheckStatus       = "status"
+	CheckValidity     = "validity"
+	CheckRecipient    = "recipient"
+	CheckEndorsements = "endorsements"
+)
+
+// Check is one step of a verification.
+type Check struct {
+	ID      string  `json:"id"`
+	Outcome Outcome `json:"outcome"`
+	// Message is a stable key for the human message; the French and English
+	// sentences live with the UI (see Messages for the English CLI text).
+	Message string `json:"message"`
+	// Detail is technical detail for developers (error text, values seen).
+	Detail string `json:"detail,omitempty"`
+	// Required checks must pass for the credential to be verified.
+	Required bool `json:"-"`
+}
+
+// Summary is what a person wants to see of the credential, taken from it
+// as issued. Until the proof and issuer key checks pass, none of it is
+// vouched for by anyone.
+type Summary struct {
+	ID          string `json:"id,omitempty"`
+	Version     string `json:"version,omitempty"` // "2.0" or "1.1"
+	Kind        string `json:"kind,omitempty"`    // "OpenBadgeCredential" or "EndorsementCredential"
+	Name        string `json:"name,omitempty"`
+	Achievement string `json:"achievement,omitempty"`
+	IssuerID    string `json:"issuerId,omitempty"`
+	IssuerName  string `json:"issuerName,omitempty"`
+	ValidFrom   string `json:"validFrom,omitempty"`
+	ValidUntil  string `json:"validUntil,omitempty"`
+}
+
+// Report is the complete result of verifying one credential. It always
+// lists every check, in the order of the OB 3.0 verification algorithm.
+type Report struct {
+	Verified     bool      `json:"verified"`
+	Checks       []Check   `json:"checks"`
+	Credential   Summary   `json:"credential"`
+	Endorsements []*Report `json:"endorsements,omitempty"`
+}
+
+// Check returns the check with the given id, or nil.
+func (r *Report) Check(id string) *Check {
+	for i := range r.Checks {
+		if r.Checks[i].ID == id {
+			return &r.Checks[i]
+		}
+	}
+	return nil
+}
+
+// decide sets Verified from the checks: fail closed. A credential is
+// verified only if no check failed and every required check passed.
+// Warning and Unknown are shown but do not by themselves make a credential
+// unverified (as in the 1EdTech validator, where an unreachable revocation
+// list is a warning); Failed, and a required check not Passed, always do.
+func (r *Report) decide() {
+	ok := len(r.Checks) > 0
+	for _, c := range r.Checks {
+		if c.Outcome == Failed || (c.Required && c.Outcome != Passed) {
+			ok = false
+		}
+	}
+	r.Verified = ok
+}
+
+// JSON returns the report as indented JSON.
+func (r *Report) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }

@@ -1,0 +1,142 @@
+package verifier
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// English holds the plain-language English sentence for every message key a
+// report can carry. The web UI keeps its own French and English catalogues
+// keyed the same way; this one serves the command line.
+var English = map[string]string{
+	"parse.ok":      "The file is a readable credential.",
+	"parse.invalid": "The file is not a readable credential.",
+
+	"context.ok":      "It declares the Open Badges 3.0 vocabulary.",
+	"context.invalid": "It does not declare the Open Badges 3.0 vocabulary correctly.",
+
+	"type.ok":                  "It is an Open Badges credential.",
+	"type.invalid":             "It is not an Open Badges credential.",
+	"type.not-endorsement":     "An embedded endorsement is not an endorsement credential.",
+	"schema.ok":                "Its content follows the Open Badges 3.0 rules.",
+	"schema.invalid":           "Its content breaks the Open Badges 3.0 rules.",
+	"schema.not-applicable-v1": "Older (VC 1.1) badge: there are no published rules to check its content against.",
+	"schema.no-version":        "Its content could not be checked: its version is unknown.",
+	"schema.unknown-kind":      "Its content could not be checked: its kind of credential is unknown.",
+	"subject.ok":               "It names who earned the badge and what was achieved.",
+	"subject.invalid":          "It does not properly name who earned the badge or what was achieved.",
+
+	"proof.ok":              "Its digital signature is valid: it has not been altered since it was signed.",
+	"proof.missing":         "It has no digital signature: anyone could have written it.",
+	"proof.key-unavailable": "Its signature could not be checked: the signing key could not be obtained.",
+	"proof.key-not-found":   "Its signature could not be checked: the signing key it names does not exist.",
+	"proof.bad-signature":   "Its digital signature does not match: it was altered, or not signed by that key.",
+	"proof.invalid":         "Its digital signature is not valid.",
+	"proof.malformed":       "Its digital signature is malformed.",
+	"issuer-key.ok":         "It was signed with the issuer's own key.",
+	"issuer-key.not-issuer": "It was signed with a key that does not belong to the issuer it names.",
+
+	"status.none":        "It has no revocation list (it cannot be revoked).",
+	"status.not-run":     "Its revocation status was not checked, because its signature is not valid.",
+	"status.unsupported": "Its revocation status could not be checked.",
+
+	"validity.ok":            "It is within its validity dates.",
+	"validity.invalid-date":  "One of its dates is not a valid date.",
+	"validity.no-start":      "It does not say from when it is valid.",
+	"validity.not-yet-valid": "It is not valid yet.",
+	"validity.expired":       "It has expired.",
+
+	"recipient.not-requested":      "The recipient was not compared with a known person.",
+	"recipient.ok":                 "It was awarded to the person you named.",
+	"recipient.mismatch":           "It was not awarded to the person you named.",
+	"recipient.invalid-identifier": "Its recipient identifier is malformed.",
+
+	"endorsements.none":     "It carries no endorsements.",
+	"endorsements.ok":       "Its endorsements are genuine.",
+	"endorsements.invalid":  "Some of its endorsements could not be verified; they are not shown as endorsements.",
+	"endorsements.too-deep": "Endorsements nested this deep are not checked.",
+}
+
+// Text returns the English sentence for a check, falling back to its
+// message key for a key with no sentence.
+func (c Check) Text() string {
+	if strings.HasSuffix(c.Message, ".not-run") {
+		return "Not checked."
+	}
+	if s, ok := English[c.Message]; ok {
+		return s
+	}
+	return c.Message
+}
+
+var marks = map[Outcome]string{Passed: "✓", Failed: "✗", Warning: "!", Unknown: "?", Skipped: "–", NotRun: "·"}
+
+// WriteText writes the report for a person. With verbose, each check's
+// technical detail follows its sentence.
+func (r *Report) WriteText(w io.Writer, verbose bool) error {
+	var b strings.Builder
+	s := r.Credential
+	title := s.Name
+	if s.Achievement != "" && s.Achievement != s.Name {
+		title = strings.TrimSpace(s.Name + " — " + s.Achievement)
+	}
+	if title != "" {
+		fmt.Fprintf(&b, "Badge:      %s\n", title)
+	}
+	if s.IssuerID != "" {
+		issuer := s.IssuerID
+		if s.IssuerName != "" {
+			issuer = s.IssuerName + " (" + s.IssuerID + ")"
+		}
+		fmt.Fprintf(&b, "Issued by:  %s\n", issuer)
+	}
+	if s.ValidFrom != "" {
+		until := "no expiry"
+		if s.ValidUntil != "" {
+			until = "until " + s.ValidUntil
+		}
+		fmt.Fprintf(&b, "Valid:      from %s, %s\n", s.ValidFrom, until)
+	}
+	b.WriteString("\n")
+	for _, c := range r.Checks {
+		fmt.Fprintf(&b, "  %s %-13s %s\n", marks[c.Outcome], c.ID, c.Text())
+		if verbose && c.Detail != "" {
+			fmt.Fprintf(&b, "    %s\n", c.Detail)
+		}
+	}
+	for i, e := range r.Endorsements {
+		state := "not verified"
+		if e.Verified {
+			state = "verified"
+		}
+		name := e.Credential.IssuerName
+		if name == "" {
+			name = e.Credential.IssuerID
+		}
+		fmt.Fprintf(&b, "  endorsement %d by %s: %s\n", i+1, name, state)
+	}
+	b.WriteString("\n")
+	if r.Verified {
+		fmt.Fprintf(&b, "VERIFIED: issued by %s and not altered since.\n", r.Credential.IssuerID)
+		for _, c := range r.Checks {
+			if c.Outcome == Warning || c.Outcome == Unknown {
+				fmt.Fprintf(&b, "Note: %s\n", c.Text())
+			}
+		}
+	} else {
+		reason := "a required check did not pass"
+		for _, c := range r.Checks {
+			if c.Outcome == Failed || (c.Required && c.Outcome != Passed) {
+				reason = c.Text()
+				if c.Detail != "" {
+					reason += " (" + c.Detail + ")"
+				}
+				break
+			}
+		}
+		fmt.Fprintf(&b, "NOT VERIFIED: %s\n", reason)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

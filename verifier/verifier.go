@@ -1,0 +1,429 @@
+// Package verifier checks Open Badges 3.0 credentials and returns a report
+// of every check, in the order of the OB 3.0 verification algorithm (§9.1):
+// parse and context, type, schema and subject (step 1), proof and issuer key
+// provenance (step 2, IMPL "key provenance"), status (step 4), validity
+// dates (step 4), the optional recipient match (step 5) and endorsements
+// (step 6, §9.2).
+//
+// It fails closed: Verify returns a nil error only when the report says
+// verified, and a check that did not run never reads as passed.
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/did"
+)
+
+// ErrNotVerified is returned (wrapped, with the first failing check) for
+// every credential that must not be trusted.
+var ErrNotVerified = errors.New("credential not verified")
+
+// Resolver dereferences a verificationMethod URL to a public key that its
+// controller authorises for purpose ("assertionMethod", "authentication").
+type Resolver interface {
+	ResolveKey(ctx context.Context, verificationMethod, purpose string) (*dataintegrity.VerificationKey, error)
+}
+
+// Recipient is a value known out of band that the credential's subject must
+// match (OB 3.0 §9.3), e.g. {IdentityType: "emailAddress", Value: "a@example.org"}.
+// IdentityType "id" compares Value with credentialSubject.id.
+type Recipient struct {
+	IdentityType string
+	Value        string
+}
+
+// Options configure a Verifier. The zero value verifies offline: did:key
+// and did:jwk issuers only, the system clock, default parse limits.
+type Options struct {
+	// Resolver dereferences verification methods. Nil means DIDResolver(did.Offline):
+	// did:key and did:jwk, no network.
+	Resolver Resolver
+	// Now is the clock for validity dates. Nil means time.Now.
+	Now func() time.Time
+	// Limits bound the credential's size and nesting. Zero means the
+	// credential package's defaults (1 MiB, depth 64).
+	Limits credential.Limits
+	// Recipient, when set, must match the credential's subject.
+	Recipient *Recipient
+}
+
+// Verifier verifies credentials. It is safe for concurrent use.
+type Verifier struct {
+	opts Options
+}
+
+// New returns a Verifier.
+func New(opts Options) *Verifier {
+	if opts.Resolver == nil {
+		opts.Resolver = DIDResolver(did.Offline)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Verifier{opts: opts}
+}
+
+// maxEndorsementDepth bounds endorsements of endorsements.
+const maxEndorsementDepth = 2
+
+// Verify parses and verifies one credential (JSON bytes). The report is
+// always complete; the error is non-nil exactly when the report is not
+// verified.
+func (v *Verifier) Verify(ctx context.Context, data []byte) (*Report, error) {
+	r := newReport()
+	c, err := credential.Parse(data, v.opts.Limits)
+	if err != nil {
+		r.set(CheckParse, Failed, "parse.invalid", err.Error())
+		return r.finish()
+	}
+	r.set(CheckParse, Passed, "parse.ok", "")
+	v.verify(ctx, c, r, 0)
+	return r.finish()
+}
+
+// VerifyDocument verifies an already-decoded credential, e.g. one embedded
+// in another document. doc is not modified.
+func (v *Verifier) VerifyDocument(ctx context.Context, doc map[string]any) (*Report, error) {
+	r := newReport()
+	r.set(CheckParse, Passed, "parse.ok", "")
+	v.verify(ctx, credential.FromMap(doc), r, 0)
+	return r.finish()
+}
+
+func newReport() *Report {
+	r := &Report{}
+	for _, id := range []string{CheckParse, CheckContext, CheckType, CheckSchema, CheckSubject, CheckProof,
+		CheckIssuerKey, CheckStatus, CheckValidity, CheckRecipient, CheckEndorsements} {
+		r.Checks = append(r.Checks, Check{ID: id, Outcome: NotRun, Message: id + ".not-run", Required: required[id]})
+	}
+	return r
+}
+
+// required checks must pass for a credential to be verified. The schema
+// check is required where a schema exists (VC 2.0); it is skipped for VC 1.1.
+var required = map[string]bool{
+	CheckParse: true, CheckContext: true, CheckType: true, CheckSchema: true, CheckSubject: true,
+	CheckProof: true, CheckIssuerKey: true, CheckValidity: true,
+}
+
+func (r *Report) set(id string, o Outcome, msg, detail string) {
+	c := r.Check(id)
+	c.Outcome, c.Message, c.Detail = o, msg, detail
+}
+
+func (r *Report) finish() (*Report, error) {
+	r.decide()
+	if r.Verified {
+		return r, nil
+	}
+	for _, c := range r.Checks {
+		if c.Outcome == Failed || (c.Required && c.Outcome != Passed) {
+			detail := c.Detail
+			if detail == "" {
+				detail = c.Message
+			}
+			return r, fmt.Errorf("%w: %s: %s", ErrNotVerified, c.ID, detail)
+		}
+	}
+	return r, ErrNotVerified
+}
+
+func (v *Verifier) verify(ctx context.Context, c *credential.Credential, r *Report, depth int) {
+	r.Credential = summarize(c)
+	version, verr := c.Version()
+
+	// §9.1 step 1 and App. A.2: "@context MUST be an ordered list whose first
+	// item is the VC context and second an OB 3.0 context".
+	if err := c.CheckContext(); err != nil {
+		r.set(CheckContext, Failed, "context.invalid", err.Error())
+	} else {
+		r.set(CheckContext, Passed, "context.ok", "")
+	}
+
+	if err := c.CheckType(); err != nil {
+		r.set(CheckType, Failed, "type.invalid", err.Error())
+	} else {
+		r.set(CheckType, Passed, "type.ok", strings.Join(c.Types(), ", "))
+	}
+
+	// §9.1 step 1a: validate against the OB 3.0 JSON Schema. The verifier
+	// accepts JSON-LD compacted forms (App. A.2.1), hence the compaction
+	// variant. No schema was ever published for VC 1.1 credentials.
+	switch {
+	case verr != nil:
+		r.set(CheckSchema, NotRun, "schema.no-version", verr.Error())
+	case version == credential.V1:
+		r.set(CheckSchema, Skipped, "schema.not-applicable-v1", "no OB 3.0 JSON Schema exists for VC 1.1 credentials")
+		r.Check(CheckSchema).Required = false
+	case c.Kind() == credential.KindUnknown:
+		r.set(CheckSchema, NotRun, "schema.unknown-kind", "the credential's type names no schema")
+	default:
+		if err := credential.ValidateSchema(c.Doc, c.Kind(), credential.Compaction); err != nil {
+			r.set(CheckSchema, Failed, "schema.invalid", err.Error())
+		} else {
+			r.set(CheckSchema, Passed, "schema.ok", "")
+		}
+	}
+
+	// §9.1 step 1b: "credentialSubject must be identified by id and/or identifier".
+	if err := c.CheckSubject(); err != nil {
+		r.set(CheckSubject, Failed, "subject.invalid", err.Error())
+	} else {
+		r.set(CheckSubject, Passed, "subject.ok", "")
+	}
+
+	proofOK := v.checkProof(ctx, c, r)
+
+	// §9.1 step 4 (status): fetched only after the proof verified, so a
+	// forged credential cannot make us contact a URL of its choosing.
+	switch _, has := c.Doc["credentialStatus"]; {
+	case !has:
+		r.set(CheckStatus, Skipped, "status.none", "the credential has no credentialStatus")
+	case !proofOK:
+		r.set(CheckStatus, NotRun, "status.not-run", "not checked: the proof did not verify")
+	default:
+		r.set(CheckStatus, Unknown, "status.unsupported", "this version of Blason cannot check status lists yet")
+	}
+
+	v.checkValidity(c, version, r)
+	v.checkRecipient(c, r)
+	v.checkEndorsements(ctx, c, r, depth)
+}
+
+func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *Report) bool {
+	// §9.1 step 2: verify the embedded (Data Integrity) proof.
+	if _, err := c.Proofs(); err != nil {
+		r.set(CheckProof, Failed, "proof.malformed", err.Error())
+		r.set(CheckIssuerKey, NotRun, "issuer-key.not-run", "not checked: the proof did not verify")
+		return false
+	}
+	results, err := dataintegrity.Verify(ctx, c.Doc, dataintegrity.VerifyOptions{
+		Resolver: v.opts.Resolver,
+		Purpose:  dataintegrity.PurposeAssertion,
+		Now:      v.opts.Now,
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, dataintegrity.ErrNoProof):
+			r.set(CheckProof, Failed, "proof.missing", "the credential has no proof: anyone could have written it")
+		case errors.Is(err, dataintegrity.ErrKeyResolution) && errors.Is(err, did.ErrUnsupportedMethod):
+			// Could not check: the key may be genuine, but this verifier
+			// cannot reach it. Still not verified (the check is required).
+			r.set(CheckProof, Unknown, "proof.key-unavailable", err.Error())
+		case errors.Is(err, dataintegrity.ErrKeyResolution):
+			r.set(CheckProof, Failed, "proof.key-not-found", err.Error())
+		case errors.Is(err, dataintegrity.ErrSignature):
+			r.set(CheckProof, Failed, "proof.bad-signature", err.Error())
+		default:
+			r.set(CheckProof, Failed, "proof.invalid", err.Error())
+		}
+		r.set(CheckIssuerKey, NotRun, "issuer-key.not-run", "not checked: the proof did not verify")
+		return false
+	}
+	var used, skipped []string
+	for _, res := range results {
+		if res.Err != nil { // unknown proof types beside a verified one
+			skipped = append(skipped, res.Type)
+			continue
+		}
+		suite := res.Cryptosuite
+		if suite == "" {
+			suite = res.Type
+		}
+		used = append(used, suite+" by "+res.VerificationMethod)
+	}
+	detail := strings.Join(used, "; ")
+	if len(skipped) > 0 {
+		detail += "; not checked (unknown proof type): " + strings.Join(skipped, ", ")
+	}
+	r.set(CheckProof, Passed, "proof.ok", detail)
+
+	// Key provenance (OB 3.0 IMPL, ob3-digest §4.3): "the verification
+	// method's controller must equal the issuer id"; otherwise anyone could
+	// sign a credential naming any issuer.
+	issuer := c.IssuerID()
+	for _, res := range results {
+		if res.Err != nil {
+			continue
+		}
+		if res.Key == nil || res.Key.Controller != issuer {
+			ctrl := "unknown"
+			if res.Key != nil {
+				ctrl = res.Key.Controller
+			}
+			r.set(CheckIssuerKey, Failed, "issuer-key.not-issuer",
+				fmt.Sprintf("the signing key %s is controlled by %s, not by the issuer %s", res.VerificationMethod, ctrl, issuer))
+			return true
+		}
+	}
+	r.set(CheckIssuerKey, Passed, "issuer-key.ok", "the signing key belongs to the issuer "+issuer)
+	return true
+}
+
+func (v *Verifier) checkValidity(c *credential.Credential, version credential.Version, r *Report) {
+	from, until := "validFrom", "validUntil"
+	if version == credential.V1 {
+		from, until = "issuanceDate", "expirationDate"
+	}
+	now := v.opts.Now()
+	vf, ok, err := c.ValidFrom()
+	switch {
+	case err != nil:
+		r.set(CheckValidity, Failed, "validity.invalid-date", err.Error())
+		return
+	case !ok:
+		r.set(CheckValidity, Failed, "validity.no-start", "the credential has no "+from)
+		return
+	case now.Before(vf):
+		// §9.1 step 4: "not yet valid if now < validFrom".
+		r.set(CheckValidity, Failed, "validity.not-yet-valid", fmt.Sprintf("%s is %s, in the future", from, vf.UTC().Format(time.RFC3339)))
+		return
+	}
+	vu, ok, err := c.ValidUntil()
+	switch {
+	case err != nil:
+		r.set(CheckValidity, Failed, "validity.invalid-date", err.Error())
+	case ok && now.After(vu):
+		// §9.1 step 4: "expired if now > validUntil".
+		r.set(CheckValidity, Failed, "validity.expired", fmt.Sprintf("%s was %s", until, vu.UTC().Format(time.RFC3339)))
+	case ok:
+		r.set(CheckValidity, Passed, "validity.ok", fmt.Sprintf("valid from %s until %s", vf.UTC().Format(time.RFC3339), vu.UTC().Format(time.RFC3339)))
+	default:
+		r.set(CheckValidity, Passed, "validity.ok", "valid from "+vf.UTC().Format(time.RFC3339)+", no expiry")
+	}
+}
+
+func (v *Verifier) checkRecipient(c *credential.Credential, r *Report) {
+	want := v.opts.Recipient
+	if want == nil {
+		r.set(CheckRecipient, Skipped, "recipient.not-requested", "no recipient given to match")
+		return
+	}
+	// §9.1 step 5 / §9.3.
+	if want.IdentityType == "id" {
+		if c.SubjectID() == want.Value {
+			r.set(CheckRecipient, Passed, "recipient.ok", "credentialSubject.id matches")
+		} else {
+			r.set(CheckRecipient, Failed, "recipient.mismatch", "credentialSubject.id does not match "+want.Value)
+		}
+		return
+	}
+	subject, err := c.Subject()
+	if err != nil {
+		r.set(CheckRecipient, Failed, "recipient.mismatch", err.Error())
+		return
+	}
+	ok, err := credential.MatchIdentifier(subject, want.IdentityType, want.Value)
+	if !ok && err == nil && want.IdentityType == "emailAddress" && strings.ToLower(want.Value) != want.Value {
+		// Issuers hash addresses as they hold them, usually lower-cased.
+		ok, err = credential.MatchIdentifier(subject, want.IdentityType, strings.ToLower(want.Value))
+	}
+	switch {
+	case err != nil:
+		r.set(CheckRecipient, Failed, "recipient.invalid-identifier", err.Error())
+	case ok:
+		r.set(CheckRecipient, Passed, "recipient.ok", "the "+want.IdentityType+" identifier matches")
+	default:
+		r.set(CheckRecipient, Failed, "recipient.mismatch", "no "+want.IdentityType+" identifier of the subject matches")
+	}
+}
+
+// checkEndorsements applies §9.2 to every embedded EndorsementCredential:
+// those of the credential, of its achievement, and of its issuer profile.
+// Each gets its own report in Report.Endorsements.
+func (v *Verifier) checkEndorsements(ctx context.Context, c *credential.Credential, r *Report, depth int) {
+	var docs []map[string]any
+	docs = append(docs, c.Endorsements()...)
+	if s, err := c.Subject(); err == nil {
+		if a, ok := s["achievement"].(map[string]any); ok {
+			docs = append(docs, credential.FromMap(a).Endorsements()...)
+		}
+	}
+	if iss, ok := c.Doc["issuer"].(map[string]any); ok {
+		docs = append(docs, credential.FromMap(iss).Endorsements()...)
+	}
+	if len(docs) == 0 {
+		r.set(CheckEndorsements, Skipped, "endorsements.none", "no embedded endorsements")
+		return
+	}
+	if depth >= maxEndorsementDepth {
+		r.set(CheckEndorsements, Warning, "endorsements.too-deep", "endorsements nested this deep are not checked")
+		return
+	}
+	failed := 0
+	for _, d := range docs {
+		er := newReport()
+		er.set(CheckParse, Passed, "parse.ok", "")
+		ec := credential.FromMap(d)
+		v.verify(ctx, ec, er, depth+1)
+		if ec.Kind() != credential.Endorsement {
+			er.set(CheckType, Failed, "type.not-endorsement", "an embedded endorsement must be an EndorsementCredential")
+		}
+		er.decide()
+		if !er.Verified {
+			failed++
+		}
+		r.Endorsements = append(r.Endorsements, er)
+	}
+	if failed > 0 {
+		// An endorsement is a third party's claim about the credential, not
+		// part of the issuer's award: one that does not verify is reported
+		// (and its own report says not verified, so it is never displayed as
+		// an endorsement) without voiding the credential itself, as the
+		// 1EdTech validator does (its complete.json fixture).
+		r.set(CheckEndorsements, Warning, "endorsements.invalid", fmt.Sprintf("%d of %d endorsements did not verify and must not be shown as endorsements", failed, len(docs)))
+		return
+	}
+	r.set(CheckEndorsements, Passed, "endorsements.ok", fmt.Sprintf("%d endorsements verified", len(docs)))
+}
+
+func summarize(c *credential.Credential) Summary {
+	s := Summary{ID: c.ID(), Name: c.Name(), IssuerID: c.IssuerID(), IssuerName: c.IssuerName()}
+	if ver, err := c.Version(); err == nil {
+		s.Version = map[credential.Version]string{credential.V1: "1.1", credential.V2: "2.0"}[ver]
+	}
+	switch c.Kind() {
+	case credential.OpenBadge:
+		s.Kind = "OpenBadgeCredential"
+	case credential.Endorsement:
+		s.Kind = "EndorsementCredential"
+	}
+	if subj, err := c.Subject(); err == nil {
+		if a, ok := subj["achievement"].(map[string]any); ok {
+			s.Achievement, _ = a["name"].(string)
+		}
+	}
+	if t, ok, err := c.ValidFrom(); ok && err == nil {
+		s.ValidFrom = t.UTC().Format(time.RFC3339)
+	}
+	if t, ok, err := c.ValidUntil(); ok && err == nil {
+		s.ValidUntil = t.UTC().Format(time.RFC3339)
+	}
+	return s
+}
+
+// DIDResolver adapts a DID resolver to a Resolver: the verification method
+// is dereferenced in its controller's DID document and must be listed under
+// the requested relationship.
+func DIDResolver(r did.Resolver) Resolver { return didResolver{r} }
+
+type didResolver struct{ r did.Resolver }
+
+func (d didResolver) ResolveKey(ctx context.Context, vm, purpose string) (*dataintegrity.VerificationKey, error) {
+	m, err := did.ResolveVerificationMethod(ctx, d.r, vm, purpose)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := m.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	return &dataintegrity.VerificationKey{ID: m.ID, Controller: m.Controller, Public: pub}, nil
+}
