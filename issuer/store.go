@@ -1,0 +1,147 @@
+package issuer
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store is the issuer's persistent state. Implementations: store/sqlite
+// (embedded, the default) and store/postgres; one test suite
+// (internal/store/storetest) runs against both.
+//
+// Every write that matters is one transaction: a credential is recorded
+// together with the status indices allocated to it, and a status change
+// together with its bits and its audit event.
+type Store interface {
+	// CreateIssuer records a new issuer; ErrExists if the id is taken.
+	CreateIssuer(ctx context.Context, r *IssuerRecord) error
+	// GetIssuer returns ErrNotFound for an unknown id.
+	GetIssuer(ctx context.Context, id string) (*IssuerRecord, error)
+	ListIssuers(ctx context.Context) ([]*IssuerRecord, error)
+
+	// Award allocates one status slot per purpose for the issuer and calls
+	// build with them; the record build returns is stored in the same
+	// transaction. If build fails, or the process dies before commit,
+	// nothing is recorded and the slots are not handed out.
+	//
+	// Slot indices are unique per list and never reused: each list hands
+	// out StatusIndex(list.Key, list.Size, list.Used) and increments Used,
+	// so concurrent awards serialise on the list row. A list with
+	// Used == Size is full, and a new list (with a fresh random Key) is
+	// started for that issuer and purpose.
+	Award(ctx context.Context, issuerID string, purposes []StatusPurpose, listSize int,
+		build func(slots []StatusSlot) (*CredentialRecord, error)) (*CredentialRecord, error)
+
+	// GetCredential returns ErrNotFound for an unknown id.
+	GetCredential(ctx context.Context, id string) (*CredentialRecord, error)
+	// ListCredentials returns an issuer's credentials, newest first, and the total count.
+	ListCredentials(ctx context.Context, issuerID string, offset, limit int) ([]*CredentialRecord, int, error)
+
+	// ChangeStatus applies ev to the credential ev.CredentialID in one
+	// transaction: the bits of its status lists (revoke sets its
+	// revocation bit, which is never cleared; suspend sets its suspension
+	// bit; reinstate clears it), the lists' Version, the record's Status,
+	// and the audit event. It returns ErrNotFound for an unknown credential
+	// and ErrConflict for a change that does not apply (reinstating a
+	// revoked credential; suspending one without a suspension slot).
+	ChangeStatus(ctx context.Context, ev StatusEvent) (*CredentialRecord, error)
+	// Events returns a credential's status changes, oldest first.
+	Events(ctx context.Context, credentialID string) ([]StatusEvent, error)
+
+	// GetStatusList returns ErrNotFound for an unknown list.
+	GetStatusList(ctx context.Context, id string) (*StatusList, error)
+	// ListStatusLists returns an issuer's lists.
+	ListStatusLists(ctx context.Context, issuerID string) ([]*StatusList, error)
+
+	Close() error
+}
+
+// Store errors.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+	ErrConflict = errors.New("status change does not apply")
+)
+
+// StatusPurpose is a Bitstring Status List statusPurpose.
+type StatusPurpose string
+
+const (
+	PurposeRevocation StatusPurpose = "revocation"
+	PurposeSuspension StatusPurpose = "suspension"
+)
+
+// Credential states.
+const (
+	StatusActive    = "active"
+	StatusRevoked   = "revoked"
+	StatusSuspended = "suspended"
+)
+
+// Status actions.
+const (
+	ActionRevoke    = "revoke"
+	ActionSuspend   = "suspend"
+	ActionReinstate = "reinstate"
+)
+
+// IssuerRecord is a stored issuer: its profile and its sealed signing key.
+type IssuerRecord struct {
+	ID                 string // the issuer's DID
+	Profile            Profile
+	KeyType            string // Ed25519, P-256, P-384
+	VerificationMethod string
+	// SealedKey is the secret key (secret Multikey) sealed with
+	// AES-256-GCM under the operator's master key, the issuer id as
+	// additional data. The store never sees the key in clear.
+	SealedKey []byte
+	CreatedAt time.Time
+}
+
+// StatusSlot is one index in one status list.
+type StatusSlot struct {
+	ListID  string
+	Purpose StatusPurpose
+	Index   int
+}
+
+// StatusList is one Bitstring Status List of an issuer.
+type StatusList struct {
+	ID       string // stable, URL-safe identifier; the server builds the list URL from it
+	IssuerID string
+	Purpose  StatusPurpose
+	Size     int    // number of entries (bits), ≥ 131,072
+	Used     int    // slots handed out so far
+	Key      []byte // 32-byte secret key of the index permutation
+	Bits     []byte // the bitstring, Size/8 bytes, bit 0 = MSB of byte 0
+	// Version increases with every bit change; it makes ETags and tells
+	// the publisher when to re-sign.
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// CredentialRecord is an issued credential.
+type CredentialRecord struct {
+	ID             string
+	IssuerID       string
+	AchievementID  string
+	RecipientEmail string // as given by the issuer (the credential holds only its salted hash)
+	RecipientDID   string
+	Slots          []StatusSlot
+	Status         string // active, revoked, suspended
+	ValidFrom      time.Time
+	ValidUntil     time.Time // zero: no expiry
+	IssuedAt       time.Time
+	Document       []byte // the signed credential as issued
+}
+
+// StatusEvent is one recorded status change: who, when, why.
+type StatusEvent struct {
+	CredentialID string
+	Action       string // revoke, suspend, reinstate
+	Reason       string
+	Actor        string
+	At           time.Time
+}
