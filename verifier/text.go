@@ -56,6 +56,21 @@ var English = map[string]string{
 	"endorsements.ok":       "Its endorsements are genuine.",
 	"endorsements.invalid":  "Some of its endorsements could not be verified; they are not shown as endorsements.",
 	"endorsements.too-deep": "Endorsements nested this deep are not checked.",
+
+	"type.not-presentation":     "It is not a presentation.",
+	"presentation.ok":           "The person presenting these badges proved they hold the key, for this request.",
+	"presentation.no-challenge": "The presentation is signed, but no challenge was asked for: it could be a replay.",
+	"presentation.unsigned":     "The presentation is not signed by the person presenting it.",
+	"presentation.challenge":    "The presentation was made for another request (challenge mismatch).",
+	"presentation.domain":       "The presentation was made for another site (domain mismatch).",
+	"presentation.invalid":      "The presentation's signature is not valid.",
+	"holder.ok":                 "The person presenting is the person the badges were awarded to.",
+	"holder.not-subject":        "The person presenting is not the person the badges were awarded to.",
+	"holder.mismatch":           "The presentation names a holder other than its signer.",
+	"holder.not-applicable":     "The badges name their recipient by e-mail, not by a key: compare the e-mail instead.",
+	"credentials.ok":            "Every badge in it is genuine.",
+	"credentials.none":          "It carries no badge.",
+	"credentials.invalid":       "Some badges in it are not genuine.",
 }
 
 // Text returns the English sentence for a check, falling back to its
@@ -139,4 +154,45 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// WriteText writes the presentation report for a person, then each
+// credential's.
+func (r *PresentationReport) WriteText(w io.Writer, verbose bool) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Presentation by %s\n\n", orUnknown(r.Holder))
+	for _, c := range r.Checks {
+		fmt.Fprintf(&b, "  %s %-13s %s\n", marks[c.Outcome], c.ID, c.Text())
+		if verbose && c.Detail != "" {
+			fmt.Fprintf(&b, "    %s\n", c.Detail)
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	for i, c := range r.Credentials {
+		fmt.Fprintf(w, "\n--- Badge %d of %d ---\n", i+1, len(r.Credentials))
+		if err := c.WriteText(w, verbose); err != nil {
+			return err
+		}
+	}
+	verdict := "\nPRESENTATION VERIFIED.\n"
+	if !r.Verified {
+		verdict = "\nPRESENTATION NOT VERIFIED.\n"
+		for _, c := range r.Checks {
+			if c.Outcome == Failed || (c.Required && c.Outcome != Passed) {
+				verdict = "\nPRESENTATION NOT VERIFIED: " + c.Text() + "\n"
+				break
+			}
+		}
+	}
+	_, err := io.WriteString(w, verdict)
+	return err
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unverified holder"
+	}
+	return s
 }

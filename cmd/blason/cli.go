@@ -35,7 +35,8 @@ func commands() []command {
 	return []command{
 		{"key new", "[--type Ed25519|p256|p384] --out FILE", "create a signing key and print its DID", keyNew},
 		{"issue", "--key FILE --achievement FILE (--recipient-email ADDR | --recipient-did DID)", "award a badge: print a signed Open Badges 3.0 credential", issue},
-		{"verify", "[--json] [--recipient-email ADDR] FILE|-", "check a credential and explain the result", verify},
+		{"verify", "[--json] [--recipient-email ADDR] [--challenge C --domain D] FILE|-", "check a credential or presentation and explain the result", verify},
+		{"present", "--key FILE --challenge C [--domain D] BADGE.json...", "sign a presentation of your badges for a verifier", present},
 		{"demo", "", "issue a badge with a throw-away key and verify it", demo},
 		{"version", "", "print the version", func(e env, _ []string) int { fmt.Fprintln(e.stdout, "blason", version); return exitOK }},
 	}

@@ -115,3 +115,40 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestPresentAndVerify: a learner presents a badge issued to their DID to
+// an employer's challenge; the employer verifies it.
+func TestPresentAndVerify(t *testing.T) {
+	dir := t.TempDir()
+	issuerKey, holderKey := filepath.Join(dir, "issuer.key"), filepath.Join(dir, "holder.key")
+	_, _, _ = runCLI(t, "", "key", "new", "--out", issuerKey)
+	_, holderDID, _ := runCLI(t, "", "key", "new", "--out", holderKey)
+	code, badge, errs := runCLI(t, "", "issue", "--key", issuerKey, "--achievement", "../../docs/examples/achievement.json",
+		"--recipient-did", strings.TrimSpace(holderDID))
+	if code != 0 {
+		t.Fatalf("issue: %s", errs)
+	}
+	badgePath := filepath.Join(dir, "badge.json")
+	os.WriteFile(badgePath, []byte(badge), 0o600)
+	code, vpJSON, errs := runCLI(t, "", "present", "--key", holderKey, "--challenge", "n-42", "--domain", "jobs.example", badgePath)
+	if code != 0 {
+		t.Fatalf("present: %s", errs)
+	}
+	code, out, _ := runCLI(t, vpJSON, "verify", "--challenge", "n-42", "--domain", "jobs.example", "-")
+	if code != 0 || !strings.Contains(out, "PRESENTATION VERIFIED") || !strings.Contains(out, "The person presenting is the person the badges were awarded to.") {
+		t.Fatalf("verify: %d\n%s", code, out)
+	}
+	if code, out, _ = runCLI(t, vpJSON, "verify", "--challenge", "other", "--domain", "jobs.example", "-"); code != 1 || !strings.Contains(out, "challenge mismatch") {
+		t.Fatalf("replayed to another challenge: %d\n%s", code, out)
+	}
+	// Someone else presenting the same badge is caught.
+	otherKey := filepath.Join(dir, "other.key")
+	runCLI(t, "", "key", "new", "--out", otherKey)
+	_, stolen, _ := runCLI(t, "", "present", "--key", otherKey, "--challenge", "n-42", badgePath)
+	if code, out, _ = runCLI(t, stolen, "verify", "--challenge", "n-42", "-"); code != 1 || !strings.Contains(out, "not the person the badges were awarded to") {
+		t.Fatalf("stolen badge: %d\n%s", code, out)
+	}
+	if code, _, errs = runCLI(t, "", "present", "--key", holderKey, badgePath); code != 2 || !strings.Contains(errs, "usage") {
+		t.Fatalf("no challenge: %d %s", code, errs)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,8 @@ func verify(e env, args []string) int {
 	verbose := fs.Bool("v", false, "show technical detail for every check")
 	email := fs.String("recipient-email", "", "check that the badge was awarded to this e-mail address")
 	recipientDID := fs.String("recipient-did", "", "check that the badge was awarded to this DID")
+	challenge := fs.String("challenge", "", "presentations: the challenge you asked the holder to sign")
+	domain := fs.String("domain", "", "presentations: your domain")
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
@@ -34,7 +37,24 @@ func verify(e env, args []string) int {
 	case *recipientDID != "":
 		opts.Recipient = &verifier.Recipient{IdentityType: "id", Value: *recipientDID}
 	}
-	report, verr := verifier.New(opts).Verify(e.ctx, data)
+	v := verifier.New(opts)
+	if isPresentation(data) {
+		report, verr := v.VerifyPresentation(e.ctx, data, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
+		if *asJSON {
+			b, err := json.MarshalIndent(report, "", "  ")
+			if err != nil {
+				return failErr(e, "verify", err)
+			}
+			fmt.Fprintln(e.stdout, string(b))
+		} else if err := report.WriteText(e.stdout, *verbose); err != nil {
+			return failErr(e, "verify", err)
+		}
+		if verr != nil {
+			return exitNotVerified
+		}
+		return exitOK
+	}
+	report, verr := v.Verify(e.ctx, data)
 	if *asJSON {
 		b, err := report.JSON()
 		if err != nil {
@@ -48,6 +68,28 @@ func verify(e env, args []string) int {
 		return exitNotVerified
 	}
 	return exitOK
+}
+
+// isPresentation reports whether data looks like a Verifiable
+// Presentation (its type says so); anything else is verified as a credential.
+func isPresentation(data []byte) bool {
+	var probe struct {
+		Type any `json:"type"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return false
+	}
+	switch t := probe.Type.(type) {
+	case string:
+		return t == "VerifiablePresentation"
+	case []any:
+		for _, x := range t {
+			if x == "VerifiablePresentation" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // readInput reads a file, or standard input for "-", up to the credential

@@ -1,0 +1,82 @@
+package wallet
+
+import (
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/blason-badges/blason/contexts"
+	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/dataintegrity"
+)
+
+// ErrPresentation is wrapped by every error building a presentation.
+var ErrPresentation = errors.New("cannot build presentation")
+
+// Holder is the key a learner presents with: a signer and its verification
+// method (a did:key made by "blason key new").
+type Holder struct {
+	Signer             crypto.Signer
+	DID                string
+	VerificationMethod string
+}
+
+// PresentOptions bind a presentation to one verifier's request.
+type PresentOptions struct {
+	// Challenge is the verifier's nonce; required, so that a presentation
+	// cannot be replayed to another request (Data Integrity §2.1.1).
+	Challenge string
+	// Domain names the verifier the presentation is meant for; optional.
+	Domain string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Present builds a Verifiable Presentation (VC Data Model 2.0 §4.13) of the
+// given credentials, held by h, and signs it with a DataIntegrityProof
+// (eddsa-rdfc-2022) whose proofPurpose is authentication, bound to the
+// challenge and domain. Credentials are included as given (JSON objects,
+// or enveloped VC-JWTs).
+func Present(credentials [][]byte, h Holder, opts PresentOptions) ([]byte, error) {
+	if opts.Challenge == "" {
+		return nil, fmt.Errorf("%w: a challenge is required", ErrPresentation)
+	}
+	if len(credentials) == 0 {
+		return nil, fmt.Errorf("%w: no credentials", ErrPresentation)
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	vcs := make([]any, 0, len(credentials))
+	for i, b := range credentials {
+		v, err := credential.ParseJSON(b, credential.Limits{})
+		if err != nil {
+			return nil, fmt.Errorf("%w: credential %d: %w", ErrPresentation, i+1, err)
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: credential %d is not a JSON object", ErrPresentation, i+1)
+		}
+		vcs = append(vcs, m)
+	}
+	vp := map[string]any{
+		"@context":             []any{contexts.CredentialsV2},
+		"type":                 []any{"VerifiablePresentation"},
+		"holder":               h.DID,
+		"verifiableCredential": vcs,
+	}
+	signed, err := dataintegrity.Sign(vp, h.Signer, dataintegrity.SignOptions{
+		VerificationMethod: h.VerificationMethod,
+		Purpose:            dataintegrity.PurposeAuthentication,
+		Challenge:          opts.Challenge,
+		Domain:             opts.Domain,
+		Created:            now(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPresentation, err)
+	}
+	return json.MarshalIndent(signed, "", "  ")
+}

@@ -1,0 +1,61 @@
+package wallet
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/blason-badges/blason/internal/did"
+)
+
+func holder(t *testing.T) Holder {
+	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
+	d, vm, err := did.KeyDID(priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Holder{Signer: priv, DID: d, VerificationMethod: vm}
+}
+
+const cred = `{"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+  "issuer": "did:example:1", "credentialSubject": {"id": "did:example:2"}}`
+
+func TestPresent(t *testing.T) {
+	h := holder(t)
+	now := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+	out, err := Present([][]byte{[]byte(cred)}, h, PresentOptions{Challenge: "c", Domain: "d.example", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vp map[string]any
+	json.Unmarshal(out, &vp)
+	proof := vp["proof"].(map[string]any)
+	if vp["holder"] != h.DID || proof["proofPurpose"] != "authentication" || proof["challenge"] != "c" ||
+		proof["domain"] != "d.example" || proof["created"] != "2026-01-02T03:04:05Z" {
+		t.Fatalf("presentation %s", out)
+	}
+	if len(vp["verifiableCredential"].([]any)) != 1 {
+		t.Fatal("credential missing")
+	}
+}
+
+func TestPresentRejects(t *testing.T) {
+	h := holder(t)
+	for name, c := range map[string]struct {
+		creds [][]byte
+		opts  PresentOptions
+	}{
+		"no challenge":   {[][]byte{[]byte(cred)}, PresentOptions{}},
+		"no credentials": {nil, PresentOptions{Challenge: "c"}},
+		"not JSON":       {[][]byte{[]byte("{")}, PresentOptions{Challenge: "c"}},
+		"not an object":  {[][]byte{[]byte(`"x"`)}, PresentOptions{Challenge: "c"}},
+		"duplicate keys": {[][]byte{[]byte(`{"a":1,"a":2}`)}, PresentOptions{Challenge: "c"}},
+		"undefined term": {[][]byte{[]byte(`{"@context": ["https://www.w3.org/ns/credentials/v2"], "colour": "x"}`)}, PresentOptions{Challenge: "c"}},
+	} {
+		if _, err := Present(c.creds, h, c.opts); !errors.Is(err, ErrPresentation) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
