@@ -1,0 +1,428 @@
+package vcjwt
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/did"
+)
+
+// Algorithm is a JWS "alg" value this package can sign and verify.
+type Algorithm string
+
+// Supported algorithms (RFC 7518 §3.1, RFC 8037 §3.1).
+const (
+	RS256 Algorithm = "RS256" // RSASSA-PKCS1-v1_5 with SHA-256, RSA ≥ 2048 bits; OB 3.0 §8.2.3 "MUST be RS256 as a minimum"
+	ES256 Algorithm = "ES256" // ECDSA P-256 with SHA-256
+	EdDSA Algorithm = "EdDSA" // Ed25519
+)
+
+// DefaultMaxBytes is the longest token accepted when VerifyOptions.MaxBytes
+// is zero: 1 MiB of compact JWS, i.e. a JSON payload of at most 768 KiB
+// (credential.DefaultMaxBytes is 1 MiB). The largest credential we know of is
+// about 30 KB.
+const DefaultMaxBytes = 1 << 20
+
+// maxHeaderBytes bounds the decoded JOSE header (a jwk for RSA-8192 is
+// about 1.5 KB).
+const maxHeaderBytes = 16 << 10
+
+// MinRSABits is the smallest RSA modulus accepted for RS256, signing or
+// verifying (SEC-11 §6.1; NIST SP 800-131A).
+const MinRSABits = 2048
+
+// allowedHeader lists the only JOSE header members OB 3.0 §8.2.3 permits:
+// "Additional JOSE Headers are NOT allowed."
+var allowedHeader = map[string]bool{"alg": true, "kid": true, "jwk": true, "typ": true}
+
+// privateJWKMembers are the RFC 7518 §6 private (and symmetric) members.
+var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+type kind int
+
+const (
+	kindCredential kind = iota
+	kindPresentation
+)
+
+// header is the checked JOSE header.
+type header struct {
+	alg Algorithm
+	kid string
+	jwk *jose.JSONWebKey // from the jwk member, nil if absent
+	typ string           // as found; "" if absent
+}
+
+// signed is a token whose signature verified.
+type signed struct {
+	hdr        header
+	key        crypto.PublicKey
+	controller string // from the resolver; "" if unknown (jwk only)
+	payload    map[string]any
+}
+
+// algorithmsFor checks the configured allowlist. Only RS256, ES256 and EdDSA
+// may appear; "none" and HMAC algorithms are refused outright.
+func algorithmsFor(list []Algorithm) ([]jose.SignatureAlgorithm, error) {
+	if list == nil {
+		return []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}, nil
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("%w: empty algorithm allowlist", ErrAlgorithm)
+	}
+	out := make([]jose.SignatureAlgorithm, 0, len(list))
+	for _, a := range list {
+		switch a {
+		case RS256, ES256, EdDSA:
+			out = append(out, jose.SignatureAlgorithm(a))
+		default:
+			return nil, fmt.Errorf("%w: %q cannot be allowed (only RS256, ES256, EdDSA)", ErrAlgorithm, string(a))
+		}
+	}
+	return out, nil
+}
+
+// checkCompact verifies the JWS Compact Serialization syntax (RFC 7515 §7.1):
+// three non-empty segments of unpadded base64url whose unused trailing bits
+// are zero, so that every token has exactly one encoding.
+func checkCompact(tok string, maxBytes int) ([3]string, error) {
+	var seg [3]string
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	if len(tok) > maxBytes {
+		return seg, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(tok), maxBytes)
+	}
+	if strings.Count(tok, ".") != 2 {
+		return seg, fmt.Errorf("%w: compact JWS must have exactly three segments", ErrMalformed)
+	}
+	a, rest, _ := strings.Cut(tok, ".")
+	b, c, _ := strings.Cut(rest, ".")
+	seg = [3]string{a, b, c}
+	names := [3]string{"header", "payload", "signature"}
+	for i, s := range seg {
+		if s == "" {
+			return seg, fmt.Errorf("%w: empty %s segment", ErrMalformed, names[i])
+		}
+		if err := checkB64(s); err != nil {
+			return seg, fmt.Errorf("%w: %s segment: %w", ErrMalformed, names[i], err)
+		}
+	}
+	return seg, nil
+}
+
+const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+var b64Value = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	for i := 0; i < len(b64Alphabet); i++ {
+		t[b64Alphabet[i]] = int8(i)
+	}
+	return t
+}()
+
+func checkB64(s string) error {
+	for i := 0; i < len(s); i++ {
+		if b64Value[s[i]] < 0 {
+			return fmt.Errorf("byte %d (%q) is not base64url", i, s[i])
+		}
+	}
+	last := int(b64Value[s[len(s)-1]])
+	switch len(s) % 4 {
+	case 1:
+		return errors.New("impossible base64url length")
+	case 2:
+		if last&0x0f != 0 {
+			return errors.New("non-canonical base64url (trailing bits set)")
+		}
+	case 3:
+		if last&0x03 != 0 {
+			return errors.New("non-canonical base64url (trailing bits set)")
+		}
+	}
+	return nil
+}
+
+// parseHeader decodes and checks the JOSE header (OB 3.0 §8.2.3, §8.2.6 step 1).
+func parseHeader(seg string, k kind) (header, error) {
+	var h header
+	if base64.RawURLEncoding.DecodedLen(len(seg)) > maxHeaderBytes {
+		return h, fmt.Errorf("%w: header longer than %d bytes", ErrHeader, maxHeaderBytes)
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(seg)
+	if err != nil {
+		return h, fmt.Errorf("%w: header: %w", ErrMalformed, err)
+	}
+	v, err := credential.ParseJSON(raw, credential.Limits{MaxBytes: maxHeaderBytes, MaxDepth: 4})
+	if err != nil {
+		return h, fmt.Errorf("%w: header: %w", ErrHeader, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return h, fmt.Errorf("%w: header is not a JSON object", ErrHeader)
+	}
+	// alg first: an unacceptable algorithm is reported as such whatever else
+	// the header holds.
+	algV, ok := m["alg"]
+	if !ok {
+		return h, fmt.Errorf("%w: header has no alg", ErrAlgorithm)
+	}
+	alg, ok := algV.(string)
+	if !ok {
+		return h, fmt.Errorf("%w: alg is not a string", ErrAlgorithm)
+	}
+	switch {
+	case strings.EqualFold(alg, "none"):
+		return h, fmt.Errorf(`%w: alg "none" (unsecured JWS) is never accepted`, ErrAlgorithm)
+	case strings.HasPrefix(strings.ToUpper(alg), "HS"):
+		return h, fmt.Errorf("%w: alg %q is a MAC algorithm (algorithm confusion); only asymmetric signatures are accepted", ErrAlgorithm, alg)
+	}
+	h.alg = Algorithm(alg)
+	for name := range m {
+		if !allowedHeader[name] {
+			return h, fmt.Errorf("%w: header member %q is not allowed (OB 3.0 §8.2.3: \"Additional JOSE Headers are NOT allowed\")", ErrHeader, name)
+		}
+	}
+	if v, ok := m["kid"]; ok {
+		s, ok := v.(string)
+		if !ok || s == "" {
+			return h, fmt.Errorf("%w: kid must be a non-empty string", ErrHeader)
+		}
+		h.kid = s
+	}
+	if v, ok := m["typ"]; ok {
+		s, ok := v.(string)
+		if !ok {
+			return h, fmt.Errorf("%w: typ is not a string", ErrHeader)
+		}
+		if !typAllowed(s, k) {
+			return h, fmt.Errorf("%w: typ %q is not allowed here (OB 3.0 §8.2.3: \"if present MUST be JWT\"; VC-JOSE-COSE: %s)", ErrHeader, s, allowedTypText(k))
+		}
+		h.typ = s
+	}
+	if v, ok := m["jwk"]; ok {
+		jm, ok := v.(map[string]any)
+		if !ok {
+			return h, fmt.Errorf("%w: jwk is not a JSON object", ErrHeader)
+		}
+		for _, p := range privateJWKMembers {
+			if _, bad := jm[p]; bad {
+				return h, fmt.Errorf("%w: member %q (OB 3.0 §8.2.3: the JWK \"MUST never contain d\")", ErrPrivateKeyInHeader, p)
+			}
+		}
+		b, err := json.Marshal(jm)
+		if err != nil {
+			return h, fmt.Errorf("%w: jwk: %w", ErrHeader, err)
+		}
+		var jwk jose.JSONWebKey
+		if err := jwk.UnmarshalJSON(b); err != nil {
+			return h, fmt.Errorf("%w: jwk: %w", ErrHeader, err)
+		}
+		if !jwk.Valid() || !jwk.IsPublic() {
+			return h, fmt.Errorf("%w: jwk is not a valid public key", ErrHeader)
+		}
+		h.jwk = &jwk
+	}
+	return h, nil
+}
+
+// typAllowed: RFC 7515 §4.1.9 says typ values are compared case-insensitively
+// and "application/" may be omitted.
+func typAllowed(typ string, k kind) bool {
+	t := strings.ToLower(typ)
+	t = strings.TrimPrefix(t, "application/")
+	switch t {
+	case "jwt":
+		return true
+	case "vc+jwt":
+		return k == kindCredential
+	case "vp+jwt":
+		return k == kindPresentation
+	}
+	return false
+}
+
+func allowedTypText(k kind) string {
+	if k == kindPresentation {
+		return "JWT or vp+jwt"
+	}
+	return "JWT or vc+jwt"
+}
+
+// checkKeyType enforces that the key fits the algorithm.
+func checkKeyType(alg Algorithm, key crypto.PublicKey) error {
+	switch alg {
+	case RS256:
+		k, ok := key.(*rsa.PublicKey)
+		if !ok {
+			return fmt.Errorf("%w: RS256 needs an RSA key, got %T", ErrKeyType, key)
+		}
+		if k.N == nil || k.N.BitLen() < MinRSABits {
+			bits := 0
+			if k.N != nil {
+				bits = k.N.BitLen()
+			}
+			return fmt.Errorf("%w: RSA key of %d bits, at least %d required", ErrKeyType, bits, MinRSABits)
+		}
+	case ES256:
+		k, ok := key.(*ecdsa.PublicKey)
+		if !ok || k.Curve != elliptic.P256() {
+			return fmt.Errorf("%w: ES256 needs a P-256 key, got %s", ErrKeyType, keyDesc(key))
+		}
+	case EdDSA:
+		k, ok := key.(ed25519.PublicKey)
+		if !ok || len(k) != ed25519.PublicKeySize {
+			return fmt.Errorf("%w: EdDSA needs an Ed25519 key, got %s", ErrKeyType, keyDesc(key))
+		}
+	default:
+		return fmt.Errorf("%w: unsupported alg %q", ErrAlgorithm, string(alg))
+	}
+	return nil
+}
+
+func keyDesc(key crypto.PublicKey) string {
+	if k, ok := key.(*ecdsa.PublicKey); ok && k.Curve != nil {
+		return "ECDSA " + k.Curve.Params().Name
+	}
+	return fmt.Sprintf("%T", key)
+}
+
+type equaler interface {
+	Equal(crypto.PublicKey) bool
+}
+
+func sameKey(a, b crypto.PublicKey) bool {
+	e, ok := a.(equaler)
+	return ok && e.Equal(b)
+}
+
+// verifyJWS runs OB 3.0 §8.2.6 steps 1-4 and returns the verified payload.
+func verifyJWS(ctx context.Context, tok string, opts *VerifyOptions, k kind) (*signed, error) {
+	algs, err := algorithmsFor(opts.Algorithms)
+	if err != nil {
+		return nil, err
+	}
+	seg, err := checkCompact(tok, opts.MaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	// §8.2.6 step 1: "Base64url-decode the JOSE Header."
+	h, err := parseHeader(seg[0], k)
+	if err != nil {
+		return nil, err
+	}
+	allowed := false
+	for _, a := range algs {
+		if string(a) == string(h.alg) {
+			allowed = true
+		}
+	}
+	if !allowed {
+		return nil, fmt.Errorf("%w: alg %q is not in the allowlist %v", ErrAlgorithm, string(h.alg), algs)
+	}
+	jws, err := jose.ParseSignedCompact(tok, algs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if len(jws.Signatures) != 1 {
+		return nil, fmt.Errorf("%w: expected one signature", ErrMalformed)
+	}
+
+	// §8.2.6 step 2: "If the header includes a kid property, Dereference the
+	// kid value to retrieve the public key JWK. If the header includes a jwk
+	// property, convert the jwk value into the public key JWK."
+	s := &signed{hdr: h}
+	switch {
+	case h.kid != "":
+		r := opts.Resolver
+		if r == nil {
+			rel := did.AssertionMethod
+			if k == kindPresentation {
+				rel = did.Authentication
+			}
+			r = DIDResolver{Relationship: rel}
+		}
+		issuer := ""
+		if !isAbsoluteURL(h.kid) {
+			issuer = peekIssuer(jws.UnsafePayloadWithoutVerification())
+		}
+		key, controller, err := r.ResolveJWTKey(ctx, h.kid, issuer)
+		if err != nil {
+			if !errors.Is(err, ErrKeyResolution) {
+				err = fmt.Errorf("%w: %w", ErrKeyResolution, err)
+			}
+			return nil, err
+		}
+		if key == nil {
+			return nil, fmt.Errorf("%w: resolver returned no key for %q", ErrKeyResolution, h.kid)
+		}
+		if h.jwk != nil && !sameKey(key, h.jwk.Key) {
+			return nil, fmt.Errorf("%w: jwk header differs from the key named by kid %q", ErrKeyProvenance, h.kid)
+		}
+		s.key, s.controller = key, controller
+	case h.jwk != nil:
+		s.key = h.jwk.Key
+	default:
+		return nil, ErrNoKeySource
+	}
+	if err := checkKeyType(h.alg, s.key); err != nil {
+		return nil, err
+	}
+
+	// §8.2.6 step 3: "Verify the signature ... If the signature is invalid,
+	// the credential proof is not valid."
+	payload, err := jws.Verify(s.key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSignature, err)
+	}
+
+	// §8.2.6 step 4: "Base64url-decode the JWT Payload segment ... parse it
+	// as JSON" — only now, and strictly (duplicate keys rejected).
+	max := opts.MaxBytes
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	v, err := credential.ParseJSON(payload, credential.Limits{MaxBytes: max})
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
+	}
+	s.payload = m
+	return s, nil
+}
+
+func isAbsoluteURL(s string) bool {
+	i := strings.IndexByte(s, ':')
+	return i > 0 && !strings.ContainsAny(s[:i], "#/?")
+}
+
+// peekIssuer reads iss from a payload whose signature has NOT been checked
+// yet. The value only selects which key to try for a relative kid; the
+// verified iss is compared with the key's controller afterwards.
+func peekIssuer(payload []byte) string {
+	var p struct {
+		Iss any `json:"iss"`
+	}
+	if json.Unmarshal(payload, &p) != nil {
+		return ""
+	}
+	s, _ := p.Iss.(string)
+	return s
+}
