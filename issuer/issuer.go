@@ -18,6 +18,7 @@ import (
 	"github.com/blason-badges/blason/contexts"
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
 // Errors callers branch on.
@@ -58,7 +59,19 @@ type Award struct {
 	Name string
 	// ValidFrom; zero means now. ValidUntil; zero means no expiry.
 	ValidFrom, ValidUntil time.Time
+	// Format is FormatDataIntegrity (the default: an embedded
+	// eddsa-rdfc-2022 proof, JSON output) or FormatJWT (a VC-JWT, OB 3.0
+	// §8.2: a compact JWS).
+	Format Format
 }
+
+// Format is the proof format of an issued credential.
+type Format string
+
+const (
+	FormatDataIntegrity Format = ""
+	FormatJWT           Format = "jwt"
+)
 
 // Preflight verifies a freshly signed credential as any verifier would.
 // Declared here so that the issuer does not import the verifier.
@@ -134,6 +147,9 @@ func (is *Issuer) Issue(ctx context.Context, a Award) ([]byte, error) {
 		doc["validUntil"] = xsdDateTime(a.ValidUntil)
 	}
 
+	if a.Format == FormatJWT {
+		return is.issueJWT(ctx, doc)
+	}
 	signed, err := dataintegrity.Sign(doc, is.Key.Signer, dataintegrity.SignOptions{
 		VerificationMethod: is.Key.VerificationMethod,
 		Created:            now(),
@@ -154,6 +170,26 @@ func (is *Issuer) Issue(ctx context.Context, a Award) ([]byte, error) {
 	if err := credential.ValidateSchema(signed, credential.OpenBadge, credential.Strict); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrPreflight, err)
 	}
+	if is.Preflight != nil {
+		if err := is.Preflight.Verify(ctx, out); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrPreflight, err)
+		}
+	}
+	return out, nil
+}
+
+// issueJWT signs doc as a VC-JWT (OB 3.0 §8.2): the credential is the JWT
+// payload, with iss, sub, nbf, jti and exp derived from it, and the kid
+// naming the issuer's verification method.
+func (is *Issuer) issueJWT(ctx context.Context, doc map[string]any) ([]byte, error) {
+	if err := credential.ValidateSchema(doc, credential.OpenBadge, credential.Strict); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPreflight, err)
+	}
+	jws, err := vcjwt.Sign(doc, is.Key.Signer, vcjwt.SignOptions{KeyID: is.Key.VerificationMethod})
+	if err != nil {
+		return nil, fmt.Errorf("issue: %w", err)
+	}
+	out := []byte(jws)
 	if is.Preflight != nil {
 		if err := is.Preflight.Verify(ctx, out); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrPreflight, err)

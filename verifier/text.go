@@ -57,6 +57,12 @@ var English = map[string]string{
 	"endorsements.invalid":  "Some of its endorsements could not be verified; they are not shown as endorsements.",
 	"endorsements.too-deep": "Endorsements nested this deep are not checked.",
 
+	"context.vc":            "It declares the W3C Verifiable Credentials vocabulary.",
+	"type.vc":               "It is a W3C Verifiable Credential (not an Open Badge).",
+	"schema.not-open-badge": "Not an Open Badge: the Open Badges content rules do not apply.",
+	"subject.missing":       "It names no subject.",
+	"subject.vc":            "It has a subject.",
+
 	"type.not-presentation":     "It is not a presentation.",
 	"presentation.ok":           "The person presenting these badges proved they hold the key, for this request.",
 	"presentation.no-challenge": "The presentation is signed, but no challenge was asked for: it could be a replay.",

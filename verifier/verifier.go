@@ -19,6 +19,7 @@ import (
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
 // ErrNotVerified is returned (wrapped, with the first failing check) for
@@ -52,6 +53,14 @@ type Options struct {
 	Limits credential.Limits
 	// Recipient, when set, must match the credential's subject.
 	Recipient *Recipient
+	// DIDs resolves DIDs for VC-JWT kids (and for Resolver when that is
+	// nil). Nil means did.Offline: did:key and did:jwk, no network.
+	DIDs did.Resolver
+	// AcceptGeneric also verifies W3C Verifiable Credentials that are not
+	// Open Badges (as the VC API's generic clients send): their context and
+	// type are checked against the VC Data Model only, and the OB schema
+	// and subject checks are skipped. False: only OB 3.0 credentials verify.
+	AcceptGeneric bool
 }
 
 // Verifier verifies credentials. It is safe for concurrent use.
@@ -61,8 +70,11 @@ type Verifier struct {
 
 // New returns a Verifier.
 func New(opts Options) *Verifier {
+	if opts.DIDs == nil {
+		opts.DIDs = did.Offline
+	}
 	if opts.Resolver == nil {
-		opts.Resolver = DIDResolver(did.Offline)
+		opts.Resolver = DIDResolver(opts.DIDs)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -78,9 +90,18 @@ const maxEndorsementDepth = 2
 // verified.
 func (v *Verifier) Verify(ctx context.Context, data []byte) (*Report, error) {
 	r := newReport()
+	if jws, ok := compactJWS(data); ok {
+		// §5.1: a VC-JWT file holds the compact JWS.
+		v.verifyJWT(ctx, jws, vcjwt.ProfileOB3, r, 0)
+		return r.finish()
+	}
 	c, err := credential.Parse(data, v.opts.Limits)
 	if err != nil {
 		r.set(CheckParse, Failed, "parse.invalid", err.Error())
+		return r.finish()
+	}
+	if c.HasType(vcjwt.TypeEnvelopedCredential) {
+		v.verifyEnveloped(ctx, c.Doc, r, 0)
 		return r.finish()
 	}
 	r.set(CheckParse, Passed, "parse.ok", "")
@@ -92,6 +113,10 @@ func (v *Verifier) Verify(ctx context.Context, data []byte) (*Report, error) {
 // in another document. doc is not modified.
 func (v *Verifier) VerifyDocument(ctx context.Context, doc map[string]any) (*Report, error) {
 	r := newReport()
+	if credential.FromMap(doc).HasType(vcjwt.TypeEnvelopedCredential) {
+		v.verifyEnveloped(ctx, doc, r, 0)
+		return r.finish()
+	}
 	r.set(CheckParse, Passed, "parse.ok", "")
 	v.verify(ctx, credential.FromMap(doc), r, 0)
 	return r.finish()
@@ -136,11 +161,44 @@ func (r *Report) finish() (*Report, error) {
 }
 
 func (v *Verifier) verify(ctx context.Context, c *credential.Credential, r *Report, depth int) {
+	v.verifyWith(ctx, c, r, depth, func() bool { return v.checkProof(ctx, c, r) })
+}
+
+// verifyWith runs every check, with checkProof doing the proof and
+// issuer-key checks for the credential's proof format (embedded Data
+// Integrity, or an enveloping JWT).
+func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *Report, depth int, checkProof func() bool) {
 	r.Credential = summarize(c)
 	version, verr := c.Version()
 
-	// §9.1 step 1 and App. A.2: "@context MUST be an ordered list whose first
-	// item is the VC context and second an OB 3.0 context".
+	if v.opts.AcceptGeneric && c.Kind() == credential.KindUnknown && c.HasType("VerifiableCredential") {
+		v.checkGeneric(c, verr, r)
+	} else {
+		v.checkOpenBadge(c, version, verr, r)
+	}
+
+	proofOK := checkProof()
+
+	// §9.1 step 4 (status): fetched only after the proof verified, so a
+	// forged credential cannot make us contact a URL of its choosing.
+	switch _, has := c.Doc["credentialStatus"]; {
+	case !has:
+		r.set(CheckStatus, Skipped, "status.none", "the credential has no credentialStatus")
+	case !proofOK:
+		r.set(CheckStatus, NotRun, "status.not-run", "not checked: the proof did not verify")
+	default:
+		r.set(CheckStatus, Unknown, "status.unsupported", "this version of Blason cannot check status lists yet")
+	}
+
+	v.checkValidity(c, version, r)
+	v.checkRecipient(c, r)
+	v.checkEndorsements(ctx, c, r, depth)
+}
+
+// checkOpenBadge applies OB 3.0 §9.1 step 1: context, type, schema, subject.
+func (v *Verifier) checkOpenBadge(c *credential.Credential, version credential.Version, verr error, r *Report) {
+	// App. A.2: "@context MUST be an ordered list whose first item is the
+	// VC context and second an OB 3.0 context".
 	if err := c.CheckContext(); err != nil {
 		r.set(CheckContext, Failed, "context.invalid", err.Error())
 	} else {
@@ -178,23 +236,24 @@ func (v *Verifier) verify(ctx context.Context, c *credential.Credential, r *Repo
 	} else {
 		r.set(CheckSubject, Passed, "subject.ok", "")
 	}
+}
 
-	proofOK := v.checkProof(ctx, c, r)
-
-	// §9.1 step 4 (status): fetched only after the proof verified, so a
-	// forged credential cannot make us contact a URL of its choosing.
-	switch _, has := c.Doc["credentialStatus"]; {
-	case !has:
-		r.set(CheckStatus, Skipped, "status.none", "the credential has no credentialStatus")
-	case !proofOK:
-		r.set(CheckStatus, NotRun, "status.not-run", "not checked: the proof did not verify")
-	default:
-		r.set(CheckStatus, Unknown, "status.unsupported", "this version of Blason cannot check status lists yet")
+// checkGeneric applies the VC Data Model's own rules to a credential that
+// is not an Open Badge (VC DM 2.0 §4.3 contexts, §4.5 types, §4.7 subject).
+func (v *Verifier) checkGeneric(c *credential.Credential, verr error, r *Report) {
+	if verr != nil {
+		r.set(CheckContext, Failed, "context.invalid", verr.Error())
+	} else {
+		r.set(CheckContext, Passed, "context.vc", "")
 	}
-
-	v.checkValidity(c, version, r)
-	v.checkRecipient(c, r)
-	v.checkEndorsements(ctx, c, r, depth)
+	r.set(CheckType, Passed, "type.vc", strings.Join(c.Types(), ", "))
+	r.set(CheckSchema, Skipped, "schema.not-open-badge", "not an Open Badges credential: no OB schema applies")
+	r.Check(CheckSchema).Required = false
+	if len(c.Subjects()) == 0 {
+		r.set(CheckSubject, Failed, "subject.missing", "the credential has no credentialSubject")
+	} else {
+		r.set(CheckSubject, Passed, "subject.vc", "")
+	}
 }
 
 func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *Report) bool {

@@ -152,3 +152,29 @@ func TestPresentAndVerify(t *testing.T) {
 		t.Fatalf("no challenge: %d %s", code, errs)
 	}
 }
+
+// TestIssueJWT: a VC-JWT badge (EdDSA with an Ed25519 key, ES256 with a
+// P-256 key) verifies from a .jwt file; a tampered one does not.
+func TestIssueJWT(t *testing.T) {
+	for _, typ := range []string{"Ed25519", "p256"} {
+		dir := t.TempDir()
+		key := filepath.Join(dir, "issuer.key")
+		runCLI(t, "", "key", "new", "--type", typ, "--out", key)
+		code, jws, errs := runCLI(t, "", "issue", "--format", "jwt", "--key", key, "--achievement", "../../docs/examples/achievement.json",
+			"--recipient-did", "did:example:learner")
+		if code != 0 || strings.Count(strings.TrimSpace(jws), ".") != 2 {
+			t.Fatalf("%s issue: %d %s %s", typ, code, jws, errs)
+		}
+		path := filepath.Join(dir, "badge.jwt")
+		os.WriteFile(path, []byte(jws), 0o600)
+		code, out, _ := runCLI(t, "", "verify", "-v", path)
+		if code != 0 || !strings.Contains(out, "VERIFIED") {
+			t.Fatalf("%s verify: %d\n%s", typ, code, out)
+		}
+		parts := strings.Split(strings.TrimSpace(jws), ".")
+		tampered := parts[0] + "." + parts[1] + "x." + parts[2]
+		if code, out, _ = runCLI(t, tampered, "verify", "-"); code != 1 {
+			t.Fatalf("%s tampered: %d\n%s", typ, code, out)
+		}
+	}
+}

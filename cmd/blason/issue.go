@@ -29,6 +29,7 @@ func issue(e env, args []string) int {
 	name := fs.String("issuer-name", "", "issuer's name shown to learners and employers (default: the achievement's creator name, else the DID)")
 	url := fs.String("issuer-url", "", "issuer's web site")
 	validDays := fs.Int("valid-days", 0, "days until the credential expires (0: never)")
+	format := fs.String("format", "json", "json (embedded eddsa-rdfc-2022 proof) or jwt (VC-JWT: EdDSA, or ES256 with a p256 key)")
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
@@ -66,6 +67,13 @@ func issue(e env, args []string) int {
 		Preflight: preflight{verifier.New(verifier.Options{})},
 	}
 	award := issuer.Award{Achievement: ach, Recipient: issuer.Recipient{Email: *email, DID: *recipientDID}}
+	switch *format {
+	case "json", "":
+	case "jwt":
+		award.Format = issuer.FormatJWT
+	default:
+		return fail(e, "issue: unknown --format %q (use json or jwt)", *format)
+	}
 	if *validDays > 0 {
 		award.ValidUntil = time.Now().AddDate(0, 0, *validDays)
 	}
