@@ -95,10 +95,7 @@ func (is *Issuer) Issue(ctx context.Context, a Award) ([]byte, error) {
 	if err := is.check(); err != nil {
 		return nil, err
 	}
-	now := time.Now
-	if is.Now != nil {
-		now = is.Now
-	}
+	now := is.now
 	achievement, err := normalizeAchievement(a.Achievement)
 	if err != nil {
 		return nil, err
@@ -196,6 +193,13 @@ func (is *Issuer) issueJWT(ctx context.Context, doc map[string]any) ([]byte, err
 		}
 	}
 	return out, nil
+}
+
+func (is *Issuer) now() time.Time {
+	if is.Now != nil {
+		return is.Now()
+	}
+	return time.Now()
 }
 
 func (is *Issuer) check() error {

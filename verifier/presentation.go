@@ -9,6 +9,7 @@ import (
 	"github.com/blason-badges/blason/contexts"
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
 // Presentation check IDs.
@@ -57,17 +58,48 @@ func (r *PresentationReport) set(id string, o Outcome, msg, detail string) {
 // challenge and domain, holder binding, and every credential inside. The
 // error is non-nil exactly when the report is not verified.
 func (v *Verifier) VerifyPresentation(ctx context.Context, data []byte, opts PresentationOptions) (*PresentationReport, error) {
-	r := &PresentationReport{}
-	for _, id := range []string{CheckParse, CheckContext, CheckType, CheckPresentation, CheckHolder, CheckCredentials} {
-		r.Checks = append(r.Checks, Check{ID: id, Outcome: NotRun, Message: id + ".not-run", Required: id != CheckHolder})
+	r := newPresentationReport()
+	if jws, ok := compactJWS(data); ok {
+		r.set(CheckParse, Passed, "parse.ok", "VP-JWT")
+		v.verifyPresentationJWT(ctx, jws, opts, r)
+		return r.finish()
 	}
 	c, err := credential.Parse(data, v.opts.Limits)
 	if err != nil {
 		r.set(CheckParse, Failed, "parse.invalid", err.Error())
 		return r.finish()
 	}
+	return v.verifyPresentationDoc(ctx, c.Doc, opts, r)
+}
+
+// VerifyPresentationDocument verifies an already-decoded presentation: a
+// JSON-LD presentation with a Data Integrity proof, or an
+// EnvelopedVerifiablePresentation carrying a VP-JWT.
+func (v *Verifier) VerifyPresentationDocument(ctx context.Context, doc map[string]any, opts PresentationOptions) (*PresentationReport, error) {
+	return v.verifyPresentationDoc(ctx, doc, opts, newPresentationReport())
+}
+
+func newPresentationReport() *PresentationReport {
+	r := &PresentationReport{Credentials: []*Report{}}
+	for _, id := range []string{CheckParse, CheckContext, CheckType, CheckPresentation, CheckHolder, CheckCredentials} {
+		r.Checks = append(r.Checks, Check{ID: id, Outcome: NotRun, Message: id + ".not-run", Required: id != CheckHolder})
+	}
+	return r
+}
+
+func (v *Verifier) verifyPresentationDoc(ctx context.Context, doc map[string]any, opts PresentationOptions, r *PresentationReport) (*PresentationReport, error) {
+	if credential.FromMap(doc).HasType(vcjwt.TypeEnvelopedPresentation) {
+		jws, _, err := vcjwt.ParseEnveloped(doc)
+		if err != nil {
+			r.set(CheckParse, Failed, "parse.envelope", err.Error())
+			return r.finish()
+		}
+		r.set(CheckParse, Passed, "parse.ok", "enveloped VP-JWT")
+		v.verifyPresentationJWT(ctx, jws, opts, r)
+		return r.finish()
+	}
 	r.set(CheckParse, Passed, "parse.ok", "")
-	doc := c.Doc
+	c := credential.FromMap(doc)
 
 	// VC Data Model 2.0 §4.3: the first context is the VC base context.
 	if list, ok := doc["@context"].([]any); ok && len(list) > 0 && (list[0] == contexts.CredentialsV2 || list[0] == contexts.CredentialsV1) {
@@ -119,30 +151,86 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, data []byte, opts Pre
 	}
 	r.Holder = presenter
 
-	// The credentials inside, each verified in full.
-	vcs := asObjects(doc["verifiableCredential"])
-	failed := 0
-	for _, vc := range vcs {
-		cr, _ := v.VerifyDocument(ctx, vc)
-		if !cr.Verified {
-			failed++
-		}
-		r.Credentials = append(r.Credentials, cr)
-	}
-	switch {
-	case len(vcs) == 0:
-		r.set(CheckCredentials, Failed, "credentials.none", "the presentation carries no credential")
-	case failed > 0:
-		r.set(CheckCredentials, Failed, "credentials.invalid", fmt.Sprintf("%d of %d credentials did not verify", failed, len(vcs)))
-	default:
-		r.set(CheckCredentials, Passed, "credentials.ok", fmt.Sprintf("%d credentials verified", len(vcs)))
-	}
-
+	vcs := v.checkCredentials(ctx, doc, r)
 	// Holder binding: a credential issued to a DID may only be presented by
 	// that DID's controller; the presentation's holder, if stated, is the
 	// presenter.
 	v.checkHolder(r, doc, vcs, presenter)
 	return r.finish()
+}
+
+// checkCredentials verifies each credential inside, in full, and returns
+// them as decoded (enveloped ones: the credential the JWT carries).
+func (v *Verifier) checkCredentials(ctx context.Context, vp map[string]any, r *PresentationReport) []map[string]any {
+	raw := asObjects(vp["verifiableCredential"])
+	var vcs []map[string]any
+	failed := 0
+	for _, vc := range raw {
+		cr, _ := v.VerifyDocument(ctx, vc)
+		if !cr.Verified {
+			failed++
+		}
+		r.Credentials = append(r.Credentials, cr)
+		if credential.FromMap(vc).HasType(vcjwt.TypeEnvelopedCredential) {
+			if jws, _, err := vcjwt.ParseEnveloped(vc); err == nil {
+				vc = unverifiedPayload(jws) // verified just above; used for the subject id
+			}
+		}
+		vcs = append(vcs, vc)
+	}
+	switch {
+	case len(raw) == 0:
+		r.set(CheckCredentials, Failed, "credentials.none", "the presentation carries no credential")
+	case failed > 0:
+		r.set(CheckCredentials, Failed, "credentials.invalid", fmt.Sprintf("%d of %d credentials did not verify", failed, len(raw)))
+	default:
+		r.set(CheckCredentials, Passed, "credentials.ok", fmt.Sprintf("%d credentials verified", len(raw)))
+	}
+	return vcs
+}
+
+// verifyPresentationJWT verifies a VP-JWT (VC-JWT 1.1 style: a "vp" claim,
+// nonce = challenge, aud = domain, iss = the holder bound to the key).
+func (v *Verifier) verifyPresentationJWT(ctx context.Context, jws string, opts PresentationOptions, r *PresentationReport) {
+	res, err := vcjwt.VerifyPresentation(ctx, jws, vcjwt.PresentationOptions{
+		VerifyOptions: vcjwt.VerifyOptions{
+			Resolver: vcjwt.DIDResolver{Resolver: v.opts.DIDs, Relationship: dataintegrity.PurposeAuthentication},
+			Now:      v.opts.Now,
+		},
+		Challenge: opts.Challenge,
+		Domain:    opts.Domain,
+	})
+	if err != nil {
+		msg := "presentation.invalid"
+		switch {
+		case errors.Is(err, vcjwt.ErrNonce):
+			msg = "presentation.challenge"
+		case errors.Is(err, vcjwt.ErrAudience):
+			msg = "presentation.domain"
+		}
+		r.set(CheckPresentation, Failed, msg, err.Error())
+		r.set(CheckContext, NotRun, "context.not-run", "")
+		r.set(CheckType, NotRun, "type.not-run", "")
+		r.set(CheckHolder, NotRun, "holder.not-run", "not checked: the presentation proof did not verify")
+		r.Check(CheckHolder).Required = true
+		return
+	}
+	r.set(CheckContext, Passed, "context.ok", "")
+	if credential.FromMap(res.Presentation).HasType("VerifiablePresentation") {
+		r.set(CheckType, Passed, "type.ok", "VerifiablePresentation")
+	} else {
+		r.set(CheckType, Failed, "type.not-presentation", "the vp claim is not a VerifiablePresentation")
+	}
+	detail := string(res.Algorithm) + " VP-JWT signed by " + res.Holder
+	if opts.Challenge == "" {
+		r.set(CheckPresentation, Warning, "presentation.no-challenge", detail+"; no challenge was requested, so it could be a replay")
+		r.Check(CheckPresentation).Required = false
+	} else {
+		r.set(CheckPresentation, Passed, "presentation.ok", detail)
+	}
+	r.Holder = res.Holder
+	vcs := v.checkCredentials(ctx, res.Presentation, r)
+	v.checkHolder(r, res.Presentation, vcs, res.Holder)
 }
 
 func (v *Verifier) checkHolder(r *PresentationReport, doc map[string]any, vcs []map[string]any, presenter string) {
@@ -155,22 +243,32 @@ func (v *Verifier) checkHolder(r *PresentationReport, doc map[string]any, vcs []
 		r.set(CheckHolder, Failed, "holder.mismatch", fmt.Sprintf("the presentation names %s as holder but was signed by %s", h, presenter))
 		return
 	}
-	var bound, mismatched []string
+	var bound, mismatched, others []string
 	for _, vc := range vcs {
-		sid := credential.FromMap(vc).SubjectID()
-		if !strings.HasPrefix(sid, "did:") {
-			continue
-		}
-		if sid == presenter {
+		c := credential.FromMap(vc)
+		sid := c.SubjectID()
+		switch {
+		case !strings.HasPrefix(sid, "did:"):
+		case sid == presenter:
 			bound = append(bound, sid)
-		} else {
+		case c.Kind() != credential.KindUnknown:
 			mismatched = append(mismatched, sid)
+		default:
+			others = append(others, sid)
 		}
 	}
 	switch {
 	case len(mismatched) > 0:
+		// An Open Badge is awarded to a person: one issued to a DID and
+		// presented by someone else is someone else's badge.
 		r.set(CheckHolder, Failed, "holder.not-subject",
 			fmt.Sprintf("presented by %s, but issued to %s", presenter, strings.Join(mismatched, ", ")))
+	case len(others) > 0:
+		// The VC Data Model lets a holder present credentials about someone
+		// else (a parent for a child): for credentials that are not Open
+		// Badges this is reported, not refused.
+		r.set(CheckHolder, Warning, "holder.other-subject",
+			fmt.Sprintf("presented by %s, about %s", presenter, strings.Join(others, ", ")))
 	case len(bound) > 0:
 		r.set(CheckHolder, Passed, "holder.ok", "the presenter is the credentials' subject")
 	default:

@@ -10,8 +10,9 @@ import (
 // report can carry. The web UI keeps its own French and English catalogues
 // keyed the same way; this one serves the command line.
 var English = map[string]string{
-	"parse.ok":      "The file is a readable credential.",
-	"parse.invalid": "The file is not a readable credential.",
+	"parse.ok":       "The file is a readable credential.",
+	"parse.invalid":  "The file is not a readable credential.",
+	"parse.envelope": "The enveloped (JWT) credential or presentation is malformed.",
 
 	"context.ok":      "It declares the Open Badges 3.0 vocabulary.",
 	"context.invalid": "It does not declare the Open Badges 3.0 vocabulary correctly.",
@@ -72,6 +73,7 @@ var English = map[string]string{
 	"presentation.invalid":      "The presentation's signature is not valid.",
 	"holder.ok":                 "The person presenting is the person the badges were awarded to.",
 	"holder.not-subject":        "The person presenting is not the person the badges were awarded to.",
+	"holder.other-subject":      "The person presenting is not the subject of these credentials (allowed for credentials that are not badges).",
 	"holder.mismatch":           "The presentation names a holder other than its signer.",
 	"holder.not-applicable":     "The badges name their recipient by e-mail, not by a key: compare the e-mail instead.",
 	"credentials.ok":            "Every badge in it is genuine.",

@@ -171,7 +171,7 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 	r.Credential = summarize(c)
 	version, verr := c.Version()
 
-	if v.opts.AcceptGeneric && c.Kind() == credential.KindUnknown && c.HasType("VerifiableCredential") {
+	if v.isGeneric(c) {
 		v.checkGeneric(c, verr, r)
 	} else {
 		v.checkOpenBadge(c, version, verr, r)
@@ -190,7 +190,7 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 		r.set(CheckStatus, Unknown, "status.unsupported", "this version of Blason cannot check status lists yet")
 	}
 
-	v.checkValidity(c, version, r)
+	v.checkValidity(c, version, v.isGeneric(c), r)
 	v.checkRecipient(c, r)
 	v.checkEndorsements(ctx, c, r, depth)
 }
@@ -326,7 +326,13 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 	return true
 }
 
-func (v *Verifier) checkValidity(c *credential.Credential, version credential.Version, r *Report) {
+// isGeneric reports whether c is verified as a generic W3C VC rather than
+// an Open Badge (Options.AcceptGeneric).
+func (v *Verifier) isGeneric(c *credential.Credential) bool {
+	return v.opts.AcceptGeneric && c.Kind() == credential.KindUnknown && c.HasType("VerifiableCredential")
+}
+
+func (v *Verifier) checkValidity(c *credential.Credential, version credential.Version, generic bool, r *Report) {
 	from, until := "validFrom", "validUntil"
 	if version == credential.V1 {
 		from, until = "issuanceDate", "expirationDate"
@@ -337,6 +343,9 @@ func (v *Verifier) checkValidity(c *credential.Credential, version credential.Ve
 	case err != nil:
 		r.set(CheckValidity, Failed, "validity.invalid-date", err.Error())
 		return
+	case !ok && generic && version == credential.V2:
+		// VC DM 2.0 §4.9: validFrom is optional (OB 3.0 makes it required).
+		vf = time.Time{}
 	case !ok:
 		r.set(CheckValidity, Failed, "validity.no-start", "the credential has no "+from)
 		return
@@ -354,6 +363,8 @@ func (v *Verifier) checkValidity(c *credential.Credential, version credential.Ve
 		r.set(CheckValidity, Failed, "validity.expired", fmt.Sprintf("%s was %s", until, vu.UTC().Format(time.RFC3339)))
 	case ok:
 		r.set(CheckValidity, Passed, "validity.ok", fmt.Sprintf("valid from %s until %s", vf.UTC().Format(time.RFC3339), vu.UTC().Format(time.RFC3339)))
+	case vf.IsZero():
+		r.set(CheckValidity, Passed, "validity.ok", "no validity period")
 	default:
 		r.set(CheckValidity, Passed, "validity.ok", "valid from "+vf.UTC().Format(time.RFC3339)+", no expiry")
 	}

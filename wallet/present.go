@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/blason-badges/blason/contexts"
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
 // ErrPresentation is wrapped by every error building a presentation.
@@ -79,4 +81,45 @@ func Present(credentials [][]byte, h Holder, opts PresentOptions) ([]byte, error
 		return nil, fmt.Errorf("%w: %w", ErrPresentation, err)
 	}
 	return json.MarshalIndent(signed, "", "  ")
+}
+
+// PresentJWT builds the same presentation as a VP-JWT (VC-JWT 1.1 style:
+// the presentation in a "vp" claim, nonce = challenge, aud = domain, iss =
+// the holder), signed with the holder's key (EdDSA, or ES256 for P-256).
+// Credentials given as compact JWS are enveloped
+// (EnvelopedVerifiableCredential); JSON ones are included as they are.
+func PresentJWT(credentials [][]byte, h Holder, opts PresentOptions) (string, error) {
+	if opts.Challenge == "" {
+		return "", fmt.Errorf("%w: a challenge is required", ErrPresentation)
+	}
+	if len(credentials) == 0 {
+		return "", fmt.Errorf("%w: no credentials", ErrPresentation)
+	}
+	vcs := make([]any, 0, len(credentials))
+	for i, b := range credentials {
+		if s := strings.TrimSpace(string(b)); strings.Count(s, ".") == 2 && !strings.HasPrefix(s, "{") {
+			vcs = append(vcs, vcjwt.Envelope(s))
+			continue
+		}
+		v, err := credential.ParseJSON(b, credential.Limits{})
+		if err != nil {
+			return "", fmt.Errorf("%w: credential %d: %w", ErrPresentation, i+1, err)
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return "", fmt.Errorf("%w: credential %d is not a JSON object", ErrPresentation, i+1)
+		}
+		vcs = append(vcs, m)
+	}
+	vp := map[string]any{
+		"@context":             []any{contexts.CredentialsV2},
+		"type":                 []any{"VerifiablePresentation"},
+		"holder":               h.DID,
+		"verifiableCredential": vcs,
+	}
+	jws, err := vcjwt.SignPresentation(vp, h.Signer, h.VerificationMethod, opts.Challenge, opts.Domain)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrPresentation, err)
+	}
+	return jws, nil
 }

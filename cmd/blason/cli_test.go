@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -148,6 +152,21 @@ func TestPresentAndVerify(t *testing.T) {
 	if code, out, _ = runCLI(t, stolen, "verify", "--challenge", "n-42", "-"); code != 1 || !strings.Contains(out, "not the person the badges were awarded to") {
 		t.Fatalf("stolen badge: %d\n%s", code, out)
 	}
+	// The same as a VP-JWT, with a VC-JWT badge inside.
+	_, jwtBadge, _ := runCLI(t, "", "issue", "--format", "jwt", "--key", issuerKey, "--achievement", "../../docs/examples/achievement.json",
+		"--recipient-did", strings.TrimSpace(holderDID))
+	jwtPath := filepath.Join(dir, "badge.jwt")
+	os.WriteFile(jwtPath, []byte(jwtBadge), 0o600)
+	code, vpJWT, errs := runCLI(t, "", "present", "--format", "jwt", "--key", holderKey, "--challenge", "n-43", "--domain", "jobs.example", jwtPath, badgePath)
+	if code != 0 {
+		t.Fatalf("present jwt: %s", errs)
+	}
+	if code, out, _ = runCLI(t, vpJWT, "verify", "--challenge", "n-43", "--domain", "jobs.example", "-"); code != 0 || !strings.Contains(out, "PRESENTATION VERIFIED") {
+		t.Fatalf("verify VP-JWT: %d\n%s", code, out)
+	}
+	if code, out, _ = runCLI(t, vpJWT, "verify", "--challenge", "n-42", "-"); code != 1 {
+		t.Fatalf("VP-JWT, wrong challenge: %d\n%s", code, out)
+	}
 	if code, _, errs = runCLI(t, "", "present", "--key", holderKey, badgePath); code != 2 || !strings.Contains(errs, "usage") {
 		t.Fatalf("no challenge: %d %s", code, errs)
 	}
@@ -176,5 +195,89 @@ func TestIssueJWT(t *testing.T) {
 		if code, out, _ = runCLI(t, tampered, "verify", "-"); code != 1 {
 			t.Fatalf("%s tampered: %d\n%s", typ, code, out)
 		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while serve writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestServe starts 'blason serve' on a free loopback port with settings
+// from BLASON_* variables, issues and verifies over HTTP, then stops it as
+// SIGTERM would (context cancelled) and expects a clean exit.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("BLASON_DATA", dir)
+	t.Setenv("BLASON_ADDR", "127.0.0.1:0")
+	t.Setenv("BLASON_LOG_FORMAT", "json")
+	t.Setenv("BLASON_DID_WEB", "did:web:badges.lab.example")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"serve"}, strings.NewReader(""), &out, &errb) }()
+	var base string
+	deadline := time.Now().Add(10 * time.Second)
+	for base == "" {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve did not start: %s %s", out.String(), errb.String())
+		}
+		if m := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`).FindStringSubmatch(out.String()); m != nil {
+			base = "http://" + m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	st, err := os.Stat(filepath.Join(dir, "issuer.key"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("issuer key: %v %v", err, st)
+	}
+	resp, err := http.Get(base + "/.well-known/did.json")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("did.json: %v %v", err, resp)
+	}
+	var doc map[string]any
+	json.NewDecoder(resp.Body).Decode(&doc)
+	resp.Body.Close()
+	if doc["id"] != "did:web:badges.lab.example" {
+		t.Fatalf("DID document %v", doc)
+	}
+	cred := `{"credential": {"@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+		"type": ["VerifiableCredential"], "issuer": "did:web:badges.lab.example", "validFrom": "2026-01-01T00:00:00Z",
+		"credentialSubject": {"id": "did:example:1", "name": "x"}}}`
+	resp, err = http.Post(base+"/credentials/issue", "application/json", strings.NewReader(cred))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("issue: %v %v", err, resp)
+	}
+	var issued map[string]any
+	json.NewDecoder(resp.Body).Decode(&issued)
+	resp.Body.Close()
+	if vm := issued["verifiableCredential"].(map[string]any)["proof"].(map[string]any)["verificationMethod"]; vm != "did:web:badges.lab.example#key-1" {
+		t.Fatalf("signed with %v", vm)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d: %s", code, errb.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(errb.String(), `"msg":"request"`) || !strings.Contains(errb.String(), `"status":201`) {
+		t.Fatalf("no structured request log: %s", errb.String())
+	}
+	// Bad configuration is a usage error.
+	t.Setenv("BLASON_MAX_BODY", "lots")
+	if code, _, errs := runCLI(t, "", "serve"); code != 2 || !strings.Contains(errs, "max-body") {
+		t.Fatalf("bad BLASON_MAX_BODY: %d %s", code, errs)
 	}
 }

@@ -13,6 +13,7 @@ func present(e env, args []string) int {
 	keyPath := fs.String("key", "", "holder's key file made by 'blason key new'")
 	challenge := fs.String("challenge", "", "the verifier's challenge (nonce); required")
 	domain := fs.String("domain", "", "the verifier's domain")
+	format := fs.String("format", "json", "json (Data Integrity proof) or jwt (VP-JWT)")
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
@@ -31,8 +32,19 @@ func present(e env, args []string) int {
 		}
 		creds = append(creds, b)
 	}
-	out, err := wallet.Present(creds, wallet.Holder{Signer: key.Signer, DID: key.DID, VerificationMethod: key.VerificationMethod},
-		wallet.PresentOptions{Challenge: *challenge, Domain: *domain})
+	holder := wallet.Holder{Signer: key.Signer, DID: key.DID, VerificationMethod: key.VerificationMethod}
+	opts := wallet.PresentOptions{Challenge: *challenge, Domain: *domain}
+	var out []byte
+	switch *format {
+	case "json":
+		out, err = wallet.Present(creds, holder, opts)
+	case "jwt":
+		var jws string
+		jws, err = wallet.PresentJWT(creds, holder, opts)
+		out = []byte(jws)
+	default:
+		return fail(e, "present: unknown --format %q (use json or jwt)", *format)
+	}
 	if err != nil {
 		return failErr(e, "present", err)
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/verifier"
@@ -38,7 +40,7 @@ func verify(e env, args []string) int {
 		opts.Recipient = &verifier.Recipient{IdentityType: "id", Value: *recipientDID}
 	}
 	v := verifier.New(opts)
-	if isPresentation(data) {
+	if isPresentation(data) || isJWTPresentation(data) {
 		report, verr := v.VerifyPresentation(e.ctx, data, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
 		if *asJSON {
 			b, err := json.MarshalIndent(report, "", "  ")
@@ -90,6 +92,25 @@ func isPresentation(data []byte) bool {
 		}
 	}
 	return false
+}
+
+// isJWTPresentation reports whether data is a compact JWS whose payload
+// has a "vp" claim (a VP-JWT).
+func isJWTPresentation(data []byte) bool {
+	parts := strings.Split(strings.TrimSpace(string(data)), ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return false
+	}
+	var claims map[string]json.RawMessage
+	if json.Unmarshal(payload, &claims) != nil {
+		return false
+	}
+	_, ok := claims["vp"]
+	return ok
 }
 
 // readInput reads a file, or standard input for "-", up to the credential

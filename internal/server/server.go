@@ -1,0 +1,196 @@
+// Package server is Blason's HTTP layer (gin): the W3C VC API (issue and
+// verify credentials, verify presentations) as generic VC tooling and the
+// W3C test suites drive it, the issuer's DID document and JWKS, health and
+// an OpenAPI description. Later: the OB 3.0 REST API with OAuth 2.0, status
+// lists, public pages and the web UI.
+//
+// The server owns logging (log/slog) and maps every error to a JSON
+// response in one place (problem); a 500 never leaks internals.
+package server
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/issuer"
+	"github.com/blason-badges/blason/verifier"
+)
+
+// Config is what the server serves. Every zero value is documented.
+type Config struct {
+	// Issuer signs POST /credentials/issue; nil disables issuing (501).
+	Issuer *issuer.Issuer
+	// Verifier checks credentials and presentations; nil means
+	// verifier.New with AcceptGeneric (offline did:key/did:jwk only).
+	Verifier *verifier.Verifier
+	// DIDDocument, when set (a did:web issuer), is served at the path its
+	// DID maps to (/.well-known/did.json for a bare host).
+	DIDDocument *did.Document
+	// JWKS is the issuer's public key set served at /.well-known/jwks.json
+	// (OB 3.0 §8.5 key provenance for VC-JWTs); nil: not served.
+	JWKS json.RawMessage
+	// MaxBody is the largest request body accepted; zero means
+	// DefaultMaxBody. Larger bodies get 413.
+	MaxBody int64
+	// Logger receives one structured line per request; nil discards.
+	Logger *slog.Logger
+	// Version is reported by /healthz.
+	Version string
+}
+
+// DefaultMaxBody is the default request body limit: a 1 MiB credential
+// (the verifier's own limit) plus its JSON envelope.
+const DefaultMaxBody = 2 << 20
+
+// Log attribute keys.
+const (
+	logMethod   = "method"
+	logPath     = "path"
+	logStatus   = "status"
+	logDuration = "duration_ms"
+	logBytes    = "bytes"
+	logRemote   = "remote"
+	logError    = "error"
+)
+
+// Server is the HTTP handler.
+type Server struct {
+	cfg    Config
+	engine *gin.Engine
+}
+
+// New builds the server's routes.
+func New(cfg Config) *Server {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(discard{}, nil))
+	}
+	if cfg.Verifier == nil {
+		cfg.Verifier = verifier.New(verifier.Options{AcceptGeneric: true})
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	s := &Server{cfg: cfg, engine: e}
+	e.Use(s.logRequests, s.recover, s.limitBody)
+	e.NoRoute(func(c *gin.Context) {
+		problem(c, http.StatusNotFound, "not-found", "no such endpoint: "+c.Request.URL.Path)
+	})
+	e.NoMethod(func(c *gin.Context) {
+		problem(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+	})
+
+	e.POST("/credentials/issue", s.issueCredential)
+	e.POST("/credentials/verify", s.verifyCredential)
+	e.POST("/presentations/verify", s.verifyPresentation)
+	e.GET("/healthz", s.health)
+	e.GET("/openapi.json", s.openAPI)
+	if cfg.JWKS != nil {
+		e.GET("/.well-known/jwks.json", func(c *gin.Context) {
+			c.Header("Cache-Control", "public, max-age=300")
+			c.Data(http.StatusOK, "application/jwk-set+json", cfg.JWKS)
+		})
+	}
+	if cfg.DIDDocument != nil {
+		if path, err := didDocumentPath(cfg.DIDDocument.ID); err == nil {
+			e.GET(path, s.didDocument)
+		}
+	}
+	return s
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// ListenAndServe serves on addr until ctx is cancelled, then shuts down
+// gracefully, giving requests in flight up to grace to finish. ready, if
+// non-nil, receives the bound address once listening.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) health(c *gin.Context) {
+	body := gin.H{"status": "ok", "version": s.cfg.Version}
+	if s.cfg.Issuer != nil {
+		body["issuer"] = s.cfg.Issuer.Profile.ID
+	}
+	c.JSON(http.StatusOK, body)
+}
+
+func (s *Server) didDocument(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Header("Content-Type", "application/did+json")
+	b, err := json.Marshal(s.cfg.DIDDocument)
+	if err != nil {
+		problem(c, http.StatusInternalServerError, "internal", "")
+		return
+	}
+	c.Data(http.StatusOK, "application/did+json", b)
+}
+
+// didDocumentPath is where a did:web DID's document lives on its host
+// (did:web method spec §3.2 "Read").
+func didDocumentPath(d string) (string, error) {
+	u, err := did.WebDocumentURL(d)
+	if err != nil {
+		return "", err
+	}
+	i := len("https://")
+	for ; i < len(u) && u[i] != '/'; i++ {
+	}
+	return u[i:], nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) openAPI(c *gin.Context) {
+	c.Data(http.StatusOK, "application/json", openAPIDoc)
+}
