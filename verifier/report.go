@@ -50,6 +50,7 @@ const (
 	CheckSubject      = "subject"
 	CheckProof        = "proof"
 	CheckIssuerKey    = "issuer-key"
+	CheckRefresh      = "refresh"
 	CheckStatus       = "status"
 	CheckValidity     = "validity"
 	CheckRecipient    = "recipient"
@@ -91,6 +92,9 @@ type Report struct {
 	Checks       []Check   `json:"checks"`
 	Credential   Summary   `json:"credential"`
 	Endorsements []*Report `json:"endorsements,omitempty"`
+	// RefreshedFrom is the refresh service URL, when the credential
+	// reported on is the refreshed version fetched from it (§9.1 step 3).
+	RefreshedFrom string `json:"refreshedFrom,omitempty"`
 }
 
 // Check returns the check with the given id, or nil.

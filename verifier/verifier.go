@@ -56,6 +56,10 @@ type Options struct {
 	// DIDs resolves DIDs for VC-JWT kids (and for Resolver when that is
 	// nil). Nil means did.Offline: did:key and did:jwk, no network.
 	DIDs did.Resolver
+	// Fetcher fetches status lists, 1EdTech revocation lists and refreshed
+	// credentials. Nil means offline: status is reported as could not
+	// check (unknown) and no refresh is attempted.
+	Fetcher Fetcher
 	// AcceptGeneric also verifies W3C Verifiable Credentials that are not
 	// Open Badges (as the VC API's generic clients send): their context and
 	// type are checked against the VC Data Model only, and the OB schema
@@ -65,7 +69,8 @@ type Options struct {
 
 // Verifier verifies credentials. It is safe for concurrent use.
 type Verifier struct {
-	opts Options
+	opts  Options
+	lists listCache
 }
 
 // New returns a Verifier.
@@ -125,7 +130,7 @@ func (v *Verifier) VerifyDocument(ctx context.Context, doc map[string]any) (*Rep
 func newReport() *Report {
 	r := &Report{}
 	for _, id := range []string{CheckParse, CheckContext, CheckType, CheckSchema, CheckSubject, CheckProof,
-		CheckIssuerKey, CheckStatus, CheckValidity, CheckRecipient, CheckEndorsements} {
+		CheckIssuerKey, CheckRefresh, CheckStatus, CheckValidity, CheckRecipient, CheckEndorsements} {
 		r.Checks = append(r.Checks, Check{ID: id, Outcome: NotRun, Message: id + ".not-run", Required: required[id]})
 	}
 	return r
@@ -179,6 +184,19 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 
 	proofOK := checkProof()
 
+	// §9.1 step 3: refresh, only after the proof verified ("so a bad actor
+	// cannot spoof a refresh") and at most once.
+	if proofOK && depth == 0 {
+		if refreshed := v.checkRefresh(ctx, c, r); refreshed != nil {
+			*r = *refreshed
+			return
+		}
+	} else if depth == 0 {
+		r.set(CheckRefresh, NotRun, "refresh.not-run", "not attempted: the proof did not verify")
+	} else {
+		r.set(CheckRefresh, Skipped, "refresh.nested", "refresh is not attempted for embedded or refreshed credentials")
+	}
+
 	// §9.1 step 4 (status): fetched only after the proof verified, so a
 	// forged credential cannot make us contact a URL of its choosing.
 	switch _, has := c.Doc["credentialStatus"]; {
@@ -187,7 +205,7 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 	case !proofOK:
 		r.set(CheckStatus, NotRun, "status.not-run", "not checked: the proof did not verify")
 	default:
-		r.set(CheckStatus, Unknown, "status.unsupported", "this version of Blason cannot check status lists yet")
+		v.checkStatus(ctx, c, r)
 	}
 
 	v.checkValidity(c, version, v.isGeneric(c), r)

@@ -35,7 +35,7 @@ func commands() []command {
 	return []command{
 		{"key new", "[--type Ed25519|p256|p384] --out FILE", "create a signing key and print its DID", keyNew},
 		{"issue", "--key FILE --achievement FILE (--recipient-email ADDR | --recipient-did DID)", "award a badge: print a signed Open Badges 3.0 credential", issue},
-		{"verify", "[--json] [--recipient-email ADDR] [--challenge C --domain D] FILE|-", "check a credential or presentation and explain the result", verify},
+		{"verify", "[--json] [--offline] [--recipient-email ADDR] [--challenge C --domain D] FILE|-", "check a credential or presentation and explain the result", verify},
 		{"present", "--key FILE --challenge C [--domain D] BADGE.json...", "sign a presentation of your badges for a verifier", present},
 		{"serve", "[--addr 127.0.0.1:8080] [--data DIR] [--key FILE] [--did-web DID]", "run the HTTP server (W3C VC API); flags also from BLASON_* variables", serve},
 		{"demo", "", "issue a badge with a throw-away key and verify it", demo},

@@ -96,7 +96,7 @@ func serve(e env, args []string) int {
 	client := fetch.New(fetch.Options{AllowPrivate: private})
 	dids := did.MultiResolver{"key": did.Offline, "jwk": did.Offline,
 		"web": &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](256, nil)}}
-	v := verifier.New(verifier.Options{DIDs: dids, AcceptGeneric: true})
+	v := verifier.New(verifier.Options{DIDs: dids, Fetcher: client, AcceptGeneric: true})
 	cfg.Verifier = v
 	cfg.Issuer = &issuer.Issuer{
 		Profile:   issuer.Profile{ID: key.DID, Name: *name},

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/verifier"
 )
 
@@ -20,6 +22,7 @@ func verify(e env, args []string) int {
 	recipientDID := fs.String("recipient-did", "", "check that the badge was awarded to this DID")
 	challenge := fs.String("challenge", "", "presentations: the challenge you asked the holder to sign")
 	domain := fs.String("domain", "", "presentations: your domain")
+	offline := fs.Bool("offline", false, "do not fetch anything: did:web keys, status lists and refresh services are not checked")
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
@@ -31,6 +34,13 @@ func verify(e env, args []string) int {
 		return failErr(e, "verify", err)
 	}
 	opts := verifier.Options{}
+	if !*offline {
+		// Fetches only what verifying this badge needs, through the
+		// hardened client (https only, no private addresses, size caps).
+		client := fetch.New(fetch.Options{})
+		opts.Fetcher = client
+		opts.DIDs = did.MultiResolver{"key": did.Offline, "jwk": did.Offline, "web": &did.WebResolver{Fetcher: client}}
+	}
 	switch {
 	case *email != "" && *recipientDID != "":
 		return fail(e, "verify: give --recipient-email or --recipient-did, not both")

@@ -1,6 +1,7 @@
 package dataintegrity
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -272,7 +273,26 @@ func literal(v map[string]any) (rdfc.Term, error) {
 		return rdfc.Term{}, fmt.Errorf("datatype %q: %w", clip(datatype), ErrUndefinedTerm)
 	}
 	lit := rdfc.Term{Kind: rdfc.Literal, Datatype: datatype}
-	switch x := v["@value"].(type) {
+	value := v["@value"]
+	// Documents built in Go (not decoded from JSON) may hold Go integers or
+	// json.Number; JSON-LD sees them as JSON numbers.
+	switch n := value.(type) {
+	case int:
+		value = float64(n)
+	case int64:
+		value = float64(n)
+	case int32:
+		value = float64(n)
+	case float32:
+		value = float64(n)
+	case json.Number:
+		f, err := n.Float64()
+		if err != nil {
+			return rdfc.Term{}, fmt.Errorf("number %q: %w", n, ErrUnsupportedValue)
+		}
+		value = f
+	}
+	switch x := value.(type) {
 	case bool:
 		lit.Value = strconv.FormatBool(x)
 		if datatype == "" {

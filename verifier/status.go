@@ -1,0 +1,230 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/status"
+)
+
+// Fetcher GETs a JSON document: status lists, revocation lists, refreshed
+// credentials. *fetch.Client satisfies it (timeouts, size caps,
+// private-address guard).
+type Fetcher interface {
+	GetJSON(ctx context.Context, url string, accept ...string) ([]byte, error)
+}
+
+// Status list cache bounds: a list's ttl is honoured between these.
+const (
+	defaultListTTL = 5 * time.Minute
+	minListTTL     = 30 * time.Second
+	maxListTTL     = 24 * time.Hour
+	maxCachedLists = 512
+)
+
+// listCache keeps verified status lists and revocation lists by URL, for
+// their ttl. It is shared by every verification of one Verifier.
+type listCache struct {
+	mu      sync.Mutex
+	entries map[string]cachedList
+}
+
+type cachedList struct {
+	list    *status.List
+	revoked *status.RevocationList
+	until   time.Time
+}
+
+func (c *listCache) get(url string, now time.Time) (cachedList, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[url]
+	if !ok || now.After(e.until) {
+		return cachedList{}, false
+	}
+	return e, true
+}
+
+func (c *listCache) put(url string, e cachedList) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]cachedList{}
+	}
+	if len(c.entries) >= maxCachedLists {
+		for k := range c.entries { // evict one arbitrary entry
+			delete(c.entries, k)
+			break
+		}
+	}
+	c.entries[url] = e
+}
+
+// statusOutcome is one entry's result.
+type statusOutcome struct {
+	outcome Outcome
+	message string
+	detail  string
+}
+
+// checkStatus applies OB 3.0 §9.1 step 4 (status) to every credentialStatus
+// entry: BitstringStatusListEntry, StatusList2021Entry and
+// 1EdTechRevocationList. It runs only after the credential's proof
+// verified. Revoked or suspended fails the check; a list that cannot be
+// fetched or trusted leaves it unknown ("could not check"), never passed.
+func (v *Verifier) checkStatus(ctx context.Context, c *credential.Credential, r *Report) {
+	// Two 1EdTech fixtures write statusListIndex as a JSON number; reading
+	// it leniently can only reveal a revocation, never hide one.
+	entries, err := status.ParseEntriesWith(c.Doc["credentialStatus"], status.ParseOptions{AllowNumericIndex: true})
+	if err != nil {
+		r.set(CheckStatus, Unknown, "status.malformed", err.Error())
+		return
+	}
+	if v.opts.Fetcher == nil {
+		r.set(CheckStatus, Unknown, "status.offline", "status lists are not fetched in offline mode")
+		return
+	}
+	var outs []statusOutcome
+	for _, e := range entries {
+		switch e.Type {
+		case status.TypeBitstringEntry, status.TypeStatusList2021:
+			outs = append(outs, v.listStatus(ctx, c, e))
+		case status.Type1EdTechRevocation:
+			outs = append(outs, v.revocationListStatus(ctx, c, e))
+		default:
+			outs = append(outs, statusOutcome{Unknown, "status.unsupported-method", "status method " + e.Type + " is not supported"})
+		}
+	}
+	// Worst first: a failure (revoked, suspended) outranks could-not-check.
+	var details []string
+	final := statusOutcome{Passed, "status.ok", ""}
+	for _, o := range outs {
+		details = append(details, o.detail)
+		switch {
+		case o.outcome == Failed && final.outcome != Failed:
+			final = o
+		case o.outcome == Unknown && final.outcome == Passed:
+			final = o
+		}
+	}
+	r.set(CheckStatus, final.outcome, final.message, strings.Join(details, "; "))
+}
+
+func (v *Verifier) listStatus(ctx context.Context, c *credential.Credential, e status.Entry) statusOutcome {
+	list, err := v.fetchList(ctx, e.ListCredential, c.IssuerID())
+	if err != nil {
+		return statusOutcome{Unknown, "status.unreachable", "could not check " + e.ListCredential + ": " + err.Error()}
+	}
+	res, err := list.Status(e)
+	if err != nil {
+		return statusOutcome{Unknown, "status.invalid-list", "could not check " + e.ListCredential + ": " + err.Error()}
+	}
+	where := fmt.Sprintf("%s entry %d of %s", e.Purpose, e.Index, e.ListCredential)
+	switch {
+	case status.Revoked(res):
+		return statusOutcome{Failed, "status.revoked", "revoked (" + where + ")"}
+	case status.Suspended(res):
+		return statusOutcome{Failed, "status.suspended", "suspended (" + where + ")"}
+	case !res.Valid:
+		return statusOutcome{Passed, "status.ok", fmt.Sprintf("%s: %s", where, res.Message.Message)}
+	}
+	return statusOutcome{Passed, "status.ok", "not " + map[string]string{"revocation": "revoked", "suspension": "suspended"}[e.Purpose] + " (" + where + ")"}
+}
+
+// fetchList returns a status list credential whose own proof verified and
+// whose issuer is the credential's issuer (Bitstring Status List §3.2:
+// validate the status list credential; anyone else's list proves nothing).
+func (v *Verifier) fetchList(ctx context.Context, url, issuer string) (*status.List, error) {
+	now := v.opts.Now()
+	if e, ok := v.lists.get(url, now); ok && e.list != nil {
+		if e.list.Issuer != issuer {
+			return nil, fmt.Errorf("the list is issued by %s, not by the credential's issuer %s", e.list.Issuer, issuer)
+		}
+		return e.list, nil
+	}
+	body, err := v.opts.Fetcher.GetJSON(ctx, url, "application/vc+ld+json", "application/ld+json", "application/json")
+	if err != nil {
+		return nil, err
+	}
+	val, err := credential.ParseJSON(body, v.opts.Limits)
+	if err != nil {
+		return nil, err
+	}
+	doc, ok := val.(map[string]any)
+	if !ok {
+		return nil, errors.New("the status list is not a JSON object")
+	}
+	results, err := dataintegrity.Verify(ctx, doc, dataintegrity.VerifyOptions{Resolver: v.opts.Resolver, Now: v.opts.Now})
+	if err != nil {
+		return nil, fmt.Errorf("the status list's proof does not verify: %w", err)
+	}
+	list, err := status.ParseListCredential(doc)
+	if err != nil {
+		return nil, err
+	}
+	if list.Issuer != issuer {
+		return nil, fmt.Errorf("the list is issued by %s, not by the credential's issuer %s", list.Issuer, issuer)
+	}
+	// Key provenance, as for the credential: the list must be signed with
+	// a key its issuer controls, or anyone could publish "not revoked".
+	for _, res := range results {
+		if res.Err == nil && (res.Key == nil || res.Key.Controller != issuer) {
+			return nil, fmt.Errorf("the status list is signed with %s, a key its issuer %s does not control", res.VerificationMethod, issuer)
+		}
+	}
+	if !list.ValidFrom.IsZero() && now.Before(list.ValidFrom) {
+		return nil, errors.New("the status list is not valid yet")
+	}
+	if !list.ValidUntil.IsZero() && now.After(list.ValidUntil) {
+		return nil, errors.New("the status list has expired")
+	}
+	ttl := list.TTL
+	switch {
+	case ttl == 0:
+		ttl = defaultListTTL
+	case ttl < minListTTL:
+		ttl = minListTTL
+	case ttl > maxListTTL:
+		ttl = maxListTTL
+	}
+	until := now.Add(ttl)
+	if !list.ValidUntil.IsZero() && list.ValidUntil.Before(until) {
+		until = list.ValidUntil
+	}
+	v.lists.put(url, cachedList{list: list, until: until})
+	return list, nil
+}
+
+// revocationListStatus reads a 1EdTech Revocation List (VCRL 1.0, as the
+// 1EdTech validator does): GET credentialStatus.id, then look for the
+// credential's id in revokedCredential.
+func (v *Verifier) revocationListStatus(ctx context.Context, c *credential.Credential, e status.Entry) statusOutcome {
+	now := v.opts.Now()
+	rl := (*status.RevocationList)(nil)
+	if cached, ok := v.lists.get(e.ID, now); ok && cached.revoked != nil {
+		rl = cached.revoked
+	} else {
+		body, err := v.opts.Fetcher.GetJSON(ctx, e.ID, "application/json")
+		if err != nil {
+			return statusOutcome{Unknown, "status.unreachable", "could not check " + e.ID + ": " + err.Error()}
+		}
+		if rl, err = status.ParseRevocationList(body); err != nil {
+			return statusOutcome{Unknown, "status.invalid-list", "could not check " + e.ID + ": " + err.Error()}
+		}
+		v.lists.put(e.ID, cachedList{revoked: rl, until: now.Add(defaultListTTL)})
+	}
+	if revoked, reason := rl.Revoked(c.ID()); revoked {
+		d := "revoked (1EdTech revocation list " + e.ID + ")"
+		if reason != "" {
+			d += ": " + reason
+		}
+		return statusOutcome{Failed, "status.revoked", d}
+	}
+	return statusOutcome{Passed, "status.ok", "not in the 1EdTech revocation list " + e.ID}
+}

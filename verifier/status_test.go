@@ -1,0 +1,152 @@
+package verifier
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/status"
+)
+
+// memFetcher serves documents from memory and counts requests.
+type memFetcher struct {
+	docs  map[string][]byte
+	calls atomic.Int64
+}
+
+func (m *memFetcher) GetJSON(_ context.Context, url string, _ ...string) ([]byte, error) {
+	m.calls.Add(1)
+	b, ok := m.docs[url]
+	if !ok {
+		return nil, fmt.Errorf("404 for %s", url)
+	}
+	return b, nil
+}
+
+const listURL = "https://lab.example/status/1"
+
+// statusList returns a list credential signed by s, with the given bits set.
+func (s signer) statusList(t *testing.T, purpose string, patch func(m map[string]any), set ...int) []byte {
+	t.Helper()
+	bits, err := status.New(status.MinBits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range set {
+		if err := bits.Set(i, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enc, err := bits.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := map[string]any{
+		"@context":  []any{"https://www.w3.org/ns/credentials/v2"},
+		"id":        listURL,
+		"type":      []any{"VerifiableCredential", "BitstringStatusListCredential"},
+		"issuer":    s.did,
+		"validFrom": "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"id": listURL + "#list", "type": "BitstringStatusList",
+			"statusPurpose": purpose, "encodedList": enc, "ttl": 60000},
+	}
+	if patch != nil {
+		patch(doc)
+	}
+	signed, err := dataintegrity.Sign(doc, s.key, dataintegrity.SignOptions{VerificationMethod: s.vm, Created: testNow()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(signed)
+	return b
+}
+
+func withStatus(purpose string, index string) func(m map[string]any) {
+	return func(m map[string]any) {
+		m["credentialStatus"] = map[string]any{"id": listURL + "#" + index, "type": "BitstringStatusListEntry",
+			"statusPurpose": purpose, "statusListIndex": index, "statusListCredential": listURL}
+	}
+}
+
+func TestStatusChecks(t *testing.T) {
+	s, other := edSigner(t), edSigner(t)
+	badge := s.badge(t, withStatus("revocation", "42"))
+	suspendable := s.badge(t, withStatus("suspension", "7"))
+	cases := []struct {
+		name    string
+		cred    []byte
+		list    []byte
+		outcome Outcome
+		message string
+	}{
+		{"not revoked", badge, s.statusList(t, "revocation", nil, 41, 43), Passed, "status.ok"},
+		{"revoked", badge, s.statusList(t, "revocation", nil, 42), Failed, "status.revoked"},
+		{"suspended", suspendable, s.statusList(t, "suspension", nil, 7), Failed, "status.suspended"},
+		{"list signed by someone else", badge, other.statusList(t, "revocation", func(m map[string]any) { m["issuer"] = s.did }), Unknown, "status.unreachable"},
+		{"list of another issuer", badge, other.statusList(t, "revocation", nil), Unknown, "status.unreachable"},
+		{"wrong purpose", badge, s.statusList(t, "suspension", nil), Unknown, "status.invalid-list"},
+		{"list tampered", badge, []byte(strings.Replace(string(s.statusList(t, "revocation", nil, 42)), `"ttl":60000`, `"ttl":60001`, 1)), Unknown, "status.unreachable"},
+		{"list expired", badge, s.statusList(t, "revocation", func(m map[string]any) { m["validUntil"] = "2026-02-01T00:00:00Z" }), Unknown, "status.unreachable"},
+		{"list not gzip", badge, s.statusList(t, "revocation", func(m map[string]any) {
+			m["credentialSubject"].(map[string]any)["encodedList"] = "uSGVsbG8gd29ybGQ"
+		}), Unknown, "status.unreachable"},
+		{"list too short", badge, s.statusList(t, "revocation", func(m map[string]any) {
+			var buf bytes.Buffer // 1 KiB of zeros: well under the 16 KiB minimum
+			zw := gzip.NewWriter(&buf)
+			zw.Write(make([]byte, 1024))
+			zw.Close()
+			m["credentialSubject"].(map[string]any)["encodedList"] = "u" + base64.RawURLEncoding.EncodeToString(buf.Bytes())
+		}), Unknown, "status.unreachable"},
+		{"index out of range", s.badge(t, withStatus("revocation", "999999")), s.statusList(t, "revocation", nil), Unknown, "status.invalid-list"},
+		{"index not a decimal string", s.badge(t, withStatus("revocation", "0x10")), s.statusList(t, "revocation", nil), Unknown, "status.malformed"},
+		{"list unreachable", badge, nil, Unknown, "status.unreachable"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := &memFetcher{docs: map[string][]byte{}}
+			if c.list != nil {
+				f.docs[listURL] = c.list
+			}
+			r, err := New(Options{Now: testNow, Fetcher: f}).Verify(context.Background(), c.cred)
+			chk := r.Check(CheckStatus)
+			if chk.Outcome != c.outcome || chk.Message != c.message {
+				t.Fatalf("status %s %s (%s), want %s %s", chk.Outcome, chk.Message, chk.Detail, c.outcome, c.message)
+			}
+			// Revoked/suspended: not verified. Could not check: a warning only.
+			if (err == nil) != (c.outcome != Failed) {
+				t.Fatalf("verified=%v with status %s", err == nil, chk.Outcome)
+			}
+		})
+	}
+}
+
+// TestStatusListCached: a list is fetched once per ttl, and only after the
+// credential's own proof verified.
+func TestStatusListCached(t *testing.T) {
+	s := edSigner(t)
+	f := &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil)}}
+	v := New(Options{Now: testNow, Fetcher: f})
+	badge := s.badge(t, withStatus("revocation", "5"))
+	for i := 0; i < 3; i++ {
+		if _, err := v.Verify(context.Background(), badge); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.calls.Load(); n != 1 {
+		t.Fatalf("%d fetches for 3 verifications within the ttl", n)
+	}
+	forged := mutate(t, badge, func(m map[string]any) { m["name"] = "forged" })
+	f.calls.Store(0)
+	v2 := New(Options{Now: testNow, Fetcher: f})
+	r, _ := v2.Verify(context.Background(), forged)
+	if f.calls.Load() != 0 || r.Check(CheckStatus).Outcome != NotRun {
+		t.Fatalf("a forged credential made us fetch its status list (%d fetches, status %s)", f.calls.Load(), r.Check(CheckStatus).Outcome)
+	}
+}
