@@ -54,6 +54,22 @@ func New(nbits int) (*Bitstring, error) {
 	return &Bitstring{b: make([]byte, (nbits+7)/8)}, nil
 }
 
+// FromBytes returns a bitstring holding a copy of b, an uncompressed list
+// as stored by an issuer. It must hold at least MinBits bits (ErrTooShort)
+// and nbits, when positive, must equal len(b)*8 (ErrMalformedList).
+func FromBytes(b []byte, nbits int) (*Bitstring, error) {
+	if nbits > 0 && nbits != len(b)*8 {
+		return nil, fmt.Errorf("bitstring of %d bytes for %d bits: %w", len(b), nbits, ErrMalformedList)
+	}
+	if len(b)*8 < MinBits {
+		return nil, fmt.Errorf("bitstring of %d bits (minimum %d): %w", len(b)*8, MinBits, ErrTooShort)
+	}
+	if len(b) > DefaultMaxBytes {
+		return nil, fmt.Errorf("bitstring of %d bytes (maximum %d): %w", len(b), DefaultMaxBytes, ErrTooLarge)
+	}
+	return &Bitstring{b: bytes.Clone(b)}, nil
+}
+
 // Len returns the number of bits (always a multiple of 8).
 func (s *Bitstring) Len() int { return len(s.b) * 8 }
 

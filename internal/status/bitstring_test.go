@@ -298,3 +298,25 @@ func TestDecodeGzipBomb(t *testing.T) {
 		})
 	}
 }
+
+func TestFromBytes(t *testing.T) {
+	b := make([]byte, MinBits/8)
+	b[0] = 0x80
+	s, err := FromBytes(b, MinBits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set, _ := s.Get(0); !set {
+		t.Fatal("bit 0 not set")
+	}
+	b[0] = 0 // a copy: later changes to b do not leak in
+	if set, _ := s.Get(0); !set {
+		t.Fatal("FromBytes did not copy")
+	}
+	if _, err := FromBytes(make([]byte, 16), 128); !errors.Is(err, ErrTooShort) {
+		t.Fatalf("short: %v", err)
+	}
+	if _, err := FromBytes(make([]byte, MinBits/8), 8); !errors.Is(err, ErrMalformedList) {
+		t.Fatalf("size mismatch: %v", err)
+	}
+}
