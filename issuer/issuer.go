@@ -59,6 +59,9 @@ type Award struct {
 	Name string
 	// ValidFrom; zero means now. ValidUntil; zero means no expiry.
 	ValidFrom, ValidUntil time.Time
+	// CredentialStatus, when set, is the credential's credentialStatus (the
+	// Service fills it with the entries of the slots it allocated).
+	CredentialStatus any
 	// Format is FormatDataIntegrity (the default: an embedded
 	// eddsa-rdfc-2022 proof, JSON output) or FormatJWT (a VC-JWT, OB 3.0
 	// §8.2: a compact JWS).
@@ -142,6 +145,9 @@ func (is *Issuer) Issue(ctx context.Context, a Award) ([]byte, error) {
 			return nil, fmt.Errorf("issue: validUntil %s is not after validFrom %s", xsdDateTime(a.ValidUntil), xsdDateTime(validFrom))
 		}
 		doc["validUntil"] = xsdDateTime(a.ValidUntil)
+	}
+	if a.CredentialStatus != nil {
+		doc["credentialStatus"] = a.CredentialStatus
 	}
 
 	if a.Format == FormatJWT {

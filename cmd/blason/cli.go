@@ -38,6 +38,9 @@ func commands() []command {
 		{"verify", "[--json] [--offline] [--recipient-email ADDR] [--challenge C --domain D] FILE|-", "check a credential or presentation and explain the result", verify},
 		{"present", "--key FILE --challenge C [--domain D] BADGE.json...", "sign a presentation of your badges for a verifier", present},
 		{"serve", "[--addr 127.0.0.1:8080] [--data DIR] [--key FILE] [--did-web DID]", "run the HTTP server (W3C VC API); flags also from BLASON_* variables", serve},
+		{"revoke", "CREDENTIAL_ID --reason TEXT [--data DIR]", "revoke a credential this server issued (recorded, permanent)", statusCommand("revoke")},
+		{"suspend", "CREDENTIAL_ID [--reason TEXT] [--data DIR]", "suspend a credential that has a suspension entry", statusCommand("suspend")},
+		{"reinstate", "CREDENTIAL_ID [--reason TEXT] [--data DIR]", "lift a suspension", statusCommand("reinstate")},
 		{"demo", "", "issue a badge with a throw-away key and verify it", demo},
 		{"version", "", "print the version", func(e env, _ []string) int { fmt.Fprintln(e.stdout, "blason", version); return exitOK }},
 	}

@@ -236,9 +236,11 @@ func TestServe(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	st, err := os.Stat(filepath.Join(dir, "issuer.key"))
-	if err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("issuer key: %v %v", err, st)
+	for _, f := range []string{"master.key", "blason.db", "operator.token"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v %v", f, err, st)
+		}
 	}
 	resp, err := http.Get(base + "/.well-known/did.json")
 	if err != nil || resp.StatusCode != 200 {
@@ -251,6 +253,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("DID document %v", doc)
 	}
 	cred := `{"credential": {"@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+		"id": "urn:uuid:11111111-2222-4333-8444-555555555555",
 		"type": ["VerifiableCredential"], "issuer": "did:web:badges.lab.example", "validFrom": "2026-01-01T00:00:00Z",
 		"credentialSubject": {"id": "did:example:1", "name": "x"}}}`
 	resp, err = http.Post(base+"/credentials/issue", "application/json", strings.NewReader(cred))
@@ -260,8 +263,60 @@ func TestServe(t *testing.T) {
 	var issued map[string]any
 	json.NewDecoder(resp.Body).Decode(&issued)
 	resp.Body.Close()
-	if vm := issued["verifiableCredential"].(map[string]any)["proof"].(map[string]any)["verificationMethod"]; vm != "did:web:badges.lab.example#key-1" {
+	vc := issued["verifiableCredential"].(map[string]any)
+	if vm := vc["proof"].(map[string]any)["verificationMethod"]; vm != "did:web:badges.lab.example#key-1" {
 		t.Fatalf("signed with %v", vm)
+	}
+	// The status entry points at https://badges.lab.example/status/ID; the
+	// list itself is served here at /status/ID.
+	listURL := vc["credentialStatus"].(map[string]any)["statusListCredential"].(string)
+	listPath := strings.TrimPrefix(listURL, "https://badges.lab.example")
+	resp, err = http.Get(base + listPath)
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("ETag") == "" || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age") {
+		t.Fatalf("status list: %v %v", err, resp)
+	}
+	etag := resp.Header.Get("ETag")
+	resp.Body.Close()
+	get := func(ifNoneMatch string) int {
+		req, _ := http.NewRequest("GET", base+listPath, nil)
+		req.Header.Set("If-None-Match", ifNoneMatch)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(etag); code != http.StatusNotModified {
+		t.Fatalf("If-None-Match: %d", code)
+	}
+	// Revoking needs the operator token.
+	change := `{"credentialId": "urn:uuid:11111111-2222-4333-8444-555555555555", "credentialStatus": [{"type": "BitstringStatusListCredential", "status": "revoked"}], "reason": "test"}`
+	resp, _ = http.Post(base+"/credentials/status", "application/json", strings.NewReader(change))
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unauthenticated status change: %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+	tok, _ := os.ReadFile(filepath.Join(dir, "operator.token"))
+	req, _ := http.NewRequest("POST", base+"/credentials/status", strings.NewReader(change))
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("status change: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if code := get(etag); code != 200 {
+		t.Fatalf("after a change the old ETag must not match: %d", code)
+	}
+	// The CLI works on the same data directory while the server runs.
+	if code, out, errs := runCLI(t, "", "revoke", "urn:uuid:11111111-2222-4333-8444-555555555555", "--reason", "again"); code != 0 || !strings.Contains(out, "revoked") {
+		t.Fatalf("cli revoke: %d %s %s", code, out, errs)
+	}
+	if code, _, errs := runCLI(t, "", "reinstate", "urn:uuid:11111111-2222-4333-8444-555555555555"); code != 2 || !strings.Contains(errs, "does not apply") {
+		t.Fatalf("cli reinstate revoked: %d %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "", "revoke", "urn:uuid:11111111-2222-4333-8444-555555555555"); code != 2 || !strings.Contains(errs, "reason") {
+		t.Fatalf("cli revoke without reason: %d %s", code, errs)
 	}
 	cancel()
 	select {

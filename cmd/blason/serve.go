@@ -1,11 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -29,12 +30,13 @@ func envOr(name, def string) string {
 func serve(e env, args []string) int {
 	fs := newFlags(e, "serve")
 	addr := fs.String("addr", envOr("ADDR", "127.0.0.1:8080"), "listen address (BLASON_ADDR)")
-	data := fs.String("data", envOr("DATA", "blason-data"), "data directory, created if missing (BLASON_DATA)")
-	keyPath := fs.String("key", envOr("KEY", ""), "issuer key file from 'blason key new'; default: DATA/issuer.key, created on first run (BLASON_KEY)")
+	sf := addStateFlags(fs)
+	keyPath := fs.String("key", envOr("KEY", ""), "import this key file (from 'blason key new') as the issuer on first run (BLASON_KEY)")
 	didWeb := fs.String("did-web", envOr("DID_WEB", ""), "sign as this did:web DID and serve its DID document, e.g. did:web:badges.example.org (BLASON_DID_WEB)")
-	name := fs.String("issuer-name", envOr("ISSUER_NAME", "Blason demo issuer"), "issuer name shown on badges (BLASON_ISSUER_NAME)")
+	name := fs.String("issuer-name", envOr("ISSUER_NAME", "Blason demo issuer"), "issuer name shown on badges, used when the issuer is created (BLASON_ISSUER_NAME)")
+	publicURL := fs.String("public-url", envOr("PUBLIC_URL", ""), "public base URL of this server, for status list URLs; default https://HOST for --did-web, else http://ADDR (BLASON_PUBLIC_URL)")
 	maxBody := fs.String("max-body", envOr("MAX_BODY", strconv.Itoa(server.DefaultMaxBody)), "largest request body in bytes; larger get 413 (BLASON_MAX_BODY)")
-	allowPrivate := fs.String("allow-private-fetch", envOr("ALLOW_PRIVATE_FETCH", "false"), "let did:web resolution reach private and loopback addresses (BLASON_ALLOW_PRIVATE_FETCH)")
+	allowPrivate := fs.String("allow-private-fetch", envOr("ALLOW_PRIVATE_FETCH", "false"), "let did:web and status-list fetches reach private and loopback addresses (BLASON_ALLOW_PRIVATE_FETCH)")
 	logFormat := fs.String("log-format", envOr("LOG_FORMAT", "text"), "text or json (BLASON_LOG_FORMAT)")
 	grace := fs.Duration("shutdown-grace", 20*time.Second, "time given to requests in flight on SIGTERM")
 	if !parseFlags(fs, args) {
@@ -51,6 +53,9 @@ func serve(e env, args []string) int {
 	if err != nil {
 		return fail(e, "serve: --allow-private-fetch must be true or false, got %q", *allowPrivate)
 	}
+	if *didWeb != "" && !strings.HasPrefix(*didWeb, "did:web:") {
+		return fail(e, "serve: --did-web must be a did:web DID, got %q", *didWeb)
+	}
 	var handler slog.Handler
 	switch *logFormat {
 	case "text":
@@ -62,51 +67,58 @@ func serve(e env, args []string) int {
 	}
 	logger := slog.New(handler)
 
-	if err := os.MkdirAll(*data, 0o700); err != nil {
-		return failErr(e, "serve", err)
-	}
-	key, created, err := loadOrCreateKey(*keyPath, *data)
+	svc, closeState, err := openState(e.ctx, sf)
 	if err != nil {
 		return failErr(e, "serve", err)
 	}
-	if created {
-		logger.Info("created issuer key", "file", filepath.Join(*data, "issuer.key"), "did", key.DID)
+	defer closeState()
+	rec, err := ensureIssuer(e.ctx, svc, *keyPath, *didWeb, *name, logger)
+	if err != nil {
+		return failErr(e, "serve", err)
 	}
-	cfg := server.Config{MaxBody: limit, Logger: logger, Version: version}
-	if *didWeb != "" {
-		if !strings.HasPrefix(*didWeb, "did:web:") {
-			return fail(e, "serve: --did-web must be a did:web DID, got %q", *didWeb)
-		}
-		// The same key, published under the did:web DID (did:web method
-		// spec: the DID document lives on the issuer's own web server).
-		vm := *didWeb + "#key-1"
-		doc, err := did.ControllerDocument(*didWeb, vm, key.Signer.Public())
+	is, err := svc.Issuer(e.ctx, rec.ID)
+	if err != nil {
+		return failErr(e, "serve", err)
+	}
+	token, tokenPath, err := operatorToken(*sf.data)
+	if err != nil {
+		return failErr(e, "serve: operator token", err)
+	}
+
+	cfg := server.Config{MaxBody: limit, Logger: logger, Version: version, Service: svc, IssuerID: rec.ID, OperatorToken: token}
+	client := fetch.New(fetch.Options{AllowPrivate: private})
+	var web did.Resolver = &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](256, nil)}
+	if strings.HasPrefix(rec.ID, "did:web:") {
+		doc, err := did.ControllerDocument(rec.ID, rec.VerificationMethod, is.Key.Signer.Public())
 		if err != nil {
 			return failErr(e, "serve", err)
 		}
-		key = &issuer.Key{Signer: key.Signer, DID: *didWeb, VerificationMethod: vm, Type: key.Type}
 		cfg.DIDDocument = doc
+		// Our own DID resolves from memory: the document is ours.
+		web = selfResolver{doc: doc, next: web}
 	}
-	jwk, err := did.PublicJWK(key.Signer.Public(), key.VerificationMethod)
+	jwk, err := did.PublicJWK(is.Key.Signer.Public(), is.Key.VerificationMethod)
 	if err != nil {
 		return failErr(e, "serve", err)
 	}
 	cfg.JWKS = []byte(`{"keys":[` + string(jwk) + `]}`)
+	dids := did.MultiResolver{"key": did.Offline, "jwk": did.Offline, "web": web}
+	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: client, AcceptGeneric: true})
+	// Preflight does not fetch: the credential's status list is our own.
+	svc.Preflight = preflight{verifier.New(verifier.Options{DIDs: dids, AcceptGeneric: true})}
 
-	client := fetch.New(fetch.Options{AllowPrivate: private})
-	dids := did.MultiResolver{"key": did.Offline, "jwk": did.Offline,
-		"web": &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](256, nil)}}
-	v := verifier.New(verifier.Options{DIDs: dids, Fetcher: client, AcceptGeneric: true})
-	cfg.Verifier = v
-	cfg.Issuer = &issuer.Issuer{
-		Profile:   issuer.Profile{ID: key.DID, Name: *name},
-		Key:       key,
-		Preflight: preflight{v},
-	}
 	srv := server.New(cfg)
 	err = srv.ListenAndServe(e.ctx, *addr, *grace, func(a net.Addr) {
-		logger.Info("listening", "addr", a.String(), "issuer", key.DID)
-		fmt.Fprintf(e.stdout, "Blason is serving on http://%s (issuer %s). Stop with Ctrl-C.\n", a, key.DID)
+		svc.BaseURL = strings.TrimSuffix(*publicURL, "/")
+		if svc.BaseURL == "" {
+			svc.BaseURL = defaultBaseURL(rec.ID, a)
+		}
+		logger.Info("listening", "addr", a.String(), "issuer", rec.ID, "public_url", svc.BaseURL)
+		fmt.Fprintf(e.stdout, "Blason is serving on http://%s\n  issuer:  %s (%s)\n  status lists: %s/status/...\n", a, rec.Profile.Name, rec.ID, svc.BaseURL)
+		if tokenPath != "" {
+			fmt.Fprintf(e.stdout, "  operator token for POST /credentials/status: %s\n", tokenPath)
+		}
+		fmt.Fprintln(e.stdout, "Stop with Ctrl-C.")
 	})
 	if err != nil {
 		return failErr(e, "serve", err)
@@ -115,24 +127,77 @@ func serve(e env, args []string) int {
 	return exitOK
 }
 
-// loadOrCreateKey reads the key file, or with none given, DATA/issuer.key,
-// creating it (mode 0600) on first run.
-func loadOrCreateKey(path, data string) (*issuer.Key, bool, error) {
-	if path != "" {
-		k, err := issuer.ReadKeyFile(path)
-		return k, false, err
+// ensureIssuer returns the server's issuer, creating it on first run: the
+// did:web DID if given, else the imported key's did:key, else the first
+// issuer stored, else a new did:key issuer.
+func ensureIssuer(ctx context.Context, svc *issuer.Service, keyPath, didWeb, name string, logger *slog.Logger) (*issuer.IssuerRecord, error) {
+	var key *issuer.Key
+	if keyPath != "" {
+		k, err := issuer.ReadKeyFile(keyPath)
+		if err != nil {
+			return nil, err
+		}
+		key = k
 	}
-	path = filepath.Join(data, "issuer.key")
-	if _, err := os.Stat(path); err == nil {
-		k, err := issuer.ReadKeyFile(path)
-		return k, false, err
+	target := didWeb
+	if target == "" && key != nil {
+		target = key.DID
 	}
-	k, err := issuer.NewKey("")
+	if target == "" {
+		list, err := svc.Store.ListIssuers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(list) > 0 {
+			return list[0], nil
+		}
+	}
+	if target != "" {
+		rec, err := svc.Store.GetIssuer(ctx, target)
+		if err == nil {
+			return rec, nil
+		}
+		if !errors.Is(err, issuer.ErrNotFound) {
+			return nil, err
+		}
+	}
+	if key == nil {
+		k, err := issuer.NewKey("")
+		if err != nil {
+			return nil, err
+		}
+		key = k
+	}
+	if didWeb != "" {
+		// The same key, published under the did:web DID (the did:web method:
+		// the DID document lives on the issuer's own web server).
+		key = &issuer.Key{Signer: key.Signer, DID: didWeb, VerificationMethod: didWeb + "#key-1", Type: key.Type}
+	}
+	rec, err := svc.AddIssuer(ctx, issuer.Profile{ID: key.DID, Name: name}, key)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if err := issuer.WriteKeyFile(path, k); err != nil {
-		return nil, false, err
+	logger.Info("created issuer", "id", rec.ID, "name", name)
+	return rec, nil
+}
+
+func defaultBaseURL(issuerID string, a net.Addr) string {
+	if host, ok := strings.CutPrefix(issuerID, "did:web:"); ok {
+		host, _, _ = strings.Cut(host, ":")
+		return "https://" + strings.ReplaceAll(host, "%3A", ":")
 	}
-	return k, true, nil
+	return "http://" + a.String()
+}
+
+// selfResolver answers for our own DID from memory and passes other DIDs on.
+type selfResolver struct {
+	doc  *did.Document
+	next did.Resolver
+}
+
+func (s selfResolver) Resolve(ctx context.Context, d string) (*did.Document, error) {
+	if d == s.doc.ID {
+		return s.doc, nil
+	}
+	return s.next.Resolve(ctx, d)
 }

@@ -28,6 +28,9 @@ var titles = map[string]string{
 	"unknown-issuer":     "This server does not hold that issuer's key",
 	"not-configured":     "Not configured on this server",
 	"internal":           "Internal error",
+	"conflict":           "The status change does not apply",
+	"unauthorized":       "Authentication required",
+	"forbidden":          "Forbidden",
 }
 
 // problem writes an RFC 9457 response. Every error response goes through

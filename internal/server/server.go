@@ -30,6 +30,15 @@ import (
 type Config struct {
 	// Issuer signs POST /credentials/issue; nil disables issuing (501).
 	Issuer *issuer.Issuer
+	// Service, when set, gives the issuer persistent state: issued
+	// credentials get a status entry and are recorded, status lists are
+	// published at /status/{id}, and POST /credentials/status changes a
+	// credential's status. Issuing then signs as IssuerID.
+	Service  *issuer.Service
+	IssuerID string
+	// OperatorToken authenticates POST /credentials/status (Bearer); empty
+	// disables it (403).
+	OperatorToken string
 	// Verifier checks credentials and presentations; nil means
 	// verifier.New with AcceptGeneric (offline did:key/did:jwk only).
 	Verifier *verifier.Verifier
@@ -96,6 +105,11 @@ func New(cfg Config) *Server {
 	e.POST("/credentials/verify", s.verifyCredential)
 	e.POST("/presentations/verify", s.verifyPresentation)
 	e.GET("/healthz", s.health)
+	if cfg.Service != nil {
+		e.GET("/status/:id", s.statusList(issuer.FormatBitstring))
+		e.GET("/status/:id/2021", s.statusList(issuer.FormatStatusList2021))
+		e.POST("/credentials/status", s.updateStatus)
+	}
 	e.GET("/openapi.json", s.openAPI)
 	if cfg.JWKS != nil {
 		e.GET("/.well-known/jwks.json", func(c *gin.Context) {

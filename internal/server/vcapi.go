@@ -70,7 +70,7 @@ func options(c *gin.Context, body map[string]any) (map[string]any, bool) {
 // POST /credentials/issue: {"credential": {...}, "options": {...}} ->
 // 201 {"verifiableCredential": {...}}.
 func (s *Server) issueCredential(c *gin.Context) {
-	if s.cfg.Issuer == nil {
+	if s.cfg.Issuer == nil && s.cfg.Service == nil {
 		problem(c, http.StatusNotImplemented, "not-configured", "this server does not issue credentials")
 		return
 	}
@@ -85,7 +85,13 @@ func (s *Server) issueCredential(c *gin.Context) {
 	if _, ok := options(c, body); !ok {
 		return
 	}
-	signed, err := s.cfg.Issuer.SignCredential(c.Request.Context(), cred)
+	var signed map[string]any
+	var err error
+	if s.cfg.Service != nil {
+		signed, err = s.cfg.Service.SignWithStatus(c.Request.Context(), s.cfg.IssuerID, cred)
+	} else {
+		signed, err = s.cfg.Issuer.SignCredential(c.Request.Context(), cred)
+	}
 	switch {
 	case errors.Is(err, issuer.ErrNotOurIssuer):
 		problem(c, http.StatusBadRequest, "unknown-issuer", err.Error())

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/blason-badges/blason/issuer"
+)
+
+// GET /status/:id and /status/:id/2021: a signed status list credential,
+// cacheable (Bitstring Status List §6.5: verifiers should cache lists) with
+// an ETag that changes only when a bit changes.
+func (s *Server) statusList(f issuer.ListFormat) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		doc, version, err := s.cfg.Service.StatusList(c.Request.Context(), c.Param("id"), f)
+		switch {
+		case errors.Is(err, issuer.ErrNotFound):
+			problem(c, http.StatusNotFound, "not-found", "no status list "+c.Param("id"))
+			return
+		case err != nil:
+			_ = c.Error(err)
+			problem(c, http.StatusInternalServerError, "internal", "")
+			return
+		}
+		etag := fmt.Sprintf(`"%s.%d.%d"`, c.Param("id"), f, version)
+		ttl := s.cfg.Service.ListTTL
+		if ttl <= 0 {
+			ttl = issuer.DefaultListTTL
+		}
+		c.Header("ETag", etag)
+		c.Header("Cache-Control", "public, max-age="+strconv.Itoa(int(ttl.Seconds())))
+		if match := c.GetHeader("If-None-Match"); match != "" && etagMatches(match, etag) {
+			c.Status(http.StatusNotModified)
+			return
+		}
+		c.Data(http.StatusOK, "application/json", doc)
+	}
+}
+
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/"))
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// POST /credentials/status (VC API "update status"), operator only:
+//
+//	{"credentialId": "urn:uuid:...", "credentialStatus": [{"type": "BitstringStatusListCredential", "status": "revoked"}]}
+//
+// or Blason's plainer form {"credentialId": "...", "action": "revoke|suspend|reinstate", "reason": "..."}.
+func (s *Server) updateStatus(c *gin.Context) {
+	if !s.authorized(c) {
+		return
+	}
+	body := s.readObject(c)
+	if body == nil {
+		return
+	}
+	id, _ := body["credentialId"].(string)
+	if id == "" {
+		problem(c, http.StatusBadRequest, "malformed", "credentialId is required")
+		return
+	}
+	reason, _ := body["reason"].(string)
+	action, _ := body["action"].(string)
+	if action == "" {
+		list, _ := body["credentialStatus"].([]any)
+		if len(list) != 1 {
+			problem(c, http.StatusBadRequest, "malformed", "give action (revoke, suspend, reinstate) or one credentialStatus {type, status}")
+			return
+		}
+		st, _ := list[0].(map[string]any)
+		switch v, _ := st["status"].(string); v {
+		case "revoked", "revoke":
+			action = issuer.ActionRevoke
+		case "suspended", "suspend":
+			action = issuer.ActionSuspend
+		case "active", "reinstated", "reinstate", "unsuspended":
+			action = issuer.ActionReinstate
+		default:
+			problem(c, http.StatusBadRequest, "malformed", fmt.Sprintf("unknown status %q (revoked, suspended or active)", v))
+			return
+		}
+	}
+	rec, err := s.cfg.Service.ChangeStatus(c.Request.Context(), id, action, reason, "api:operator")
+	switch {
+	case errors.Is(err, issuer.ErrNotFound):
+		problem(c, http.StatusNotFound, "not-found", "no credential "+id+" issued by this server")
+	case errors.Is(err, issuer.ErrConflict):
+		problem(c, http.StatusConflict, "conflict", err.Error())
+	case err != nil:
+		_ = c.Error(err)
+		problem(c, http.StatusInternalServerError, "internal", "")
+	default:
+		c.JSON(http.StatusOK, gin.H{"credentialId": rec.ID, "status": rec.Status})
+	}
+}
+
+// authorized checks the operator's bearer token in constant time. Without
+// a configured token, status changes over HTTP are disabled.
+func (s *Server) authorized(c *gin.Context) bool {
+	if s.cfg.OperatorToken == "" {
+		problem(c, http.StatusForbidden, "forbidden", "status changes over HTTP are disabled: no operator token is configured")
+		return false
+	}
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.OperatorToken)) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="blason"`)
+		problem(c, http.StatusUnauthorized, "unauthorized", "a valid operator bearer token is required")
+		return false
+	}
+	return true
+}

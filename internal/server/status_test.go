@@ -1,0 +1,76 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/issuer"
+	"github.com/blason-badges/blason/verifier"
+)
+
+func newStatusServer(t *testing.T, token string) (*Server, string) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := &issuer.Service{Store: st, MasterKey: make([]byte, 32), BaseURL: "https://b.example", Now: now,
+		Preflight: preflight{verifier.New(verifier.Options{Now: now, AcceptGeneric: true})}}
+	k, _ := issuer.NewKey("")
+	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, k); err != nil {
+		t.Fatal(err)
+	}
+	return New(Config{Service: svc, IssuerID: k.DID, OperatorToken: token, Verifier: verifier.New(verifier.Options{Now: now, AcceptGeneric: true})}), k.DID
+}
+
+func TestUpdateStatusErrors(t *testing.T) {
+	s, issuerID := newStatusServer(t, "secret")
+	f := &fixture{srv: s}
+	code, out, _ := f.do(t, "POST", "/credentials/issue", map[string]any{"credential": genericVC(issuerID)})
+	if code != 201 {
+		t.Fatalf("issue: %d %v", code, out)
+	}
+	call := func(token, body string) int {
+		req := httptest.NewRequest("POST", "/credentials/status", strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, req)
+		return w.Code
+	}
+	id := genericVC("")["id"].(string)
+	cases := []struct {
+		name, token, body string
+		want              int
+	}{
+		{"no token", "", `{"credentialId": "` + id + `", "action": "revoke"}`, 401},
+		{"wrong token", "nope", `{"credentialId": "` + id + `", "action": "revoke"}`, 401},
+		{"no id", "secret", `{"action": "revoke"}`, 400},
+		{"unknown status", "secret", `{"credentialId": "` + id + `", "credentialStatus": [{"status": "melted"}]}`, 400},
+		{"unknown credential", "secret", `{"credentialId": "urn:uuid:nope", "action": "revoke"}`, 404},
+		{"no suspension entry", "secret", `{"credentialId": "` + id + `", "action": "suspend"}`, 409},
+		{"revoke", "secret", `{"credentialId": "` + id + `", "action": "revoke", "reason": "x"}`, 200},
+		{"reinstate revoked", "secret", `{"credentialId": "` + id + `", "action": "reinstate"}`, 409},
+	}
+	for _, c := range cases {
+		if got := call(c.token, c.body); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+	if code, _, _ := f.do(t, "GET", "/status/nosuchlist", nil); code != 404 {
+		t.Fatalf("unknown list: %d", code)
+	}
+	disabled, _ := newStatusServer(t, "")
+	w := httptest.NewRecorder()
+	disabled.Handler().ServeHTTP(w, httptest.NewRequest("POST", "/credentials/status", strings.NewReader(`{}`)))
+	if w.Code != http.StatusForbidden {
+		t.Fatalf("no token configured: %d", w.Code)
+	}
+}

@@ -1,0 +1,243 @@
+package issuer_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/status"
+	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/issuer"
+	"github.com/blason-badges/blason/verifier"
+)
+
+type service struct {
+	svc      *issuer.Service
+	issuerID string
+	verify   func(t *testing.T, b []byte) (*verifier.Report, error)
+}
+
+// localLists serves a Service's status lists to a verifier in process, by
+// URL, as the HTTP server does.
+type localLists struct{ svc *issuer.Service }
+
+func (l localLists) GetJSON(ctx context.Context, url string, _ ...string) ([]byte, error) {
+	id, ok := strings.CutPrefix(url, l.svc.BaseURL+"/status/")
+	if !ok {
+		return nil, fmt.Errorf("404 %s", url)
+	}
+	f := issuer.FormatBitstring
+	if trimmed, ok := strings.CutSuffix(id, "/2021"); ok {
+		id, f = trimmed, issuer.FormatStatusList2021
+	}
+	doc, _, err := l.svc.StatusList(ctx, id, f)
+	return doc, err
+}
+
+func newService(t *testing.T) *service {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "blason.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	master := make([]byte, 32)
+	copy(master, "test master key, 32 bytes long!!")
+	svc := &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example", Now: clock,
+		Preflight: preflight{verifier.New(verifier.Options{Now: clock})}}
+	k, err := issuer.NewKey(did.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, k); err != nil {
+		t.Fatal(err)
+	}
+	v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{svc}, AcceptGeneric: true})
+	return &service{svc, k.DID, func(t *testing.T, b []byte) (*verifier.Report, error) { return v.Verify(context.Background(), b) }}
+}
+
+func TestServiceAwardRevokeSuspend(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	rec, err := s.svc.Award(ctx, s.issuerID, issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{Email: "a@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := credential.Parse(rec.Document, credential.Limits{})
+	if _, ok := c.Doc["credentialStatus"].(map[string]any); !ok {
+		t.Fatalf("credentialStatus must be one object (OB 3.0 [0..1]): %v", c.Doc["credentialStatus"])
+	}
+	entries, err := status.ParseEntries(c.Doc["credentialStatus"])
+	if err != nil || len(entries) != 1 || entries[0].Purpose != "revocation" {
+		t.Fatalf("status entries %v %v", entries, err)
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.ListCredential, "https://badges.lab.example/status/") || e.Type != status.TypeBitstringEntry {
+			t.Fatalf("entry %+v", e)
+		}
+	}
+	if r, err := s.verify(t, rec.Document); err != nil || r.Check(verifier.CheckStatus).Outcome != verifier.Passed {
+		t.Fatalf("fresh award: %v %+v", err, r.Check(verifier.CheckStatus))
+	}
+
+	// An OB credential has no suspension entry: suspending it is refused
+	// with a reason, and nothing changes.
+	if _, err := s.svc.ChangeStatus(ctx, rec.ID, issuer.ActionSuspend, "", "test:operator"); !errors.Is(err, issuer.ErrConflict) {
+		t.Fatalf("suspend without a suspension slot: %v", err)
+	}
+	steps := []struct {
+		action, message string
+		verified        bool
+	}{
+		{issuer.ActionRevoke, "status.revoked", false},
+	}
+	for _, st := range steps {
+		if _, err := s.svc.ChangeStatus(ctx, rec.ID, st.action, "because "+st.action, "test:operator"); err != nil {
+			t.Fatalf("%s: %v", st.action, err)
+		}
+		// A fresh verifier: the list must be re-signed with the new bit.
+		v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{s.svc}})
+		r, err := v.Verify(ctx, rec.Document)
+		if (err == nil) != st.verified || r.Check(verifier.CheckStatus).Message != st.message {
+			t.Fatalf("after %s: %v %+v", st.action, err, r.Check(verifier.CheckStatus))
+		}
+	}
+	if _, err := s.svc.ChangeStatus(ctx, rec.ID, issuer.ActionReinstate, "", "test:operator"); !errors.Is(err, issuer.ErrConflict) {
+		t.Fatalf("reinstating a revoked credential: %v", err)
+	}
+	if _, err := s.svc.ChangeStatus(ctx, "urn:uuid:nope", issuer.ActionRevoke, "", "test:operator"); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("unknown credential: %v", err)
+	}
+	evs, err := s.svc.Store.Events(ctx, rec.ID)
+	if err != nil || len(evs) != 1 || evs[0].Action != issuer.ActionRevoke || evs[0].Reason != "because revoke" || evs[0].Actor != "test:operator" {
+		t.Fatalf("events %+v %v", evs, err)
+	}
+}
+
+// TestServiceVCAPIStatus: a credential signed through the VC API gets a
+// revocation entry; a VC 1.1 one a StatusList2021Entry (a type its
+// contexts define) pointing at the StatusList2021 view of the same list.
+func TestServiceVCAPIStatus(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	for _, v1 := range []bool{false, true} {
+		doc := map[string]any{
+			"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"},
+			"type":              []any{"VerifiableCredential"},
+			"issuer":            s.issuerID,
+			"validFrom":         "2026-01-01T00:00:00Z",
+			"credentialSubject": map[string]any{"id": "did:example:1", "name": "x"},
+		}
+		if v1 {
+			doc["@context"] = []any{"https://www.w3.org/2018/credentials/v1", "https://www.w3.org/ns/credentials/examples/v2"}
+			delete(doc, "validFrom")
+			doc["issuanceDate"] = "2026-01-01T00:00:00Z"
+		}
+		signed, err := s.svc.SignWithStatus(ctx, s.issuerID, doc)
+		if err != nil {
+			t.Fatalf("v1=%v: %v", v1, err)
+		}
+		cs := signed["credentialStatus"].(map[string]any)
+		wantType := status.TypeBitstringEntry
+		if v1 {
+			wantType = status.TypeStatusList2021
+		}
+		if cs["type"] != wantType || cs["statusPurpose"] != "revocation" {
+			t.Fatalf("v1=%v: credentialStatus %v", v1, cs)
+		}
+		b, _ := json.Marshal(signed)
+		if r, err := s.verify(t, b); err != nil || r.Check(verifier.CheckStatus).Outcome != verifier.Passed {
+			t.Fatalf("v1=%v: %v %s", v1, err, r.Check(verifier.CheckStatus).Detail)
+		}
+		id, _ := signed["id"].(string)
+		if id == "" {
+			// no id given: the record is keyed by a generated id; find it
+			recs, _, _ := s.svc.Store.ListCredentials(ctx, s.issuerID, 0, 1)
+			id = recs[0].ID
+		}
+		if _, err := s.svc.ChangeStatus(ctx, id, issuer.ActionRevoke, "test", "test:operator"); err != nil {
+			t.Fatal(err)
+		}
+		v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{s.svc}, AcceptGeneric: true})
+		if r, err := v.Verify(ctx, b); err == nil || r.Check(verifier.CheckStatus).Message != "status.revoked" {
+			t.Fatalf("v1=%v revoked: %v %+v", v1, err, r.Check(verifier.CheckStatus))
+		}
+	}
+}
+
+// TestServiceConcurrentAwards: awards from many goroutines get distinct
+// indices, all recorded.
+func TestServiceConcurrentAwards(t *testing.T) {
+	s := newService(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 8; i++ {
+				if _, err := s.svc.Award(context.Background(), s.issuerID, issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{DID: "did:example:x"}}); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	recs, total, err := s.svc.Store.ListCredentials(context.Background(), s.issuerID, 0, 100)
+	if err != nil || total != 64 {
+		t.Fatalf("%d records: %v", total, err)
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		for _, sl := range r.Slots {
+			k := fmt.Sprintf("%s/%d", sl.ListID, sl.Index)
+			if seen[k] {
+				t.Fatalf("index %s handed out twice", k)
+			}
+			seen[k] = true
+		}
+	}
+}
+
+// TestServiceWrongMasterKey: a store opened with another master key cannot
+// sign (the sealed issuer key does not open), and says so.
+func TestServiceWrongMasterKey(t *testing.T) {
+	s := newService(t)
+	other := &issuer.Service{Store: s.svc.Store, MasterKey: make([]byte, 32)}
+	_, err := other.Issuer(context.Background(), s.issuerID)
+	if err == nil || !strings.Contains(err.Error(), "master key") {
+		t.Fatalf("wrong master key: %v", err)
+	}
+}
+
+func TestStatusListHTTPShape(t *testing.T) {
+	s := newService(t)
+	rec, err := s.svc.Award(context.Background(), s.issuerID, issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{DID: "did:example:x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, v1, err := s.svc.StatusList(context.Background(), rec.Slots[0].ListID, issuer.FormatBitstring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, v2, _ := s.svc.StatusList(context.Background(), rec.Slots[0].ListID, issuer.FormatBitstring)
+	if v1 != v2 || string(doc) != string(again) {
+		t.Fatal("an unchanged list was re-signed")
+	}
+	var m map[string]any
+	json.Unmarshal(doc, &m)
+	if m["issuer"] != s.issuerID || m["validFrom"] == nil || m["credentialSubject"].(map[string]any)["ttl"] == nil {
+		t.Fatalf("list credential %s", doc)
+	}
+}
