@@ -10,7 +10,7 @@ import (
 )
 
 // vp builds a presentation of creds by holder h, signed for challenge/domain.
-func vp(t *testing.T, h signer, challenge, domain string, creds ...[]byte) []byte {
+func vp(t testing.TB, h signer, challenge, domain string, creds ...[]byte) []byte {
 	t.Helper()
 	var list []any
 	for _, c := range creds {

@@ -33,7 +33,7 @@ func (m *memFetcher) GetJSON(_ context.Context, url string, _ ...string) ([]byte
 const listURL = "https://lab.example/status/1"
 
 // statusList returns a list credential signed by s, with the given bits set.
-func (s signer) statusList(t *testing.T, purpose string, patch func(m map[string]any), set ...int) []byte {
+func (s signer) statusList(t testing.TB, purpose string, patch func(m map[string]any), set ...int) []byte {
 	t.Helper()
 	bits, err := status.New(status.MinBits)
 	if err != nil {

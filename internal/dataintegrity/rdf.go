@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -109,123 +108,201 @@ func jsonldError(err error) error {
 	return fmt.Errorf("%w: %v", ErrJSONLD, err)
 }
 
-// toQuads converts a JSON-LD document to an RDF dataset, following the
-// JSON-LD 1.1 "Deserialize JSON-LD to RDF" algorithm, except that where that
-// algorithm drops data (relative IRIs, blank-node predicates, unknown value
-// forms) this returns an error: nothing may fall outside the signature.
+// toQuads converts a JSON-LD document to an RDF dataset: JSON-LD 1.1
+// expansion, then the "Deserialize JSON-LD to RDF" algorithm applied
+// directly to the expanded form. That gives the same set of quads as going
+// through the node map (node objects sharing an @id contribute the union of
+// their statements, and duplicate quads are removed by canonicalisation),
+// in linear time: json-gold's node map compares every value of a property
+// with every other one (quadratic in, say, a badge's alignments).
+//
+// Where the algorithm drops data (relative IRIs, blank-node predicates,
+// unknown value forms) this returns an error: nothing may fall outside the
+// signature.
 func toQuads(doc map[string]any) ([]rdfc.Quad, error) {
 	expanded, err := expand(doc)
 	if err != nil {
 		return nil, err
 	}
-	api := ld.NewJsonLdApi()
-	issuer := ld.NewIdentifierIssuer("_:b")
-	nodeMap := map[string]any{"@default": map[string]any{}}
-	if _, err := api.GenerateNodeMap(expanded, nodeMap, "@default", issuer, "", "", nil); err != nil {
-		return nil, jsonldError(err)
-	}
-	c := converter{issuer: issuer}
-	graphNames := sortedKeys(nodeMap)
-	for _, g := range graphNames {
-		var graph rdfc.Term
-		switch {
-		case g == "@default":
-			graph = rdfc.Term{Kind: rdfc.DefaultGraph}
-		default:
-			if graph, err = c.resource(g, "graph name"); err != nil {
-				return nil, err
-			}
+	c := converter{labels: map[string]string{}}
+	def := rdfc.Term{Kind: rdfc.DefaultGraph}
+	for _, item := range expanded {
+		n, ok := item.(map[string]any)
+		if !ok || isValueOrList(n) {
+			return nil, fmt.Errorf("top-level %s: %w", jsonKind(item), ErrUnsupportedValue)
 		}
-		nodes, _ := nodeMap[g].(map[string]any)
-		for _, id := range sortedKeys(nodes) {
-			if err := c.node(graph, id, nodes[id]); err != nil {
-				return nil, err
-			}
+		if _, err := c.node(def, n); err != nil {
+			return nil, err
 		}
 	}
 	return c.quads, nil
 }
 
 type converter struct {
-	issuer *ld.IdentifierIssuer
+	labels map[string]string // input blank node label -> our label
+	next   int
 	quads  []rdfc.Quad
 }
 
-func (c *converter) node(graph rdfc.Term, id string, v any) error {
-	subject, err := c.resource(id, "node @id")
-	if err != nil {
-		return err
+func isValueOrList(m map[string]any) bool {
+	_, v := m["@value"]
+	_, l := m["@list"]
+	return v || l
+}
+
+// blank returns a fresh blank node, or the one standing for an input label.
+func (c *converter) blank(input string) rdfc.Term {
+	if input != "" {
+		if l, ok := c.labels[input]; ok {
+			return rdfc.Term{Kind: rdfc.BlankNode, Value: l}
+		}
 	}
-	node, _ := v.(map[string]any)
-	for _, prop := range sortedKeys(node) {
-		var values []any
-		var predicate rdfc.Term
-		switch {
-		case prop == "@type":
-			values, _ = node[prop].([]any)
-			predicate = rdfc.Term{Kind: rdfc.IRI, Value: rdfType}
-			for _, t := range values {
+	l := "b" + strconv.Itoa(c.next)
+	c.next++
+	if input != "" {
+		c.labels[input] = l
+	}
+	return rdfc.Term{Kind: rdfc.BlankNode, Value: l}
+}
+
+func (c *converter) emit(s, p, o, g rdfc.Term) {
+	c.quads = append(c.quads, rdfc.Quad{Subject: s, Predicate: p, Object: o, Graph: g})
+}
+
+var typeIRI = rdfc.Term{Kind: rdfc.IRI, Value: rdfType}
+
+// node emits the statements of an expanded node object in graph and
+// returns its subject (JSON-LD 1.1 "Node Map Generation" + "Deserialize
+// JSON-LD to RDF", fused).
+func (c *converter) node(graph rdfc.Term, n map[string]any) (rdfc.Term, error) {
+	var subject rdfc.Term
+	if id, ok := n["@id"].(string); ok {
+		var err error
+		if subject, err = c.resource(id, "node @id"); err != nil {
+			return subject, err
+		}
+	} else if _, has := n["@id"]; has {
+		return subject, fmt.Errorf("@id is not a string: %w", ErrUnsupportedValue)
+	} else {
+		subject = c.blank("")
+	}
+	for prop, val := range n {
+		switch prop {
+		case "@id", "@index", "@context":
+		case "@type":
+			types, _ := val.([]any)
+			for _, t := range types {
 				s, _ := t.(string)
-				if strings.HasPrefix(s, "_:") {
-					continue // a blank node type is a resource like any other
+				if !strings.HasPrefix(s, "_:") && !absoluteIRI(s) {
+					return subject, fmt.Errorf("type %q: %w (the contexts do not define it)", clip(s), ErrUndefinedTerm)
 				}
-				if !absoluteIRI(s) {
-					return fmt.Errorf("type %q: %w (the contexts do not define it)", clip(s), ErrUndefinedTerm)
+				obj, err := c.resource(s, "type")
+				if err != nil {
+					return subject, err
+				}
+				c.emit(subject, typeIRI, obj, graph)
+			}
+		case "@graph":
+			// The node's @graph holds a named graph whose name is the node.
+			items, _ := val.([]any)
+			for _, item := range items {
+				m, ok := item.(map[string]any)
+				if !ok || isValueOrList(m) {
+					continue // free-floating values in a graph are not statements
+				}
+				if _, err := c.node(subject, m); err != nil {
+					return subject, err
 				}
 			}
-		case ld.IsKeyword(prop):
-			continue // @id, @index, @reverse (already inverted), @included (already flattened)
-		case strings.HasPrefix(prop, "_:"):
-			return fmt.Errorf("property %q: blank node predicates are not RDF: %w", clip(prop), ErrUnsupportedValue)
+		case "@included":
+			items, _ := val.([]any)
+			for _, item := range items {
+				m, ok := item.(map[string]any)
+				if !ok {
+					return subject, fmt.Errorf("@included holds %s: %w", jsonKind(item), ErrUnsupportedValue)
+				}
+				if _, err := c.node(graph, m); err != nil {
+					return subject, err
+				}
+			}
+		case "@reverse":
+			rev, _ := val.(map[string]any)
+			for rp, rvals := range rev {
+				pred, err := c.predicate(rp)
+				if err != nil {
+					return subject, err
+				}
+				list, _ := rvals.([]any)
+				for _, rv := range list {
+					m, ok := rv.(map[string]any)
+					if !ok || isValueOrList(m) {
+						return subject, fmt.Errorf("@reverse value is not a node: %w", ErrUnsupportedValue)
+					}
+					other, err := c.node(graph, m)
+					if err != nil {
+						return subject, err
+					}
+					c.emit(other, pred, subject, graph)
+				}
+			}
 		default:
-			if !absoluteIRI(prop) {
-				return fmt.Errorf("property %q: %w", clip(prop), ErrRelativeIRI)
+			if strings.HasPrefix(prop, "@") {
+				return subject, fmt.Errorf("keyword %s in a node object: %w", clip(prop), ErrUnsupportedValue)
 			}
-			values, _ = node[prop].([]any)
-			predicate = rdfc.Term{Kind: rdfc.IRI, Value: prop}
-		}
-		for _, item := range values {
-			obj, err := c.object(graph, item)
+			pred, err := c.predicate(prop)
 			if err != nil {
-				return fmt.Errorf("property %s: %w", clip(predicate.Value), err)
+				return subject, err
 			}
-			c.quads = append(c.quads, rdfc.Quad{Subject: subject, Predicate: predicate, Object: obj, Graph: graph})
+			values, _ := val.([]any)
+			for _, v := range values {
+				obj, err := c.value(graph, v)
+				if err != nil {
+					return subject, fmt.Errorf("property %s: %w", clip(prop), err)
+				}
+				c.emit(subject, pred, obj, graph)
+			}
 		}
 	}
-	return nil
+	return subject, nil
+}
+
+func (c *converter) predicate(p string) (rdfc.Term, error) {
+	if strings.HasPrefix(p, "_:") {
+		return rdfc.Term{}, fmt.Errorf("property %q: blank node predicates are not RDF: %w", clip(p), ErrUnsupportedValue)
+	}
+	if !absoluteIRI(p) {
+		return rdfc.Term{}, fmt.Errorf("property %q: %w", clip(p), ErrRelativeIRI)
+	}
+	return rdfc.Term{Kind: rdfc.IRI, Value: p}, nil
+}
+
+// value implements JSON-LD 1.1 "Object to RDF Conversion" for an expanded
+// property value: a value object, a list object, or a node object (whose
+// own statements are emitted too).
+func (c *converter) value(graph rdfc.Term, item any) (rdfc.Term, error) {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return rdfc.Term{}, fmt.Errorf("unexpected %T in expanded JSON-LD: %w", item, ErrUnsupportedValue)
+	}
+	if _, ok := m["@value"]; ok {
+		return literal(m)
+	}
+	if l, ok := m["@list"]; ok {
+		items, _ := l.([]any)
+		return c.list(graph, items)
+	}
+	return c.node(graph, m)
 }
 
 // resource turns a node identifier into an IRI or blank node term.
 func (c *converter) resource(id, what string) (rdfc.Term, error) {
 	if strings.HasPrefix(id, "_:") {
-		return rdfc.Term{Kind: rdfc.BlankNode, Value: id[2:]}, nil
+		return c.blank(id), nil
 	}
 	if !absoluteIRI(id) {
 		return rdfc.Term{}, fmt.Errorf("%s %q: %w", what, clip(id), ErrRelativeIRI)
 	}
 	return rdfc.Term{Kind: rdfc.IRI, Value: id}, nil
-}
-
-// object implements JSON-LD 1.1 "Object to RDF Conversion".
-func (c *converter) object(graph rdfc.Term, item any) (rdfc.Term, error) {
-	switch v := item.(type) {
-	case string: // @type values arrive as strings
-		return c.resource(v, "type")
-	case map[string]any:
-		if _, ok := v["@value"]; ok {
-			return literal(v)
-		}
-		if l, ok := v["@list"]; ok {
-			items, _ := l.([]any)
-			return c.list(graph, items)
-		}
-		id, ok := v["@id"].(string)
-		if !ok {
-			return rdfc.Term{}, fmt.Errorf("node reference without @id: %w", ErrUnsupportedValue)
-		}
-		return c.resource(id, "@id")
-	}
-	return rdfc.Term{}, fmt.Errorf("unexpected %T in expanded JSON-LD: %w", item, ErrUnsupportedValue)
 }
 
 // list implements JSON-LD 1.1 "List to RDF Conversion".
@@ -235,17 +312,17 @@ func (c *converter) list(graph rdfc.Term, items []any) (rdfc.Term, error) {
 	}
 	first := rdfc.Term{Kind: rdfc.IRI, Value: rdfFirst}
 	rest := rdfc.Term{Kind: rdfc.IRI, Value: rdfRest}
-	head := rdfc.Term{Kind: rdfc.BlankNode, Value: c.issuer.GetId("")[2:]}
+	head := c.blank("")
 	subj := head
 	for i, item := range items {
-		obj, err := c.object(graph, item)
+		obj, err := c.value(graph, item)
 		if err != nil {
 			return rdfc.Term{}, err
 		}
 		c.quads = append(c.quads, rdfc.Quad{Subject: subj, Predicate: first, Object: obj, Graph: graph})
 		next := rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}
 		if i < len(items)-1 {
-			next = rdfc.Term{Kind: rdfc.BlankNode, Value: c.issuer.GetId("")[2:]}
+			next = c.blank("")
 		}
 		c.quads = append(c.quads, rdfc.Quad{Subject: subj, Predicate: rest, Object: next, Graph: graph})
 		subj = next
@@ -387,15 +464,6 @@ func validLanguageTag(tag string) bool {
 		}
 	}
 	return true
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func clip(s string) string {
