@@ -311,6 +311,25 @@ func (c *Client) GetJSON(ctx context.Context, rawURL string, accept ...string) (
 	return resp.Body, nil
 }
 
+// GetJSONFinal is GetJSON that also returns the final URL (after
+// redirects, redacted), so that callers can refuse a document served from
+// another origin than the one asked for (internal/did.FinalURLFetcher).
+func (c *Client) GetJSONFinal(ctx context.Context, rawURL string, accept ...string) (body []byte, finalURL string, err error) {
+	if len(accept) == 0 {
+		accept = []string{"application/json"}
+	}
+	resp, err := c.Get(ctx, rawURL, accept...)
+	if err != nil {
+		return nil, "", err
+	}
+	ct := resp.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || !matchMediaType(strings.ToLower(mt), c.opts.JSONContentTypes) {
+		return nil, "", fmt.Errorf("get %s: %w: %s", quoted(resp.URL), ErrContentType, quoted(ct))
+	}
+	return resp.Body, resp.URL, nil
+}
+
 // matchMediaType reports whether mt (lower case, no parameters) equals one
 // of patterns or matches a "type/*+suffix" pattern.
 func matchMediaType(mt string, patterns []string) bool {

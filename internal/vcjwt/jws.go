@@ -356,10 +356,10 @@ func verifyJWS(ctx context.Context, tok string, opts *VerifyOptions, k kind) (*s
 			}
 			r = DIDResolver{Relationship: rel}
 		}
-		issuer := ""
-		if !isAbsoluteURL(h.kid) {
-			issuer = peekIssuer(jws.UnsafePayloadWithoutVerification())
-		}
+		// The unverified iss locates relative kids and tells an HTTPS
+		// resolver which issuer JWKS to consult; the controller returned
+		// is compared with the verified iss below.
+		issuer := peekIssuer(jws.UnsafePayloadWithoutVerification())
 		key, controller, err := r.ResolveJWTKey(ctx, h.kid, issuer)
 		if err != nil {
 			if !errors.Is(err, ErrKeyResolution) {

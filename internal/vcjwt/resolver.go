@@ -12,13 +12,12 @@ import (
 
 // KeyResolver finds the public key named by a JWS kid header.
 //
-// kid is the header value as found. issuer is a hint for relative kids: when
-// kid is not an absolute URL (a bare fragment such as "#key-1" or "key-1"),
-// it is the token's iss claim read from the payload before the signature was
-// checked, so it must only be used to locate the key, never trusted; it is ""
-// for absolute kids. (OB 3.0 §8.2.6 step 2: "If the kid is present,
-// dereference it to get the public key"; the 1EdTech validator tries a bare
-// fragment against the issuer DID.)
+// kid is the header value as found. issuer is a hint: the token's iss claim
+// read from the payload before the signature was checked ("" when there is
+// none), so it must only be used to locate the key (a bare fragment such as
+// "#key-1" or "key-1", or the issuer JWKS to check), never trusted. (OB 3.0
+// §8.2.6 step 2: "If the kid is present, dereference it to get the public
+// key"; the 1EdTech validator tries a bare fragment against the issuer DID.)
 //
 // controller is the identifier of the entity that controls the key (for a DID
 // verification method, its controller DID; for a key in an issuer JWKS, the
