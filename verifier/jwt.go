@@ -73,14 +73,12 @@ func (v *Verifier) verifyJWT(ctx context.Context, jws string, profile vcjwt.Prof
 	v.verifyWith(ctx, c, r, depth, func() bool { return v.checkJWTProof(c, res, err, r) })
 }
 
-func (v *Verifier) jwtResolver() vcjwt.KeyResolver {
-	return vcjwt.DIDResolver{Resolver: v.opts.DIDs}
-}
+func (v *Verifier) jwtResolver() vcjwt.KeyResolver { return v.jwtKeys }
 
 func (v *Verifier) checkJWTProof(c *credential.Credential, res *vcjwt.Result, err error, r *Report) bool {
 	notRun := func() { r.set(CheckIssuerKey, NotRun, "issuer-key.not-run", "not checked: the proof did not verify") }
 	switch {
-	case res == nil && errors.Is(err, vcjwt.ErrKeyResolution) && errors.Is(err, did.ErrUnsupportedMethod):
+	case res == nil && errors.Is(err, vcjwt.ErrKeyResolution) && (errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrResolution)):
 		r.set(CheckProof, Unknown, "proof.key-unavailable", err.Error())
 		notRun()
 		return false

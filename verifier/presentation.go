@@ -194,7 +194,7 @@ func (v *Verifier) checkCredentials(ctx context.Context, vp map[string]any, r *P
 func (v *Verifier) verifyPresentationJWT(ctx context.Context, jws string, opts PresentationOptions, r *PresentationReport) {
 	res, err := vcjwt.VerifyPresentation(ctx, jws, vcjwt.PresentationOptions{
 		VerifyOptions: vcjwt.VerifyOptions{
-			Resolver: vcjwt.DIDResolver{Resolver: v.opts.DIDs, Relationship: dataintegrity.PurposeAuthentication},
+			Resolver: v.jwtAuthKeys,
 			Now:      v.opts.Now,
 		},
 		Challenge: opts.Challenge,

@@ -19,6 +19,7 @@ import (
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
@@ -71,6 +72,9 @@ type Options struct {
 type Verifier struct {
 	opts  Options
 	lists listCache
+	// jwtKeys and jwtAuthKeys resolve VC-JWT kids (credentials and
+	// presentations): DIDs, and https URLs when a Fetcher is set.
+	jwtKeys, jwtAuthKeys vcjwt.KeyResolver
 }
 
 // New returns a Verifier.
@@ -78,13 +82,28 @@ func New(opts Options) *Verifier {
 	if opts.DIDs == nil {
 		opts.DIDs = did.Offline
 	}
+	var https *did.HTTPSResolver
+	if opts.Fetcher != nil {
+		// Issuer profiles at https URLs (OB 3.0 §8.5), cached 5 minutes.
+		https = &did.HTTPSResolver{Fetcher: opts.Fetcher, Cache: fetch.NewCache[*did.Document](256, nil)}
+	}
 	if opts.Resolver == nil {
-		opts.Resolver = DIDResolver(opts.DIDs)
+		opts.Resolver = didResolver{opts.DIDs, https}
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Verifier{opts: opts}
+	v := &Verifier{opts: opts,
+		jwtKeys:     vcjwt.DIDResolver{Resolver: opts.DIDs},
+		jwtAuthKeys: vcjwt.DIDResolver{Resolver: opts.DIDs, Relationship: dataintegrity.PurposeAuthentication},
+	}
+	if opts.Fetcher != nil {
+		bodies := fetch.NewCache[[]byte](256, nil)
+		v.jwtKeys = &vcjwt.HTTPSKeyResolver{Fetcher: opts.Fetcher, Cache: bodies, Fallback: v.jwtKeys}
+		v.jwtAuthKeys = &vcjwt.HTTPSKeyResolver{Fetcher: opts.Fetcher, Cache: bodies, Fallback: v.jwtAuthKeys,
+			Relationship: dataintegrity.PurposeAuthentication}
+	}
+	return v
 }
 
 // maxEndorsementDepth bounds endorsements of endorsements.
@@ -290,7 +309,7 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 		switch {
 		case errors.Is(err, dataintegrity.ErrNoProof):
 			r.set(CheckProof, Failed, "proof.missing", "the credential has no proof: anyone could have written it")
-		case errors.Is(err, dataintegrity.ErrKeyResolution) && errors.Is(err, did.ErrUnsupportedMethod):
+		case errors.Is(err, dataintegrity.ErrKeyResolution) && (errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrResolution)):
 			// Could not check: the key may be genuine, but this verifier
 			// cannot reach it. Still not verified (the check is required).
 			r.set(CheckProof, Unknown, "proof.key-unavailable", err.Error())
@@ -500,12 +519,15 @@ func summarize(c *credential.Credential) Summary {
 // DIDResolver adapts a DID resolver to a Resolver: the verification method
 // is dereferenced in its controller's DID document and must be listed under
 // the requested relationship.
-func DIDResolver(r did.Resolver) Resolver { return didResolver{r} }
+func DIDResolver(r did.Resolver) Resolver { return didResolver{r: r} }
 
-type didResolver struct{ r did.Resolver }
+type didResolver struct {
+	r     did.Resolver
+	https *did.HTTPSResolver // nil: https verification methods are not fetched
+}
 
 func (d didResolver) ResolveKey(ctx context.Context, vm, purpose string) (*dataintegrity.VerificationKey, error) {
-	m, err := did.ResolveVerificationMethod(ctx, d.r, vm, purpose)
+	m, err := did.ResolveMethod(ctx, d.r, d.https, vm, purpose)
 	if err != nil {
 		return nil, err
 	}
