@@ -1,0 +1,63 @@
+package issuer_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/store/postgres"
+	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/issuer"
+	"github.com/blason-badges/blason/verifier"
+)
+
+// benchAward issues b.N credentials with a status entry each: build, sign
+// (eddsa-rdfc-2022), strict schema, preflight verification, and the
+// store's transaction with the status slot. The issue's target is 10,000
+// in under 10 s: go test -run=^$ -bench=ServiceAward -benchtime=10000x ./issuer/
+func benchAward(b *testing.B, st issuer.Store) {
+	master := make([]byte, 32)
+	svc := &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example", Now: clock,
+		Preflight: preflight{verifier.New(verifier.Options{Now: clock})}}
+	k, err := issuer.NewKey(did.Ed25519)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, k); err != nil {
+		b.Fatal(err)
+	}
+	a := issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{Email: "learner@example.org"}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := svc.Award(context.Background(), k.DID, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
+}
+
+func BenchmarkServiceAwardSQLite(b *testing.B) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	benchAward(b, st)
+}
+
+func BenchmarkServiceAwardPostgres(b *testing.B) {
+	dsn := os.Getenv("BLASON_TEST_POSTGRES")
+	if dsn == "" {
+		b.Skip("set BLASON_TEST_POSTGRES=postgres://... to benchmark PostgreSQL")
+	}
+	st, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	benchAward(b, st)
+}
