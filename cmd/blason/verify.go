@@ -50,25 +50,15 @@ func verify(e env, args []string) int {
 		opts.Recipient = &verifier.Recipient{IdentityType: "id", Value: *recipientDID}
 	}
 	v := verifier.New(opts)
+	var report textReport
+	var verr error
 	if isPresentation(data) || isJWTPresentation(data) {
-		report, verr := v.VerifyPresentation(e.ctx, data, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
-		if *asJSON {
-			b, err := json.MarshalIndent(report, "", "  ")
-			if err != nil {
-				return failErr(e, "verify", err)
-			}
-			fmt.Fprintln(e.stdout, string(b))
-		} else if err := report.WriteText(e.stdout, *verbose); err != nil {
-			return failErr(e, "verify", err)
-		}
-		if verr != nil {
-			return exitNotVerified
-		}
-		return exitOK
+		report, verr = v.VerifyPresentation(e.ctx, data, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
+	} else {
+		report, verr = v.Verify(e.ctx, data)
 	}
-	report, verr := v.Verify(e.ctx, data)
 	if *asJSON {
-		b, err := report.JSON()
+		b, err := json.MarshalIndent(report, "", "  ")
 		if err != nil {
 			return failErr(e, "verify", err)
 		}
@@ -80,6 +70,11 @@ func verify(e env, args []string) int {
 		return exitNotVerified
 	}
 	return exitOK
+}
+
+// textReport is a credential or presentation report.
+type textReport interface {
+	WriteText(w io.Writer, verbose bool) error
 }
 
 // isPresentation reports whether data looks like a Verifiable
