@@ -50,8 +50,8 @@ type Service struct {
 	Preflight Preflight
 
 	mu        sync.Mutex
-	keys      map[string]*Key           // unsealed signing keys by issuer id
-	published map[string]publishedList  // signed list credentials by list ID and format
+	keys      map[string]*Key          // unsealed signing keys by issuer id
+	published map[string]publishedList // signed list credentials by list ID and format
 }
 
 type publishedList struct {
@@ -175,23 +175,8 @@ func (s *Service) Award(ctx context.Context, issuerID string, a Award) (*Credent
 			return nil, err
 		}
 	}
-	purposes := []StatusPurpose{PurposeRevocation}
-	return s.Store.Award(ctx, issuerID, purposes, s.listSize(), func(slots []StatusSlot) (*CredentialRecord, error) {
-		a.CredentialStatus = s.entry(slots[0], false)
-		out, err := is.Issue(ctx, a)
-		if err != nil {
-			return nil, err
-		}
-		rec := &CredentialRecord{ID: a.ID, IssuerID: issuerID, RecipientEmail: a.Recipient.Email, RecipientDID: a.Recipient.DID,
-			Slots: slots, Status: StatusActive, IssuedAt: s.now().UTC(), Document: out}
-		rec.AchievementID, _ = a.Achievement["id"].(string)
-		c, err := credential.Parse(out, credential.Limits{})
-		if err != nil {
-			return nil, err
-		}
-		rec.ValidFrom, _, _ = c.ValidFrom()
-		rec.ValidUntil, _, _ = c.ValidUntil()
-		return rec, nil
+	return s.Store.Award(ctx, issuerID, []StatusPurpose{PurposeRevocation}, s.listSize(), func(slots []StatusSlot) (*CredentialRecord, error) {
+		return s.build(ctx, is, a, slots)
 	})
 }
 

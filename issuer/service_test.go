@@ -241,3 +241,42 @@ func TestStatusListHTTPShape(t *testing.T) {
 		t.Fatalf("list credential %s", doc)
 	}
 }
+
+// TestServiceAwardMany: bulk awards in batches, all verifiable, distinct
+// indices, progress reported per batch.
+func TestServiceAwardMany(t *testing.T) {
+	s := newService(t)
+	awards := make([]issuer.Award, 1203)
+	for i := range awards {
+		awards[i] = issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{Email: fmt.Sprintf("learner%d@example.org", i)}}
+	}
+	var progress []int
+	recs, err := s.svc.AwardMany(context.Background(), s.issuerID, awards, func(done int) { progress = append(progress, done) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(awards) || fmt.Sprint(progress) != "[1000 1203]" {
+		t.Fatalf("%d records, progress %v", len(recs), progress)
+	}
+	seen := map[int]bool{}
+	for _, r := range recs {
+		if seen[r.Slots[0].Index] {
+			t.Fatalf("index %d twice", r.Slots[0].Index)
+		}
+		seen[r.Slots[0].Index] = true
+	}
+	for _, i := range []int{0, 999, 1000, 1202} {
+		if _, err := s.verify(t, recs[i].Document); err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+	}
+	// A bad award fails its batch: nothing of that batch is recorded.
+	bad := append([]issuer.Award{}, awards[:3]...)
+	bad[1] = issuer.Award{Achievement: map[string]any{"name": "no id"}, Recipient: issuer.Recipient{Email: "x@example.org"}}
+	if _, err := s.svc.AwardMany(context.Background(), s.issuerID, bad, nil); err == nil || !strings.Contains(err.Error(), "award 2") {
+		t.Fatalf("bad batch: %v", err)
+	}
+	if _, total, _ := s.svc.Store.ListCredentials(context.Background(), s.issuerID, 0, 1); total != len(awards) {
+		t.Fatalf("%d records after a failed batch, want %d", total, len(awards))
+	}
+}

@@ -33,6 +33,22 @@ type Store interface {
 	Award(ctx context.Context, issuerID string, purposes []StatusPurpose, listSize int,
 		build func(slots []StatusSlot) (*CredentialRecord, error)) (*CredentialRecord, error)
 
+	// AwardBatch is Award for n credentials of one issuer in ONE transaction:
+	// it allocates n slots per purpose (consecutive outputs of each list's
+	// StatusIndex; a list that fills mid-batch is closed and a new one started,
+	// exactly as n single awards would), then calls build once with all of them
+	// (slots[i] are credential i's slots, in purposes order) and stores the n
+	// records it returns, all or nothing. build may do its work concurrently
+	// (it is called once, from the calling goroutine). n must be ≥ 1 and at most
+	// MaxBatch (1,000); build must return exactly n records.
+	//
+	// The records are stored in order: records[n-1] is the newest. If build
+	// fails, returns the wrong number of records, or one record is refused
+	// (a duplicate id: ErrExists), or the process dies before commit,
+	// nothing is recorded and no slot is handed out.
+	AwardBatch(ctx context.Context, issuerID string, purposes []StatusPurpose, listSize, n int,
+		build func(slots [][]StatusSlot) ([]*CredentialRecord, error)) ([]*CredentialRecord, error)
+
 	// GetCredential returns ErrNotFound for an unknown id.
 	GetCredential(ctx context.Context, id string) (*CredentialRecord, error)
 	// ListCredentials returns an issuer's credentials, newest first, and the total count.
@@ -56,6 +72,9 @@ type Store interface {
 
 	Close() error
 }
+
+// MaxBatch is the largest n of Store.AwardBatch.
+const MaxBatch = 1000
 
 // Store errors.
 var (

@@ -68,6 +68,155 @@ func CheckAward(issuerID string, purposes []issuer.StatusPurpose, listSize int) 
 	return nil
 }
 
+// CheckBatch validates AwardBatch's arguments: CheckAward's, and a batch of
+// 1 to issuer.MaxBatch credentials.
+func CheckBatch(issuerID string, purposes []issuer.StatusPurpose, listSize, n int) error {
+	if n < 1 || n > issuer.MaxBatch {
+		return fmt.Errorf("%w: batch of %d credentials (need 1 to %d)", ErrInvalid, n, issuer.MaxBatch)
+	}
+	return CheckAward(issuerID, purposes, listSize)
+}
+
+// One adapts Award's build to AwardBatch's, for an Award that is a batch of
+// one.
+func One(build func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error)) func([][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error) {
+	return func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error) {
+		rec, err := build(slots[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*issuer.CredentialRecord{rec}, nil
+	}
+}
+
+// OpenList is an issuer's newest list of one purpose that is not full, as a
+// store reads it under its write lock.
+type OpenList struct {
+	ID   string
+	Size int
+	Used int
+	Key  []byte
+}
+
+// ListUse is one list an allocation takes slots from: its Used goes from
+// From to To.
+type ListUse struct {
+	ID       string
+	Purpose  issuer.StatusPurpose
+	From, To int
+	// New, if not nil, is a list the allocation started: the store inserts
+	// it (with Used = To) instead of advancing a stored counter.
+	New *issuer.StatusList
+}
+
+// Allocation is the outcome of Allocate.
+type Allocation struct {
+	// Slots[i] are credential i's slots, in the caller's purposes order.
+	Slots [][]issuer.StatusSlot
+	// Lists are the lists the slots come from, in the order n single
+	// awards would have touched them first (so new lists are created in
+	// the same order, and get the same creation sequence).
+	Lists []ListUse
+}
+
+// Allocate hands out n slots per purpose, exactly as n single awards would,
+// one after the other: credential i takes, for each purpose (in LockOrder),
+// StatusIndex(key, size, used) of that purpose's open list and advances
+// used; a list that fills is closed, and the next credential that needs a
+// slot of that purpose starts a new list of listSize (NewList) — a list that
+// fills with the last credential does not start one. open[j] is the open
+// list of purposes[j] (nil: there is none). The caller validates the
+// arguments (CheckBatch) and holds the lock that makes open current.
+func Allocate(issuerID string, purposes []issuer.StatusPurpose, open []*OpenList, listSize, n int) (*Allocation, error) {
+	if len(open) != len(purposes) {
+		return nil, fmt.Errorf("%w: %d open lists for %d purposes", ErrInvalid, len(open), len(purposes))
+	}
+	type cursor struct {
+		use  int // index in Lists; -1: none yet
+		size int
+		used int
+		key  []byte
+	}
+	cur := make([]cursor, len(purposes))
+	for j, o := range open {
+		cur[j].use = -1
+		if o == nil {
+			continue
+		}
+		if o.Size < 2 || o.Used < 0 || o.Used >= o.Size || len(o.Key) == 0 {
+			return nil, fmt.Errorf("status list %s: corrupt counters used=%d size=%d", o.ID, o.Used, o.Size)
+		}
+	}
+	a := &Allocation{Slots: make([][]issuer.StatusSlot, n)}
+	flat := make([]issuer.StatusSlot, n*len(purposes))
+	order := LockOrder(purposes)
+	for i := range n {
+		a.Slots[i] = flat[i*len(purposes) : (i+1)*len(purposes) : (i+1)*len(purposes)]
+		for _, j := range order {
+			c := &cur[j]
+			if c.use < 0 || c.used == c.size {
+				u := ListUse{Purpose: purposes[j]}
+				if o := open[j]; c.use < 0 && o != nil {
+					u.ID, u.From = o.ID, o.Used
+					c.size, c.used, c.key = o.Size, o.Used, o.Key
+				} else {
+					l, err := NewList(issuerID, purposes[j], listSize)
+					if err != nil {
+						return nil, err
+					}
+					u.ID, u.New = l.ID, l
+					c.size, c.used, c.key = l.Size, 0, l.Key
+				}
+				u.To = u.From
+				a.Lists = append(a.Lists, u)
+				c.use = len(a.Lists) - 1
+			}
+			a.Slots[i][j] = issuer.StatusSlot{ListID: a.Lists[c.use].ID, Purpose: purposes[j], Index: issuer.StatusIndex(c.key, c.size, c.used)}
+			c.used++
+			a.Lists[c.use].To = c.used
+		}
+	}
+	for _, u := range a.Lists {
+		if u.New != nil {
+			u.New.Used = u.To
+		}
+	}
+	return a, nil
+}
+
+// CloneSlots returns a deep copy of slots, for build (which may keep or
+// change what it is given).
+func CloneSlots(slots [][]issuer.StatusSlot) [][]issuer.StatusSlot {
+	out := make([][]issuer.StatusSlot, len(slots))
+	for i, s := range slots {
+		out[i] = append([]issuer.StatusSlot(nil), s...)
+	}
+	return out
+}
+
+// PrepareRecords checks what AwardBatch's build returned, n records, and
+// returns the copies to store (PrepareRecord with slots[i] for record i). A
+// record id given twice is ErrExists.
+func PrepareRecords(recs []*issuer.CredentialRecord, n int, issuerID string, slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error) {
+	if len(recs) != n {
+		return nil, fmt.Errorf("%w: build returned %d records for a batch of %d", ErrInvalid, len(recs), n)
+	}
+	out := make([]*issuer.CredentialRecord, n)
+	seen := make(map[string]bool, n)
+	for i, rec := range recs {
+		r, err := PrepareRecord(rec, issuerID, slots[i])
+		if err != nil {
+			return nil, fmt.Errorf("record %d: %w", i, err)
+		}
+		if seen[r.ID] {
+			return nil, fmt.Errorf("credential %s given twice in the batch: %w", r.ID, issuer.ErrExists)
+		}
+		seen[r.ID] = true
+		out[i] = r
+	}
+	return out, nil
+}
+
 // LockOrder returns the indices of purposes in the order in which a store
 // locks or allocates their lists: sorted by purpose, so that two concurrent
 // awards listing the purposes in different orders cannot deadlock.

@@ -110,3 +110,81 @@ func TestDecide(t *testing.T) {
 		t.Errorf("unknown action: %v", err)
 	}
 }
+
+func TestAllocate(t *testing.T) {
+	R, S := issuer.PurposeRevocation, issuer.PurposeSuspension
+	purposes := []issuer.StatusPurpose{S, R} // allocated in LockOrder: R first
+	open := []*OpenList{nil, {ID: "r0", Size: 16, Used: 13, Key: make([]byte, 32)}}
+	a, err := Allocate("i", purposes, open, 8, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// r0 gives 3, then new lists of 8: R 8, 8, 1; S 8, 8, 4. Creation order
+	// as single awards: S1 (award 0), R1 (award 3), S2 (8), R2 (11), S3 (16), R3 (19).
+	type use struct {
+		p        issuer.StatusPurpose
+		new      bool
+		from, to int
+	}
+	var got []use
+	for _, u := range a.Lists {
+		got = append(got, use{u.Purpose, u.New != nil, u.From, u.To})
+		if u.New != nil && (u.New.Used != u.To || u.New.ID != u.ID || u.New.Size != 8) {
+			t.Errorf("new list %+v", u.New)
+		}
+	}
+	want := []use{{R, false, 13, 16}, {S, true, 0, 8}, {R, true, 0, 8}, {S, true, 0, 8}, {R, true, 0, 8}, {S, true, 0, 4}, {R, true, 0, 1}}
+	if len(got) != len(want) {
+		t.Fatalf("lists %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("list %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if len(a.Slots) != 20 || a.Slots[0][1].ListID != "r0" || a.Slots[0][0].Purpose != S || a.Slots[3][1].ListID != a.Lists[2].ID {
+		t.Fatalf("slots %+v", a.Slots[:4])
+	}
+	for k := range 3 {
+		if a.Slots[k][1].Index != issuer.StatusIndex(open[1].Key, 16, 13+k) {
+			t.Fatalf("slot %d index %d", k, a.Slots[k][1].Index)
+		}
+	}
+	if _, err := Allocate("i", purposes, []*OpenList{nil, {ID: "x", Size: 16, Used: 16, Key: make([]byte, 32)}}, 8, 1); err == nil {
+		t.Error("full open list accepted")
+	}
+	if _, err := Allocate("i", purposes, nil, 8, 1); err == nil {
+		t.Error("missing open lists accepted")
+	}
+}
+
+func TestCheckBatch(t *testing.T) {
+	for _, n := range []int{0, -1, issuer.MaxBatch + 1} {
+		if err := CheckBatch("i", nil, 8, n); !errors.Is(err, ErrInvalid) {
+			t.Errorf("n = %d: %v", n, err)
+		}
+	}
+	for _, n := range []int{1, issuer.MaxBatch} {
+		if err := CheckBatch("i", nil, 8, n); err != nil {
+			t.Errorf("n = %d: %v", n, err)
+		}
+	}
+	if err := CheckBatch("i", nil, 4, 1); !errors.Is(err, ErrInvalid) {
+		t.Error("bad size accepted")
+	}
+}
+
+func TestPrepareRecords(t *testing.T) {
+	slots := [][]issuer.StatusSlot{{{ListID: "a", Index: 1}}, {{ListID: "a", Index: 2}}}
+	recs := []*issuer.CredentialRecord{{ID: "x"}, {ID: "y"}}
+	out, err := PrepareRecords(recs, 2, "i", slots)
+	if err != nil || out[1].Slots[0].Index != 2 || out[0].IssuerID != "i" || out[1].Status != issuer.StatusActive {
+		t.Fatalf("%+v, %v", out, err)
+	}
+	if _, err := PrepareRecords(recs[:1], 2, "i", slots); !errors.Is(err, ErrInvalid) {
+		t.Errorf("short: %v", err)
+	}
+	if _, err := PrepareRecords([]*issuer.CredentialRecord{{ID: "x"}, {ID: "x"}}, 2, "i", slots); !errors.Is(err, issuer.ErrExists) {
+		t.Errorf("duplicate: %v", err)
+	}
+}

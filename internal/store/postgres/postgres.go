@@ -2,12 +2,13 @@
 // outgrow one machine: several Blason processes may share the database.
 //
 // Locking (READ COMMITTED throughout, no retries needed):
-//   - Award locks the issuer's row (SELECT ... FOR NO KEY UPDATE) first, so
-//     the awards of one issuer run one after the other: reading the open
-//     list's counter, starting a new list when it is full, and advancing the
-//     counter can neither hand out an index twice nor start two lists. Awards
-//     of different issuers run in parallel. UNIQUE (list_id, idx) backs this
-//     up in the schema.
+//   - Award and AwardBatch lock the issuer's row (SELECT ... FOR NO KEY
+//     UPDATE) first, so the awards of one issuer run one after the other:
+//     reading the open lists' counters, starting new lists when they fill,
+//     and advancing the counters (UPDATE ... WHERE used = <as read>, which
+//     must hit its row) can neither hand out an index twice nor start two
+//     lists. Awards of different issuers run in parallel. UNIQUE (list_id,
+//     idx) backs this up in the schema.
 //   - ChangeStatus locks the credential row (FOR UPDATE), then flips the
 //     bit with one UPDATE of the list row (which locks it), so concurrent
 //     changes to the same list never lose a bit. Neither path waits for a
@@ -30,6 +31,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/blason-badges/blason/internal/store"
@@ -227,135 +229,189 @@ func (s *Store) ListIssuers(ctx context.Context) ([]*issuer.IssuerRecord, error)
 }
 
 // Award allocates one status slot per purpose and records the credential
-// build returns, in one transaction that holds the issuer's row lock. The
-// slot of each purpose comes from the issuer's newest list for that purpose
-// that is not full, whatever its size; listSize is the size of a list this
-// award has to start.
+// build returns, in one transaction that holds the issuer's row lock: it is
+// AwardBatch of one.
 func (s *Store) Award(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize int,
 	build func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error)) (*issuer.CredentialRecord, error) {
 	if err := store.CheckAward(issuerID, purposes, listSize); err != nil {
 		return nil, fmt.Errorf("award: %w", err)
 	}
-	var out *issuer.CredentialRecord
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		slots, err := s.allocate(ctx, tx, issuerID, purposes, listSize)
-		if err != nil {
-			return err
-		}
-		rec, err := build(append([]issuer.StatusSlot(nil), slots...))
-		if err != nil {
-			return fmt.Errorf("build credential: %w", err)
-		}
-		if rec, err = store.PrepareRecord(rec, issuerID, slots); err != nil {
-			return err
-		}
-		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO credentials (id, issuer_id, achievement_id, recipient_email, recipient_did, status,
-			valid_from, valid_until, issued_at, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			ON CONFLICT (id) DO NOTHING`,
-			rec.ID, rec.IssuerID, rec.AchievementID, rec.RecipientEmail, rec.RecipientDID, rec.Status,
-			ts(rec.ValidFrom), ts(rec.ValidUntil), ts(rec.IssuedAt), nonNil(rec.Document))
-		for pos, sl := range rec.Slots {
-			// If the credential insert did nothing (duplicate id), these
-			// conflict or not; either way the transaction rolls back.
-			b.Queue(`INSERT INTO credential_slots (credential_id, position, list_id, purpose, idx) VALUES ($1, $2, $3, $4, $5)`,
-				rec.ID, pos, sl.ListID, string(sl.Purpose), sl.Index)
-		}
-		br := tx.SendBatch(ctx, b)
-		tag, err := br.Exec()
-		if err != nil {
-			br.Close()
-			return fmt.Errorf("insert credential: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			br.Close()
-			return fmt.Errorf("credential %s: %w", rec.ID, issuer.ErrExists)
-		}
-		for range rec.Slots {
-			if tag, err := br.Exec(); err != nil || tag.RowsAffected() != 1 {
-				br.Close()
-				return fmt.Errorf("insert status slot: %v rows, %w", tag.RowsAffected(), err)
-			}
-		}
-		if err := br.Close(); err != nil {
-			return fmt.Errorf("insert credential: %w", err)
-		}
-		out = rec
-		return nil
-	})
+	recs, err := s.award(ctx, issuerID, purposes, listSize, 1, store.One(build))
 	if err != nil {
 		return nil, fmt.Errorf("award for %s: %w", issuerID, err)
 	}
-	return out, nil
+	return recs[0], nil
 }
 
-// allocate locks the issuer's row, then hands out the next index of the
-// issuer's open list for each purpose, starting a new list where there is
-// none. The lock and the counters go in one round trip (a pipeline the
-// server runs in order).
-func (s *Store) allocate(ctx context.Context, tx pgx.Tx, issuerID string, purposes []issuer.StatusPurpose, listSize int) ([]issuer.StatusSlot, error) {
+// AwardBatch allocates n slots per purpose and records the n credentials
+// build returns, in one transaction that holds the issuer's row lock. The
+// slots of each purpose come from the issuer's newest list for that purpose
+// that is not full, whatever its size, and then from new lists of listSize.
+func (s *Store) AwardBatch(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize, n int,
+	build func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error)) ([]*issuer.CredentialRecord, error) {
+	if err := store.CheckBatch(issuerID, purposes, listSize, n); err != nil {
+		return nil, fmt.Errorf("award batch: %w", err)
+	}
+	recs, err := s.award(ctx, issuerID, purposes, listSize, n, build)
+	if err != nil {
+		return nil, fmt.Errorf("award batch of %d for %s: %w", n, issuerID, err)
+	}
+	return recs, nil
+}
+
+// Award's statements. The records and their slots go in one INSERT each,
+// from arrays (unnest ... WITH ORDINALITY, in the batch's order, so that seq
+// follows it), whatever the batch size.
+const (
+	sqlLockIssuer = "SELECT 1 FROM issuers WHERE id = $1 FOR NO KEY UPDATE"
+	sqlOpenList   = `SELECT id, size, used, key FROM status_lists
+		WHERE issuer_id = $1 AND purpose = $2 AND used < size ORDER BY seq DESC LIMIT 1`
+	sqlAdvanceList = "UPDATE status_lists SET used = $2 WHERE id = $1 AND used = $3"
+	sqlCreateList  = `INSERT INTO status_lists (id, issuer_id, purpose, size, used, key, bits, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`
+	sqlInsertCredentials = `INSERT INTO credentials (id, issuer_id, achievement_id, recipient_email, recipient_did, status,
+			valid_from, valid_until, issued_at, document)
+		SELECT id, $2, achievement_id, recipient_email, recipient_did, 'active', valid_from, valid_until, issued_at, document
+		FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::bytea[])
+			WITH ORDINALITY AS r(id, achievement_id, recipient_email, recipient_did, valid_from, valid_until, issued_at, document, ord)
+		ORDER BY ord
+		ON CONFLICT (id) DO NOTHING`
+	sqlInsertSlots = `INSERT INTO credential_slots (credential_id, position, list_id, purpose, idx)
+		SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int[])`
+)
+
+// award is Award and AwardBatch, arguments checked. Round trips: BEGIN; the
+// issuer's row lock and the open lists (one pipeline); after build, the
+// counters, new lists, records and slots (one pipeline); COMMIT. The list
+// rows are locked (by the counter UPDATEs) only in that last pipeline, not
+// while build runs, so status changes on those lists do not wait for build.
+func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize, n int,
+	build func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error)) ([]*issuer.CredentialRecord, error) {
+	var out []*issuer.CredentialRecord
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		a, err := s.allocate(ctx, tx, issuerID, purposes, listSize, n)
+		if err != nil {
+			return err
+		}
+		recs, err := build(store.CloneSlots(a.Slots))
+		if err != nil {
+			return fmt.Errorf("build credential: %w", err)
+		}
+		if recs, err = store.PrepareRecords(recs, n, issuerID, a.Slots); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		now := s.now()
+		for _, u := range a.Lists {
+			if l := u.New; l != nil {
+				b.Queue(sqlCreateList, l.ID, issuerID, string(l.Purpose), l.Size, l.Used, l.Key, l.Bits, l.Version, now)
+			} else {
+				b.Queue(sqlAdvanceList, u.ID, u.To, u.From)
+			}
+		}
+		var (
+			ids, achievements, emails, dids = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			from, until, issued             = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
+			docs                            = make([][]byte, n)
+			slotCred, slotList, slotPurpose []string
+			slotPos, slotIdx                []int32
+		)
+		for i, r := range recs {
+			ids[i], achievements[i], emails[i], dids[i] = r.ID, r.AchievementID, r.RecipientEmail, r.RecipientDID
+			from[i], until[i], issued[i] = pgTS(r.ValidFrom), pgTS(r.ValidUntil), pgTS(r.IssuedAt)
+			docs[i] = nonNil(r.Document)
+			for pos, sl := range r.Slots {
+				slotCred = append(slotCred, r.ID)
+				slotPos = append(slotPos, int32(pos))
+				slotList = append(slotList, sl.ListID)
+				slotPurpose = append(slotPurpose, string(sl.Purpose))
+				slotIdx = append(slotIdx, int32(sl.Index))
+			}
+		}
+		b.Queue(sqlInsertCredentials, ids, issuerID, achievements, emails, dids, from, until, issued, docs)
+		if len(slotCred) > 0 {
+			b.Queue(sqlInsertSlots, slotCred, slotPos, slotList, slotPurpose, slotIdx)
+		}
+		br := tx.SendBatch(ctx, b)
+		defer br.Close()
+		for _, u := range a.Lists {
+			tag, err := br.Exec()
+			switch {
+			case err != nil && u.New != nil:
+				return fmt.Errorf("create status list: %w", err)
+			case err != nil:
+				return fmt.Errorf("advance status list: %w", err)
+			case u.New == nil && tag.RowsAffected() != 1:
+				return fmt.Errorf("advance status list %s: counter moved under the issuer's lock", u.ID)
+			}
+		}
+		tag, err := br.Exec()
+		if err != nil {
+			return fmt.Errorf("insert credentials: %w", err)
+		}
+		if k := tag.RowsAffected(); k != int64(n) {
+			// ON CONFLICT (id) DO NOTHING skipped a record: its id is taken.
+			if n == 1 {
+				return fmt.Errorf("credential %s: %w", ids[0], issuer.ErrExists)
+			}
+			return fmt.Errorf("%d of %d credential ids: %w", int64(n)-k, n, issuer.ErrExists)
+		}
+		if len(slotCred) > 0 {
+			if tag, err := br.Exec(); err != nil || tag.RowsAffected() != int64(len(slotCred)) {
+				return fmt.Errorf("insert status slots: %d of %d rows, %w", tag.RowsAffected(), len(slotCred), err)
+			}
+		}
+		if err := br.Close(); err != nil {
+			return fmt.Errorf("insert credentials: %w", err)
+		}
+		out = recs
+		return nil
+	})
+	return out, err
+}
+
+// pgTS maps the zero time to NULL.
+func pgTS(t time.Time) pgtype.Timestamptz {
+	return pgtype.Timestamptz{Time: t, Valid: !t.IsZero()}
+}
+
+// allocate locks the issuer's row and reads its open list of each purpose
+// (one pipeline, which the server runs in order: under READ COMMITTED each
+// read takes its snapshot after the lock is granted, so it sees the counters
+// the previous holder committed), then allocates n slots per purpose
+// (store.Allocate). The caller writes the counters and new lists.
+func (s *Store) allocate(ctx context.Context, tx pgx.Tx, issuerID string, purposes []issuer.StatusPurpose, listSize, n int) (*store.Allocation, error) {
 	b := &pgx.Batch{}
-	b.Queue("SELECT 1 FROM issuers WHERE id = $1 FOR NO KEY UPDATE", issuerID)
-	order := store.LockOrder(purposes)
-	for _, i := range order {
-		// UPDATE ... RETURNING takes the list's row lock and reads the
-		// latest committed counter.
-		b.Queue(`UPDATE status_lists SET used = used + 1
-			WHERE seq = (SELECT seq FROM status_lists WHERE issuer_id = $1 AND purpose = $2 AND used < size ORDER BY seq DESC LIMIT 1)
-			  AND used < size
-			RETURNING id, size, used - 1, key`, issuerID, string(purposes[i]))
+	b.Queue(sqlLockIssuer, issuerID)
+	for _, p := range purposes {
+		b.Queue(sqlOpenList, issuerID, string(p))
 	}
-	type got struct {
-		id         string
-		size, used int
-		key        []byte
-		found      bool
-	}
-	res := make([]got, len(purposes))
 	br := tx.SendBatch(ctx, b)
+	defer br.Close()
 	var one int
 	err := br.QueryRow().Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
-		br.Close()
 		return nil, fmt.Errorf("issuer %s: %w", issuerID, issuer.ErrNotFound)
 	}
 	if err != nil {
-		br.Close()
 		return nil, fmt.Errorf("lock issuer: %w", err)
 	}
-	for _, i := range order {
-		g := &res[i]
-		err := br.QueryRow().Scan(&g.id, &g.size, &g.used, &g.key)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			br.Close()
-			return nil, fmt.Errorf("advance status list: %w", err)
+	open := make([]*store.OpenList, len(purposes))
+	for j := range purposes {
+		var o store.OpenList
+		err := br.QueryRow().Scan(&o.ID, &o.Size, &o.Used, &o.Key)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
 		}
-		g.found = err == nil
+		if err != nil {
+			return nil, fmt.Errorf("find status list: %w", err)
+		}
+		open[j] = &o
 	}
 	if err := br.Close(); err != nil {
-		return nil, fmt.Errorf("advance status list: %w", err)
+		return nil, fmt.Errorf("find status lists: %w", err)
 	}
-	slots := make([]issuer.StatusSlot, len(purposes))
-	for _, i := range order {
-		g := res[i]
-		if !g.found {
-			l, err := store.NewList(issuerID, purposes[i], listSize)
-			if err != nil {
-				return nil, err
-			}
-			now := s.now()
-			if _, err := tx.Exec(ctx, `INSERT INTO status_lists (id, issuer_id, purpose, size, used, key, bits, version, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $8)`, l.ID, issuerID, string(purposes[i]), l.Size, l.Key, l.Bits, l.Version, now); err != nil {
-				return nil, fmt.Errorf("create status list: %w", err)
-			}
-			g = got{id: l.ID, size: l.Size, used: 0, key: l.Key}
-		}
-		if g.size < 2 || g.used < 0 || g.used >= g.size {
-			return nil, fmt.Errorf("status list %s: corrupt counters used=%d size=%d", g.id, g.used, g.size)
-		}
-		slots[i] = issuer.StatusSlot{ListID: g.id, Purpose: purposes[i], Index: issuer.StatusIndex(g.key, g.size, g.used)}
-	}
-	return slots, nil
+	return store.Allocate(issuerID, purposes, open, listSize, n)
 }
 
 const credentialColumns = `id, issuer_id, achievement_id, recipient_email, recipient_did, status,

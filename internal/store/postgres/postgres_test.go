@@ -97,6 +97,14 @@ func TestCrash(t *testing.T) {
 	storetest.Crash(t, "TestHelperBulkAward", dsn, openDSN)
 }
 
+func TestCrashBatch(t *testing.T) {
+	dsn := freshSchema(t)
+	if testing.Short() {
+		t.Skip("crash test re-executes the test binary")
+	}
+	storetest.CrashBatch(t, "TestHelperBulkAward", dsn, openDSN)
+}
+
 func TestHelperBulkAward(t *testing.T) { storetest.HelperBulkAward(t, openDSN) }
 
 func TestReopenIsIdempotent(t *testing.T) {

@@ -55,18 +55,19 @@ type Store struct {
 	// bit changes, events without a time).
 	now func() time.Time
 	// Award's statements, prepared once on the writer connection (parsing
-	// SQL was a third of an award's time).
+	// SQL was a third of an award's time); a batch binds each to its
+	// transaction once and reuses it for every record.
 	stmts map[string]*sql.Stmt
 }
 
 const (
-	sqlIssuerExists     = "SELECT count(*) FROM issuers WHERE id = ?"
-	sqlCredentialExists = "SELECT count(*) FROM credentials WHERE id = ?"
-	sqlOpenList         = `SELECT id, size, used, key FROM status_lists
+	sqlIssuerExists = "SELECT count(*) FROM issuers WHERE id = ?"
+	sqlOpenList     = `SELECT id, size, used, key FROM status_lists
 		WHERE issuer_id = ? AND purpose = ? AND used < size ORDER BY seq DESC LIMIT 1`
-	sqlAdvanceList      = "UPDATE status_lists SET used = used + 1 WHERE id = ? AND used = ?"
+	sqlAdvanceList      = "UPDATE status_lists SET used = ? WHERE id = ? AND used = ?"
 	sqlInsertCredential = `INSERT INTO credentials (id, issuer_id, achievement_id, recipient_email,
-		recipient_did, status, valid_from, valid_until, issued_at, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		recipient_did, status, valid_from, valid_until, issued_at, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`
 	sqlInsertSlot = `INSERT INTO credential_slots (credential_id, position, list_id, purpose, idx)
 		VALUES (?, ?, ?, ?, ?)`
 )
@@ -107,7 +108,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
-	for _, q := range []string{sqlIssuerExists, sqlCredentialExists, sqlOpenList, sqlAdvanceList, sqlInsertCredential, sqlInsertSlot} {
+	for _, q := range []string{sqlIssuerExists, sqlOpenList, sqlAdvanceList, sqlInsertCredential, sqlInsertSlot} {
 		st, err := w.PrepareContext(ctx, q)
 		if err != nil {
 			w.Close()
@@ -335,103 +336,134 @@ func (s *Store) ListIssuers(ctx context.Context) ([]*issuer.IssuerRecord, error)
 }
 
 // Award allocates one status slot per purpose and records the credential
-// build returns, all in one write transaction. The slot of each purpose comes
-// from the issuer's newest list for that purpose that is not full, whatever
-// its size; listSize is the size of a list this award has to start.
+// build returns, all in one write transaction: it is AwardBatch of one.
 func (s *Store) Award(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize int,
 	build func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error)) (*issuer.CredentialRecord, error) {
 	if err := store.CheckAward(issuerID, purposes, listSize); err != nil {
 		return nil, fmt.Errorf("award: %w", err)
 	}
-	var out *issuer.CredentialRecord
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := s.stmt(ctx, tx, sqlIssuerExists).QueryRowContext(ctx, issuerID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return fmt.Errorf("issuer %s: %w", issuerID, issuer.ErrNotFound)
-		}
-		slots := make([]issuer.StatusSlot, len(purposes))
-		for _, i := range store.LockOrder(purposes) {
-			slot, err := s.allocate(ctx, tx, issuerID, purposes[i], listSize)
-			if err != nil {
-				return err
-			}
-			slots[i] = slot
-		}
-		rec, err := build(append([]issuer.StatusSlot(nil), slots...))
-		if err != nil {
-			return fmt.Errorf("build credential: %w", err)
-		}
-		if rec, err = store.PrepareRecord(rec, issuerID, slots); err != nil {
-			return err
-		}
-		for what, t := range map[string]time.Time{"valid_from": rec.ValidFrom, "valid_until": rec.ValidUntil, "issued_at": rec.IssuedAt} {
-			if err := checkTime(what, t); err != nil {
-				return err
-			}
-		}
-		if err := s.stmt(ctx, tx, sqlCredentialExists).QueryRowContext(ctx, rec.ID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("credential %s: %w", rec.ID, issuer.ErrExists)
-		}
-		if _, err := s.stmt(ctx, tx, sqlInsertCredential).ExecContext(ctx,
-			rec.ID, rec.IssuerID, rec.AchievementID, rec.RecipientEmail, rec.RecipientDID, rec.Status,
-			encodeTime(rec.ValidFrom), encodeTime(rec.ValidUntil), encodeTime(rec.IssuedAt), nonNil(rec.Document)); err != nil {
-			return fmt.Errorf("insert credential: %w", err)
-		}
-		for pos, sl := range rec.Slots {
-			if _, err := s.stmt(ctx, tx, sqlInsertSlot).ExecContext(ctx, rec.ID, pos, sl.ListID, string(sl.Purpose), sl.Index); err != nil {
-				return fmt.Errorf("insert status slot: %w", err)
-			}
-		}
-		out = rec
-		return nil
-	})
+	recs, err := s.award(ctx, issuerID, purposes, listSize, 1, store.One(build))
 	if err != nil {
 		return nil, fmt.Errorf("award for %s: %w", issuerID, err)
 	}
-	return out, nil
+	return recs[0], nil
 }
 
-// allocate hands out the next index of the issuer's open list for purpose,
-// starting a new list if there is none. The caller holds the write lock.
-func (s *Store) allocate(ctx context.Context, tx *sql.Tx, issuerID string, purpose issuer.StatusPurpose, listSize int) (issuer.StatusSlot, error) {
-	var (
-		id         string
-		size, used int
-		key        []byte
-	)
-	err := s.stmt(ctx, tx, sqlOpenList).QueryRowContext(ctx, issuerID, string(purpose)).Scan(&id, &size, &used, &key)
-	if errors.Is(err, sql.ErrNoRows) {
-		l, err := store.NewList(issuerID, purpose, listSize)
-		if err != nil {
-			return issuer.StatusSlot{}, err
-		}
-		now := encodeTime(s.now())
-		if _, err := tx.ExecContext(ctx, `INSERT INTO status_lists (id, issuer_id, purpose, size, used, key, bits, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`, l.ID, issuerID, string(purpose), l.Size, l.Key, l.Bits, l.Version, now, now); err != nil {
-			return issuer.StatusSlot{}, fmt.Errorf("create status list: %w", err)
-		}
-		id, size, used, key = l.ID, l.Size, 0, l.Key
-	} else if err != nil {
-		return issuer.StatusSlot{}, fmt.Errorf("find status list: %w", err)
+// AwardBatch allocates n slots per purpose and records the n credentials
+// build returns, all in one write transaction (BEGIN IMMEDIATE: the write
+// lock is held from the allocation to the commit, build included). The
+// slots of each purpose come from the issuer's newest list for that purpose
+// that is not full, whatever its size, and then from new lists of listSize.
+func (s *Store) AwardBatch(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize, n int,
+	build func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error)) ([]*issuer.CredentialRecord, error) {
+	if err := store.CheckBatch(issuerID, purposes, listSize, n); err != nil {
+		return nil, fmt.Errorf("award batch: %w", err)
 	}
-	if size < 2 || used < 0 || used >= size {
-		return issuer.StatusSlot{}, fmt.Errorf("status list %s: corrupt counters used=%d size=%d", id, used, size)
-	}
-	index := issuer.StatusIndex(key, size, used)
-	res, err := s.stmt(ctx, tx, sqlAdvanceList).ExecContext(ctx, id, used)
+	recs, err := s.award(ctx, issuerID, purposes, listSize, n, build)
 	if err != nil {
-		return issuer.StatusSlot{}, fmt.Errorf("advance status list: %w", err)
+		return nil, fmt.Errorf("award batch of %d for %s: %w", n, issuerID, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return issuer.StatusSlot{}, fmt.Errorf("advance status list %s: counter moved under the write lock (%d rows, %v)", id, n, err)
+	return recs, nil
+}
+
+// award is Award and AwardBatch, arguments checked.
+func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize, n int,
+	build func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error)) ([]*issuer.CredentialRecord, error) {
+	var out []*issuer.CredentialRecord
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var exists int
+		if err := s.stmt(ctx, tx, sqlIssuerExists).QueryRowContext(ctx, issuerID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return fmt.Errorf("issuer %s: %w", issuerID, issuer.ErrNotFound)
+		}
+		a, err := s.allocate(ctx, tx, issuerID, purposes, listSize, n)
+		if err != nil {
+			return err
+		}
+		recs, err := build(store.CloneSlots(a.Slots))
+		if err != nil {
+			return fmt.Errorf("build credential: %w", err)
+		}
+		if recs, err = store.PrepareRecords(recs, n, issuerID, a.Slots); err != nil {
+			return err
+		}
+		for i, rec := range recs {
+			for what, t := range map[string]time.Time{"valid_from": rec.ValidFrom, "valid_until": rec.ValidUntil, "issued_at": rec.IssuedAt} {
+				if err := checkTime(what, t); err != nil {
+					return fmt.Errorf("record %d: %w", i, err)
+				}
+			}
+		}
+		insCred, insSlot := s.stmt(ctx, tx, sqlInsertCredential), s.stmt(ctx, tx, sqlInsertSlot)
+		defer insCred.Close()
+		defer insSlot.Close()
+		for _, rec := range recs {
+			res, err := insCred.ExecContext(ctx,
+				rec.ID, rec.IssuerID, rec.AchievementID, rec.RecipientEmail, rec.RecipientDID, rec.Status,
+				encodeTime(rec.ValidFrom), encodeTime(rec.ValidUntil), encodeTime(rec.IssuedAt), nonNil(rec.Document))
+			if err != nil {
+				return fmt.Errorf("insert credential: %w", err)
+			}
+			if k, err := res.RowsAffected(); err != nil || k != 1 {
+				if err != nil {
+					return fmt.Errorf("insert credential: %w", err)
+				}
+				return fmt.Errorf("credential %s: %w", rec.ID, issuer.ErrExists)
+			}
+			for pos, sl := range rec.Slots {
+				if _, err := insSlot.ExecContext(ctx, rec.ID, pos, sl.ListID, string(sl.Purpose), sl.Index); err != nil {
+					return fmt.Errorf("insert status slot: %w", err)
+				}
+			}
+		}
+		out = recs
+		return nil
+	})
+	return out, err
+}
+
+// allocate reads the issuer's open list of each purpose, allocates n slots
+// per purpose (store.Allocate), and writes the lists' new counters and the
+// lists it started. The caller holds the write lock.
+func (s *Store) allocate(ctx context.Context, tx *sql.Tx, issuerID string, purposes []issuer.StatusPurpose, listSize, n int) (*store.Allocation, error) {
+	open := make([]*store.OpenList, len(purposes))
+	find := s.stmt(ctx, tx, sqlOpenList)
+	defer find.Close()
+	for j, p := range purposes {
+		var o store.OpenList
+		err := find.QueryRowContext(ctx, issuerID, string(p)).Scan(&o.ID, &o.Size, &o.Used, &o.Key)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find status list: %w", err)
+		}
+		open[j] = &o
 	}
-	return issuer.StatusSlot{ListID: id, Purpose: purpose, Index: index}, nil
+	a, err := store.Allocate(issuerID, purposes, open, listSize, n)
+	if err != nil {
+		return nil, err
+	}
+	now := encodeTime(s.now())
+	for _, u := range a.Lists {
+		if l := u.New; l != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO status_lists (id, issuer_id, purpose, size, used, key, bits, version, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, issuerID, string(l.Purpose), l.Size, l.Used, l.Key, l.Bits, l.Version, now, now); err != nil {
+				return nil, fmt.Errorf("create status list: %w", err)
+			}
+			continue
+		}
+		res, err := s.stmt(ctx, tx, sqlAdvanceList).ExecContext(ctx, u.To, u.ID, u.From)
+		if err != nil {
+			return nil, fmt.Errorf("advance status list: %w", err)
+		}
+		if k, err := res.RowsAffected(); err != nil || k != 1 {
+			return nil, fmt.Errorf("advance status list %s: counter moved under the write lock (%d rows, %v)", u.ID, k, err)
+		}
+	}
+	return a, nil
 }
 
 const credentialColumns = `id, issuer_id, achievement_id, recipient_email, recipient_did, status,

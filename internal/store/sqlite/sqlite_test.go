@@ -38,6 +38,13 @@ func TestCrash(t *testing.T) {
 	storetest.Crash(t, "TestHelperBulkAward", filepath.Join(t.TempDir(), "crash.db"), openPath)
 }
 
+func TestCrashBatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test re-executes the test binary")
+	}
+	storetest.CrashBatch(t, "TestHelperBulkAward", filepath.Join(t.TempDir(), "crash.db"), openPath)
+}
+
 func TestHelperBulkAward(t *testing.T) { storetest.HelperBulkAward(t, openPath) }
 
 func BenchmarkAward10k(b *testing.B) {

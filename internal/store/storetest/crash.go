@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
@@ -18,34 +19,51 @@ import (
 const (
 	envChild  = "BLASON_STORETEST_CRASH_CHILD"
 	envTarget = "BLASON_STORETEST_CRASH_TARGET"
+	envBatch  = "BLASON_STORETEST_CRASH_BATCH" // AwardBatch of this many; unset: single awards
 )
 
 const (
 	crashIssuer   = "did:web:crash.example"
 	crashListSize = 64 // small, so that the child starts many lists (and may die doing so)
 	crashAwards   = 5000
+	// CrashBatchSize is the batch CrashBatch's child awards.
+	CrashBatchSize = 100
 )
 
-// HelperBulkAward is the body of the test that Crash re-executes as a child
-// process (name it TestHelperBulkAward). In a normal test run it skips. In
-// the child it opens target with open, awards up to 5,000 credentials
-// (two status slots each) one after the other, and prints "ok <n>" on
-// stdout after each commit, until the parent kills it.
+// HelperBulkAward is the body of the test that Crash and CrashBatch
+// re-execute as a child process (name it TestHelperBulkAward). In a normal
+// test run it skips. In the child it opens target with open, awards up to
+// 5,000 credentials (two status slots each) one after the other — singly,
+// or for CrashBatch in AwardBatch calls of CrashBatchSize — and prints
+// "ok <n>" on stdout after each commit (n: the credentials awarded so far),
+// until the parent kills it.
 func HelperBulkAward(t *testing.T, open func(ctx context.Context, target string) (issuer.Store, error)) {
 	if os.Getenv(envChild) != "1" {
 		t.Skip("helper process for the crash test")
 	}
 	ctx := context.Background()
+	batch := 1
+	if v := os.Getenv(envBatch); v != "" {
+		var err error
+		if batch, err = strconv.Atoi(v); err != nil || batch < 1 {
+			fmt.Println("error", envBatch, v)
+			os.Exit(3)
+		}
+	}
 	s, err := open(ctx, os.Getenv(envTarget))
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(3)
 	}
 	out := bufio.NewWriter(os.Stdout)
-	for i := 1; i <= crashAwards; i++ {
-		_, err := s.Award(ctx, crashIssuer, both, crashListSize, func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error) {
-			return record(crashIssuer, slots), nil
-		})
+	for i := batch; i <= crashAwards; i += batch {
+		if batch == 1 {
+			_, err = s.Award(ctx, crashIssuer, both, crashListSize, func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error) {
+				return record(crashIssuer, slots), nil
+			})
+		} else {
+			_, err = s.AwardBatch(ctx, crashIssuer, both, crashListSize, batch, buildRecords(crashIssuer))
+		}
 		if err != nil {
 			fmt.Fprintln(out, "error", err)
 			out.Flush()
@@ -67,6 +85,19 @@ func HelperBulkAward(t *testing.T, open func(ctx context.Context, target string)
 // (list, index) pair is handed out twice, each list's Used equals its
 // slots; then awards continue without reusing an index.
 func Crash(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (issuer.Store, error)) {
+	crash(t, helperTest, target, open, 1)
+}
+
+// CrashBatch is Crash with a child that awards in batches of
+// CrashBatchSize (on lists of 64, so that every batch fills lists and
+// starts new ones), killed at a random moment in a batch, five times: what
+// survives is every announced batch, and at most the one in flight as a
+// whole, never a part of it.
+func CrashBatch(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (issuer.Store, error)) {
+	crash(t, helperTest, target, open, CrashBatchSize)
+}
+
+func crash(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (issuer.Store, error), batch int) {
 	ctx := context.Background()
 	s, err := open(ctx, target)
 	if err != nil {
@@ -77,35 +108,50 @@ func Crash(t *testing.T, helperTest, target string, open func(ctx context.Contex
 		t.Fatal(err)
 	}
 	want := 0
-	for round := range 3 {
+	rounds := 3
+	if batch > 1 {
+		rounds = 5
+	}
+	inFlight := 0
+	for round := range rounds {
 		killAfter := shuffle(300) // 150..449 commits
-		announced := runChild(t, helperTest, target, killAfter)
+		if batch > 1 {
+			killAfter = batch * shuffle(6) // 3..8 batches
+		}
+		announced := runChild(t, helperTest, target, killAfter, batch)
 		s, err := open(ctx, target)
 		if err != nil {
 			t.Fatalf("round %d: reopen after SIGKILL: %v", round, err)
 		}
 		n := Check(t, s, crashIssuer, both)
-		if n < want+announced || n > want+announced+1 {
-			t.Fatalf("round %d: %d records after %d announced commits (had %d before)", round, n, announced, want)
+		if n != want+announced && n != want+announced+batch {
+			t.Fatalf("round %d: %d records after %d announced awards in batches of %d (had %d before)", round, n, announced, batch, want)
 		}
-		t.Logf("round %d: killed after %d announced awards; %d records, all consistent", round, announced, n)
+		if n == want+announced+batch {
+			inFlight++
+		}
+		t.Logf("round %d: killed after %d announced awards (batches of %d); %d records, all consistent", round, announced, batch, n)
 		// Awards continue, without reusing an index.
 		for range 2 * crashListSize {
 			award(t, s, crashIssuer, both, crashListSize)
+		}
+		if batch > 1 {
+			awardBatch(t, s, crashIssuer, both, crashListSize, batch)
 		}
 		want = Check(t, s, crashIssuer, both)
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}
+	t.Logf("%d of %d rounds: the batch in flight had committed but was not announced before the kill", inFlight, rounds)
 }
 
 // runChild runs the helper until it has announced killAfter commits, kills
 // it with SIGKILL, and returns the number of commits it announced.
-func runChild(t *testing.T, helperTest, target string, killAfter int) int {
+func runChild(t *testing.T, helperTest, target string, killAfter, batch int) int {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+helperTest+"$", "-test.count=1", "-test.timeout=2m")
-	cmd.Env = append(os.Environ(), envChild+"=1", envTarget+"="+target)
+	cmd.Env = append(os.Environ(), envChild+"=1", envTarget+"="+target, envBatch+"="+strconv.Itoa(batch))
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -127,7 +173,11 @@ func runChild(t *testing.T, helperTest, target string, killAfter int) int {
 			if v, ok := strings.CutPrefix(line, "ok "); ok {
 				n, _ = strconv.Atoi(v)
 				if n >= killAfter {
-					// Kill while the child is in its next award.
+					// Kill while the child is in its next award; a batch
+					// takes a while, so hit it at a random point.
+					if batch > 1 {
+						time.Sleep(time.Duration(rand.IntN(20_000)) * time.Microsecond)
+					}
 					_ = cmd.Process.Kill()
 					// Drain: lines the child wrote before dying count too.
 					for sc.Scan() {
@@ -163,9 +213,15 @@ func runChild(t *testing.T, helperTest, target string, killAfter int) int {
 }
 
 // BenchAward awards n credentials with two status slots each and a ~2 KB
-// document, one after the other, into a fresh store per iteration, and
-// reports awards per second.
+// document into a fresh store per iteration, and reports awards per
+// second: sub-benchmark "single", one Award after the other, and "batch500",
+// AwardBatch calls of 500.
 func BenchAward(b *testing.B, open func(b *testing.B) issuer.Store, n int) {
+	b.Run("single", func(b *testing.B) { benchAward(b, open, n, 1) })
+	b.Run("batch500", func(b *testing.B) { benchAward(b, open, n, 500) })
+}
+
+func benchAward(b *testing.B, open func(b *testing.B) issuer.Store, n, batch int) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -173,15 +229,21 @@ func BenchAward(b *testing.B, open func(b *testing.B) issuer.Store, n int) {
 		is := newIssuer(b, s, "did:web:bench.example")
 		b.StartTimer()
 		start := time.Now()
-		for range n {
-			if _, err := s.Award(ctx, is.ID, both, 131072, func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error) {
-				return record(is.ID, slots), nil
-			}); err != nil {
+		for done := 0; done < n; done += batch {
+			if batch == 1 {
+				if _, err := s.Award(ctx, is.ID, both, 131072, func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error) {
+					return record(is.ID, slots), nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+				continue
+			}
+			if _, err := s.AwardBatch(ctx, is.ID, both, 131072, min(batch, n-done), buildRecords(is.ID)); err != nil {
 				b.Fatal(err)
 			}
 		}
 		elapsed := time.Since(start)
 		b.ReportMetric(float64(n)/elapsed.Seconds(), "awards/s")
-		b.ReportMetric(elapsed.Seconds(), "s/batch")
+		b.ReportMetric(elapsed.Seconds(), "s/run")
 	}
 }

@@ -1,6 +1,7 @@
 // Package storetest is the one test suite every issuer.Store passes
-// (store/sqlite and store/postgres): Run for the behaviour, Crash and
-// HelperBulkAward for crash safety, BenchAward for throughput.
+// (store/sqlite and store/postgres): Run for the behaviour, Crash,
+// CrashBatch and HelperBulkAward for crash safety, BenchAward for
+// throughput.
 package storetest
 
 import (
@@ -50,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) issuer.Store) {
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
 	t.Run("ListCredentials", func(t *testing.T) { testListCredentials(t, open(t)) })
 	t.Run("StatusLists", func(t *testing.T) { testStatusLists(t, open(t)) })
+	runBatch(t, open)
 }
 
 // ---------------------------------------------------------------- helpers
