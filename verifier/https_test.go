@@ -28,8 +28,8 @@ func TestHTTPSIssuerProfile(t *testing.T) {
 	vm := issuerID + "#key-1"
 	mk, _ := did.EncodePublicMultikey(priv.Public())
 	profile := map[string]any{
-		"@context": []any{"https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"},
-		"id":       issuerID,
+		"@context":           []any{"https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"},
+		"id":                 issuerID,
 		"verificationMethod": []any{map[string]any{"id": vm, "type": "Multikey", "controller": issuerID, "publicKeyMultibase": mk}},
 		"assertionMethod":    []any{vm},
 	}
