@@ -304,18 +304,9 @@ func asObjects(v any) []map[string]any {
 }
 
 func (r *PresentationReport) finish() (*PresentationReport, error) {
-	ok := true
-	var first *Check
-	for i, c := range r.Checks {
-		if c.Outcome == Failed || (c.Required && c.Outcome != Passed) {
-			ok = false
-			if first == nil {
-				first = &r.Checks[i]
-			}
-		}
-	}
-	r.Verified = ok
-	if ok {
+	first := reason(r.Checks)
+	r.Verified = first == nil
+	if r.Verified {
 		return r, nil
 	}
 	detail := first.Detail

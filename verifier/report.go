@@ -122,5 +122,25 @@ func (r *Report) decide() {
 	r.Verified = ok
 }
 
+// Reason returns the check that makes a credential not verified: the first
+// that failed, else the first required check that did not pass (a failure
+// such as "expired" says more than a check that could not run). Nil when
+// verified.
+func (r *Report) Reason() *Check { return reason(r.Checks) }
+
+func reason(checks []Check) *Check {
+	for i := range checks {
+		if checks[i].Outcome == Failed {
+			return &checks[i]
+		}
+	}
+	for i := range checks {
+		if checks[i].Required && checks[i].Outcome != Passed {
+			return &checks[i]
+		}
+	}
+	return nil
+}
+
 // JSON returns the report as indented JSON.
 func (r *Report) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }

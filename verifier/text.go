@@ -162,17 +162,14 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 			}
 		}
 	} else {
-		reason := "a required check did not pass"
-		for _, c := range r.Checks {
-			if c.Outcome == Failed || (c.Required && c.Outcome != Passed) {
-				reason = c.Text()
-				if c.Detail != "" {
-					reason += " (" + c.Detail + ")"
-				}
-				break
+		why := "a required check did not pass"
+		if c := r.Reason(); c != nil {
+			why = c.Text()
+			if c.Detail != "" {
+				why += " (" + c.Detail + ")"
 			}
 		}
-		fmt.Fprintf(&b, "NOT VERIFIED: %s\n", reason)
+		fmt.Fprintf(&b, "NOT VERIFIED: %s\n", why)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -201,11 +198,8 @@ func (r *PresentationReport) WriteText(w io.Writer, verbose bool) error {
 	verdict := "\nPRESENTATION VERIFIED.\n"
 	if !r.Verified {
 		verdict = "\nPRESENTATION NOT VERIFIED.\n"
-		for _, c := range r.Checks {
-			if c.Outcome == Failed || (c.Required && c.Outcome != Passed) {
-				verdict = "\nPRESENTATION NOT VERIFIED: " + c.Text() + "\n"
-				break
-			}
+		if c := reason(r.Checks); c != nil {
+			verdict = "\nPRESENTATION NOT VERIFIED: " + c.Text() + "\n"
 		}
 	}
 	_, err := io.WriteString(w, verdict)

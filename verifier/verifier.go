@@ -172,14 +172,12 @@ func (r *Report) finish() (*Report, error) {
 	if r.Verified {
 		return r, nil
 	}
-	for _, c := range r.Checks {
-		if c.Outcome == Failed || (c.Required && c.Outcome != Passed) {
-			detail := c.Detail
-			if detail == "" {
-				detail = c.Message
-			}
-			return r, fmt.Errorf("%w: %s: %s", ErrNotVerified, c.ID, detail)
+	if c := r.Reason(); c != nil {
+		detail := c.Detail
+		if detail == "" {
+			detail = c.Message
 		}
+		return r, fmt.Errorf("%w: %s: %s", ErrNotVerified, c.ID, detail)
 	}
 	return r, ErrNotVerified
 }
