@@ -20,6 +20,19 @@ type Fetcher interface {
 	GetJSON(ctx context.Context, url string, accept ...string) ([]byte, error)
 }
 
+// LocalFetcher is a Fetcher that may serve some URLs from the caller's own
+// state (a server reading its own status lists): those are always current,
+// so the verifier does not cache them.
+type LocalFetcher interface {
+	Fetcher
+	IsLocal(url string) bool
+}
+
+func (v *Verifier) cacheable(url string) bool {
+	lf, ok := v.opts.Fetcher.(LocalFetcher)
+	return !ok || !lf.IsLocal(url)
+}
+
 // Status list cache bounds: a list's ttl is honoured between these.
 const (
 	defaultListTTL = 5 * time.Minute
@@ -142,7 +155,7 @@ func (v *Verifier) listStatus(ctx context.Context, c *credential.Credential, e s
 // validate the status list credential; anyone else's list proves nothing).
 func (v *Verifier) fetchList(ctx context.Context, url, issuer string) (*status.List, error) {
 	now := v.opts.Now()
-	if e, ok := v.lists.get(url, now); ok && e.list != nil {
+	if e, ok := v.lists.get(url, now); ok && e.list != nil && v.cacheable(url) {
 		if e.list.Issuer != issuer {
 			return nil, fmt.Errorf("the list is issued by %s, not by the credential's issuer %s", e.list.Issuer, issuer)
 		}
@@ -197,7 +210,9 @@ func (v *Verifier) fetchList(ctx context.Context, url, issuer string) (*status.L
 	if !list.ValidUntil.IsZero() && list.ValidUntil.Before(until) {
 		until = list.ValidUntil
 	}
-	v.lists.put(url, cachedList{list: list, until: until})
+	if v.cacheable(url) {
+		v.lists.put(url, cachedList{list: list, until: until})
+	}
 	return list, nil
 }
 
@@ -207,7 +222,7 @@ func (v *Verifier) fetchList(ctx context.Context, url, issuer string) (*status.L
 func (v *Verifier) revocationListStatus(ctx context.Context, c *credential.Credential, e status.Entry) statusOutcome {
 	now := v.opts.Now()
 	rl := (*status.RevocationList)(nil)
-	if cached, ok := v.lists.get(e.ID, now); ok && cached.revoked != nil {
+	if cached, ok := v.lists.get(e.ID, now); ok && cached.revoked != nil && v.cacheable(e.ID) {
 		rl = cached.revoked
 	} else {
 		body, err := v.opts.Fetcher.GetJSON(ctx, e.ID, "application/json")
@@ -217,7 +232,9 @@ func (v *Verifier) revocationListStatus(ctx context.Context, c *credential.Crede
 		if rl, err = status.ParseRevocationList(body); err != nil {
 			return statusOutcome{Unknown, "status.invalid-list", "could not check " + e.ID + ": " + err.Error()}
 		}
-		v.lists.put(e.ID, cachedList{revoked: rl, until: now.Add(defaultListTTL)})
+		if v.cacheable(e.ID) {
+			v.lists.put(e.ID, cachedList{revoked: rl, until: now.Add(defaultListTTL)})
+		}
 	}
 	if revoked, reason := rl.Revoked(c.ID()); revoked {
 		d := "revoked (1EdTech revocation list " + e.ID + ")"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -267,6 +268,22 @@ func TestServe(t *testing.T) {
 	if vm := vc["proof"].(map[string]any)["verificationMethod"]; vm != "did:web:badges.lab.example#key-1" {
 		t.Fatalf("signed with %v", vm)
 	}
+	// The server verifies its own credential, status included (its own
+	// lists are read from its state).
+	verifyOwn := func() (int, map[string]any) {
+		b, _ := json.Marshal(map[string]any{"verifiableCredential": vc})
+		resp, err := http.Post(base+"/credentials/verify", "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	if code, out := verifyOwn(); code != 200 || !strings.Contains(fmt.Sprint(out["checks"]), "status") {
+		t.Fatalf("verify own credential: %d %v", code, out)
+	}
 	// The status entry points at https://badges.lab.example/status/ID; the
 	// list itself is served here at /status/ID.
 	listURL := vc["credentialStatus"].(map[string]any)["statusListCredential"].(string)
@@ -307,6 +324,9 @@ func TestServe(t *testing.T) {
 	resp.Body.Close()
 	if code := get(etag); code != 200 {
 		t.Fatalf("after a change the old ETag must not match: %d", code)
+	}
+	if code, out := verifyOwn(); code != 422 || !strings.Contains(fmt.Sprint(out["errors"]), "revoked") {
+		t.Fatalf("verify revoked credential: %d %v", code, out)
 	}
 	// The CLI works on the same data directory while the server runs.
 	if code, out, errs := runCLI(t, "", "revoke", "urn:uuid:11111111-2222-4333-8444-555555555555", "--reason", "again"); code != 0 || !strings.Contains(out, "revoked") {

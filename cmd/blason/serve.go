@@ -103,7 +103,8 @@ func serve(e env, args []string) int {
 	}
 	cfg.JWKS = []byte(`{"keys":[` + string(jwk) + `]}`)
 	dids := did.MultiResolver{"key": did.Offline, "jwk": did.Offline, "web": web}
-	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: client, AcceptGeneric: true})
+	// Our own status lists are read from the store, not over the network.
+	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: selfFetcher{svc, client}, AcceptGeneric: true})
 	// Preflight does not fetch: the credential's status list is our own.
 	svc.Preflight = preflight{verifier.New(verifier.Options{DIDs: dids, AcceptGeneric: true})}
 
@@ -200,4 +201,32 @@ func (s selfResolver) Resolve(ctx context.Context, d string) (*did.Document, err
 		return s.doc, nil
 	}
 	return s.next.Resolve(ctx, d)
+}
+
+// selfFetcher serves this server's own status lists from its state and
+// passes every other URL to the hardened client.
+type selfFetcher struct {
+	svc  *issuer.Service
+	next verifier.Fetcher
+}
+
+// IsLocal implements verifier.LocalFetcher: our own lists are never stale.
+func (f selfFetcher) IsLocal(url string) bool {
+	return f.svc.BaseURL != "" && strings.HasPrefix(url, f.svc.BaseURL+"/status/")
+}
+
+func (f selfFetcher) GetJSON(ctx context.Context, url string, accept ...string) ([]byte, error) {
+	if f.svc.BaseURL != "" {
+		if id, ok := strings.CutPrefix(url, f.svc.BaseURL+"/status/"); ok && !strings.Contains(id, "/") {
+			doc, _, err := f.svc.StatusList(ctx, id, issuer.FormatBitstring)
+			return doc, err
+		}
+		if rest, ok := strings.CutPrefix(url, f.svc.BaseURL+"/status/"); ok {
+			if id, ok := strings.CutSuffix(rest, "/2021"); ok && !strings.Contains(id, "/") {
+				doc, _, err := f.svc.StatusList(ctx, id, issuer.FormatStatusList2021)
+				return doc, err
+			}
+		}
+	}
+	return f.next.GetJSON(ctx, url, accept...)
 }
