@@ -359,7 +359,12 @@ func verifyJWS(ctx context.Context, tok string, opts *VerifyOptions, k kind) (*s
 		// The unverified iss locates relative kids and tells an HTTPS
 		// resolver which issuer JWKS to consult; the controller returned
 		// is compared with the verified iss below.
-		issuer := peekIssuer(jws.UnsafePayloadWithoutVerification())
+		issuer := ""
+		if !strings.HasPrefix(h.kid, "did:") {
+			// A DID URL kid names its key by itself; only relative and
+			// https kids need the issuer (an unverified payload decode).
+			issuer = peekIssuer(jws.UnsafePayloadWithoutVerification())
+		}
 		key, controller, err := r.ResolveJWTKey(ctx, h.kid, issuer)
 		if err != nil {
 			if !errors.Is(err, ErrKeyResolution) {
