@@ -243,7 +243,17 @@ func TestServe(t *testing.T) {
 			t.Fatalf("%s: %v %v", f, err, st)
 		}
 	}
-	resp, err := http.Get(base + "/.well-known/did.json")
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health map[string]any
+	json.NewDecoder(resp.Body).Decode(&health)
+	resp.Body.Close()
+	if health["status"] != "ok" || health["issuer"] != "did:web:badges.lab.example" {
+		t.Fatalf("healthz %v", health)
+	}
+	resp, err = http.Get(base + "/.well-known/did.json")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("did.json: %v %v", err, resp)
 	}

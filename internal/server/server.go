@@ -168,7 +168,10 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 
 func (s *Server) health(c *gin.Context) {
 	body := gin.H{"status": "ok", "version": s.cfg.Version}
-	if s.cfg.Issuer != nil {
+	switch {
+	case s.cfg.IssuerID != "":
+		body["issuer"] = s.cfg.IssuerID
+	case s.cfg.Issuer != nil:
 		body["issuer"] = s.cfg.Issuer.Profile.ID
 	}
 	c.JSON(http.StatusOK, body)
