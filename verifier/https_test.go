@@ -13,6 +13,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
 // TestHTTPSIssuerProfile: an issuer identified by an https URL, whose
@@ -82,5 +83,39 @@ func TestHTTPSIssuerProfile(t *testing.T) {
 	forged := signer{key: other, did: issuerID, vm: issuerID + "#key-2"}.badge(t, nil)
 	if r, err := v.Verify(context.Background(), forged); err == nil || r.Check(CheckProof).Outcome != Failed {
 		t.Fatalf("unlisted key: %v %+v", err, r.Check(CheckProof))
+	}
+}
+
+// TestJWTHeaderKeyProvenance: a VC-JWT signed with only a header jwk is
+// the issuer's when that key is in the issuer's published JWKS; otherwise
+// the issuer-key check fails.
+func TestJWTHeaderKeyProvenance(t *testing.T) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	mux := http.NewServeMux()
+	srv := httptest.NewTLSServer(mux)
+	defer srv.Close()
+	jwk, _ := did.PublicJWK(priv.Public(), "")
+	mux.HandleFunc("/.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		w.Write([]byte(`{"keys":[` + string(jwk) + `]}`))
+	})
+	issuerID := srv.URL + "/issuers/lab"
+	token := func(key ed25519.PrivateKey) []byte {
+		var doc map[string]any
+		json.Unmarshal([]byte(strings.Replace(unsignedBadge, "ISSUER", issuerID, 1)), &doc)
+		jws, err := vcjwt.Sign(doc, key, vcjwt.SignOptions{EmbedJWK: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []byte(jws)
+	}
+	client := fetch.New(fetch.Options{AllowPrivate: true, TLSConfig: &tls.Config{RootCAs: srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs}})
+	v := New(Options{Now: testNow, Fetcher: client})
+	if r, err := v.Verify(context.Background(), token(priv)); err != nil || r.Check(CheckIssuerKey).Outcome != Passed {
+		t.Fatalf("key in the issuer's JWKS: %v\n%s", err, dump(r))
+	}
+	if r, err := v.Verify(context.Background(), token(other)); err == nil || r.Check(CheckIssuerKey).Outcome != Failed {
+		t.Fatalf("key not in the issuer's JWKS: %v\n%s", err, dump(r))
 	}
 }

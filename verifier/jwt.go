@@ -70,12 +70,12 @@ func (v *Verifier) verifyJWT(ctx context.Context, jws string, profile vcjwt.Prof
 	}
 	r.set(CheckParse, Passed, "parse.ok", "VC-JWT")
 	c := credential.FromMap(doc)
-	v.verifyWith(ctx, c, r, depth, func() bool { return v.checkJWTProof(c, res, err, r) })
+	v.verifyWith(ctx, c, r, depth, func() bool { return v.checkJWTProof(ctx, c, res, err, r) })
 }
 
 func (v *Verifier) jwtResolver() vcjwt.KeyResolver { return v.jwtKeys }
 
-func (v *Verifier) checkJWTProof(c *credential.Credential, res *vcjwt.Result, err error, r *Report) bool {
+func (v *Verifier) checkJWTProof(ctx context.Context, c *credential.Credential, res *vcjwt.Result, err error, r *Report) bool {
 	notRun := func() { r.set(CheckIssuerKey, NotRun, "issuer-key.not-run", "not checked: the proof did not verify") }
 	switch {
 	case res == nil && errors.Is(err, vcjwt.ErrKeyResolution) && (errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrResolution)):
@@ -108,6 +108,17 @@ func (v *Verifier) checkJWTProof(c *credential.Credential, res *vcjwt.Result, er
 	}
 	r.set(CheckProof, Passed, "proof.ok", string(res.Algorithm)+" JWT signed with "+kid)
 	issuer := c.IssuerID()
+	if err == nil && res.Provenance != vcjwt.ProvenanceVerified && res.KeyFromJWK {
+		// IMPL key provenance: a token signed with a header jwk is the
+		// issuer's if that key is in the issuer's published JWKS
+		// (https://{issuer authority}/.well-known/jwks.json).
+		if hr, ok := v.jwtKeys.(*vcjwt.HTTPSKeyResolver); ok {
+			if in, jerr := hr.IssuerJWKSContains(ctx, issuer, res.Key); jerr == nil && in {
+				r.set(CheckIssuerKey, Passed, "issuer-key.ok", "the signing key is in the issuer's published key set")
+				return true
+			}
+		}
+	}
 	if res.Provenance == vcjwt.ProvenanceVerified && err == nil {
 		r.set(CheckIssuerKey, Passed, "issuer-key.ok", "the signing key belongs to the issuer "+issuer)
 	} else {
