@@ -9,6 +9,7 @@ package issuer
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -97,6 +98,11 @@ type Issuer struct {
 func (is *Issuer) Issue(ctx context.Context, a Award) ([]byte, error) {
 	if err := is.check(); err != nil {
 		return nil, err
+	}
+	if _, ok := is.Key.Signer.Public().(*rsa.PublicKey); ok && a.Format != FormatJWT {
+		// No Data Integrity cryptosuite signs with RSA; OB 3.0 §8.2.3 makes
+		// RS256 the VC-JWT minimum.
+		return nil, fmt.Errorf("%w: RSA keys sign VC-JWTs only (RS256): use --format jwt (issuer.FormatJWT)", dataintegrity.ErrKeyType)
 	}
 	now := is.now
 	achievement, err := normalizeAchievement(a.Achievement)

@@ -20,7 +20,8 @@ type Key struct {
 	DID string
 	// VerificationMethod is the URL verifiers dereference to find the public key.
 	VerificationMethod string
-	// Type is the key type (Ed25519, P-256, P-384).
+	// Type is the key type (Ed25519, P-256, P-384, RSA). RSA keys sign
+	// VC-JWTs (RS256) only.
 	Type did.KeyType
 }
 
@@ -36,7 +37,8 @@ type keyFile struct {
 	SecretKeyMultibase string      `json:"secretKeyMultibase"`
 }
 
-// NewKey generates a key of type t (Ed25519 when empty) identified by a did:key.
+// NewKey generates a key of type t (Ed25519 when empty; did.RSA makes a
+// 2048-bit key) identified by a did:key.
 func NewKey(t did.KeyType) (*Key, error) {
 	if t == "" {
 		t = did.Ed25519

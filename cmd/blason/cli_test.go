@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -102,7 +103,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"verify", filepath.Join(dir, "missing.json")}, 2, "no such file"},
 		{[]string{"verify", notJSON}, 1, "duplicate key"},
 		{[]string{"key", "new"}, 2, "usage"},
-		{[]string{"key", "new", "--type", "rsa", "--out", filepath.Join(dir, "k")}, 2, "unknown key type"},
+		{[]string{"key", "new", "--type", "secp256k1", "--out", filepath.Join(dir, "k")}, 2, "unknown key type"},
 		{[]string{"issue", "--key", filepath.Join(dir, "missing.key"), "--achievement", "x"}, 2, "no such file"},
 		{[]string{"verify", "--bogus", "x"}, 2, "flag provided but not defined"},
 	}
@@ -196,6 +197,67 @@ func TestIssueJWT(t *testing.T) {
 		if code, out, _ = runCLI(t, tampered, "verify", "-"); code != 1 {
 			t.Fatalf("%s tampered: %d\n%s", typ, code, out)
 		}
+	}
+}
+
+// TestIssueRS256: an RSA key (OB 3.0 §8.2.3 "MUST be RS256 as a minimum")
+// is a did:key z4MX… that signs RS256 VC-JWTs which verify; with the default
+// Data Integrity format, issue refuses it with a clear reason (exit 2).
+func TestIssueRS256(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "issuer.key")
+	code, out, errs := runCLI(t, "", "key", "new", "--type", "rsa", "--out", key)
+	if code != 0 || !strings.HasPrefix(out, "did:key:z4MX") {
+		t.Fatalf("key new --type rsa: %d %q %s", code, out, errs)
+	}
+	did := strings.TrimSpace(out)
+	// The key file holds RSA Multikeys (rsa-pub z4MX…, rsa-priv) and the DID.
+	raw, err := os.ReadFile(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kf struct{ Type, Controller, ID, PublicKeyMultibase, SecretKeyMultibase string }
+	if err := json.Unmarshal(raw, &kf); err != nil || kf.Type != "RSA" || kf.Controller != did ||
+		kf.ID != did+"#"+kf.PublicKeyMultibase || "did:key:"+kf.PublicKeyMultibase != did || kf.SecretKeyMultibase == "" {
+		t.Fatalf("key file: %v\n%s", err, raw)
+	}
+	// "RSA" is accepted as well as "rsa".
+	if code, out, errs := runCLI(t, "", "key", "new", "--type", "RSA", "--out", filepath.Join(dir, "other.key")); code != 0 ||
+		!strings.HasPrefix(out, "did:key:z4MX") || strings.TrimSpace(out) == did {
+		t.Fatalf("key new --type RSA: %d %q %s", code, out, errs)
+	}
+
+	code, jws, errs := runCLI(t, "", "issue", "--format", "jwt", "--key", key, "--achievement", "../../docs/examples/achievement.json",
+		"--recipient-did", "did:example:learner", "--issuer-name", "Lab")
+	jws = strings.TrimSpace(jws)
+	if code != 0 || strings.Count(jws, ".") != 2 {
+		t.Fatalf("issue --format jwt: %d %s %s", code, jws, errs)
+	}
+	parts := strings.Split(jws, ".")
+	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var header struct{ Alg, Kid, Typ string }
+	if err := json.Unmarshal(hb, &header); err != nil || header.Alg != "RS256" || header.Kid != kf.ID {
+		t.Fatalf("header %s: %v (want alg RS256, kid %s)", hb, err, kf.ID)
+	}
+	path := filepath.Join(dir, "badge.jwt")
+	if err := os.WriteFile(path, []byte(jws), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCLI(t, "", "verify", "-v", path); code != 0 || !strings.Contains(out, "VERIFIED: issued by "+did) {
+		t.Fatalf("verify: %d\n%s", code, out)
+	}
+	tampered := parts[0] + "." + parts[1] + "x." + parts[2]
+	if code, out, _ := runCLI(t, tampered, "verify", "-"); code != 1 {
+		t.Fatalf("tampered: %d\n%s", code, out)
+	}
+
+	code, out, errs = runCLI(t, "", "issue", "--key", key, "--achievement", "../../docs/examples/achievement.json",
+		"--recipient-did", "did:example:learner", "--issuer-name", "Lab")
+	if code != 2 || out != "" || !strings.Contains(errs, "RSA keys sign VC-JWTs only (RS256): use --format jwt") {
+		t.Fatalf("issue (json) with an RSA key: %d %q %s", code, out, errs)
 	}
 }
 

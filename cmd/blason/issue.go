@@ -29,7 +29,7 @@ func issue(e env, args []string) int {
 	name := fs.String("issuer-name", "", "issuer's name shown to learners and employers (default: the achievement's creator name, else the DID)")
 	url := fs.String("issuer-url", "", "issuer's web site")
 	validDays := fs.Int("valid-days", 0, "days until the credential expires (0: never)")
-	format := fs.String("format", "json", "json (embedded eddsa-rdfc-2022 proof) or jwt (VC-JWT: EdDSA, or ES256 with a p256 key)")
+	format := fs.String("format", "json", "json (embedded eddsa-rdfc-2022 proof) or jwt (VC-JWT: EdDSA, ES256 with a p256 key, RS256 with an rsa key)")
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}

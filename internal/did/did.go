@@ -66,7 +66,7 @@ type VerificationMethod struct {
 }
 
 // PublicKey parses the verification method's key material into an
-// ed25519.PublicKey, *ecdsa.PublicKey or (JWK only) *rsa.PublicKey.
+// ed25519.PublicKey, *ecdsa.PublicKey or (Multikey or JWK) *rsa.PublicKey.
 //
 // DID Core §5.2.1: "A verification method MUST NOT contain multiple
 // verification material properties for the same material." A method with

@@ -34,6 +34,8 @@ var didKeyVectors = []struct {
 	{"did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2", Ed25519},
 	{"did:key:zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP", P256},
 	{"did:key:z82LkuBieyGShVBhvtE2zoiD6Kma4tJGFtkAhxR5pfkp5QPw4LutoYWhvQCnGjdVn14kujQ", P384},
+	{specRSA2048DID, RSA},
+	{specRSA4096DID, RSA},
 }
 
 func keyTypeOf(pub crypto.PublicKey) KeyType {
@@ -42,6 +44,8 @@ func keyTypeOf(pub crypto.PublicKey) KeyType {
 		return Ed25519
 	case *ecdsa.PublicKey:
 		return curveType(k.Curve)
+	case *rsa.PublicKey:
+		return RSA
 	}
 	return ""
 }
@@ -195,12 +199,7 @@ func TestGeneratedDIDRoundTrip(t *testing.T) {
 	}
 	pubs = append(pubs, &rsaKey.PublicKey)
 	for _, pub := range pubs {
-		var dids []func(crypto.PublicKey) (string, string, error)
-		if _, ok := pub.(*rsa.PublicKey); !ok {
-			dids = append(dids, KeyDID)
-		}
-		dids = append(dids, JWKDID)
-		for _, mkDID := range dids {
+		for _, mkDID := range []func(crypto.PublicKey) (string, string, error){KeyDID, JWKDID} {
 			d, vmID, err := mkDID(pub)
 			if err != nil {
 				t.Fatal(err)
@@ -441,6 +440,14 @@ func FuzzDecodePublicMultikey(f *testing.F) {
 	for _, v := range didKeyVectors {
 		f.Add(strings.TrimPrefix(v.did, "did:key:"))
 	}
+	// didKeyVectors hold RSA-2048 and RSA-4096 multikeys; add a generated
+	// RSA-2048 key and a truncated one.
+	rsaMB, err := EncodePublicMultikey(rsaTestKey().Public())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(rsaMB)
+	f.Add(rsaMB[:len(rsaMB)-3])
 	for _, s := range []string{"", "z", "z6Mk", "u7QE", "zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme",
 		"z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq", "z42twTcNeSYcnqg1FLuSFs2bsGH3ZqbRHFmvS9XMsYhjxvHN"} {
 		f.Add(s)

@@ -16,7 +16,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// MinRSABits is the smallest RSA modulus accepted in a JWK.
+// MinRSABits is the smallest RSA modulus accepted, in a JWK or a Multikey.
 const MinRSABits = 2048
 
 // privateJWKMembers are the JWK members that carry private key material

@@ -12,9 +12,9 @@ func isEd25519(pub crypto.PublicKey) bool {
 	return ok
 }
 
-// KeyDID returns the did:key DID for pub (an ed25519.PublicKey or an
-// *ecdsa.PublicKey on P-256 or P-384) and the ID of its verification
-// method. did:key §3.1.1: "did-key-format := did:key:MULTIBASE(base58-btc,
+// KeyDID returns the did:key DID for pub (an ed25519.PublicKey, an
+// *ecdsa.PublicKey on P-256 or P-384, or an *rsa.PublicKey of MinRSABits to
+// MaxRSABits bits) and the ID of its verification method. did:key §3.1.1: "did-key-format := did:key:MULTIBASE(base58-btc,
 // MULTICODEC(public-key-type, raw-public-key-bytes))", and the verification
 // method ID is the DID followed by "#" and the same multibase value.
 func KeyDID(pub crypto.PublicKey) (did string, vmID string, err error) {
@@ -26,8 +26,10 @@ func KeyDID(pub crypto.PublicKey) (did string, vmID string, err error) {
 	return did, did + "#" + mb, nil
 }
 
-// KeyResolver resolves did:key DIDs for Ed25519 (z6Mk…), P-256 (zDn…) and
-// P-384 (z82…) keys without any I/O.
+// KeyResolver resolves did:key DIDs for Ed25519 (z6Mk…), P-256 (zDn…),
+// P-384 (z82…) and RSA (z4MX… for 2048 bits, zgg… for 4096; multicodec
+// rsa-pub 0x1205 with a DER PKCS#1 RSAPublicKey) keys without any I/O. An RSA
+// key gets the same Multikey verification method as the others.
 type KeyResolver struct{}
 
 // Resolve implements the did:key "Document Creation Algorithm" (did:key

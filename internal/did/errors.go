@@ -1,10 +1,11 @@
 // Package did implements the key and DID handling Blason needs to issue and
 // verify W3C Data Integrity proofs and Open Badges 3.0 credentials:
 //
-//   - Multikey encoding of Ed25519, P-256 and P-384 public and secret keys
-//     (W3C Controlled Identifiers v1.0, §2.2.2 "Multikey");
+//   - Multikey encoding of Ed25519, P-256, P-384 and RSA (2048-4096 bit)
+//     public and secret keys (W3C Controlled Identifiers v1.0, §2.2.2
+//     "Multikey"; RSA as multicodec rsa-pub/rsa-priv, DER PKCS#1);
 //   - the did:key method (https://w3c-ccg.github.io/did-method-key/) for
-//     those three key types;
+//     those four key types;
 //   - the did:jwk method (https://github.com/quartzjer/did-jwk/blob/main/spec.md)
 //     for Ed25519, P-256, P-384 and RSA (≥ 2048 bit) public keys;
 //   - a Resolver seam, an offline resolver for did:key and did:jwk, a
