@@ -193,12 +193,6 @@ func (s *Service) SignWithStatus(ctx context.Context, issuerID string, doc map[s
 		return is.SignCredential(ctx, doc)
 	}
 	c := credential.FromMap(doc)
-	id := c.ID()
-	if id == "" {
-		if id, err = newURNUUID(); err != nil {
-			return nil, err
-		}
-	}
 	v1 := false
 	if list, ok := doc["@context"].([]any); ok && len(list) > 0 && list[0] == contexts.CredentialsV1 {
 		v1 = true
@@ -212,7 +206,14 @@ func (s *Service) SignWithStatus(ctx context.Context, issuerID string, doc map[s
 		if v1 {
 			withStatus["@context"] = append(append([]any{}, doc["@context"].([]any)...), contexts.StatusList2021)
 		}
-		withStatus["credentialStatus"] = s.entry(slots[0], v1)
+		entry := s.entry(slots[0], v1)
+		withStatus["credentialStatus"] = entry
+		// A credential without an id is recorded under its status entry's
+		// id: the one identifier it carries that its issuer can revoke by.
+		id := c.ID()
+		if id == "" {
+			id, _ = entry["id"].(string)
+		}
 		var err error
 		if signed, err = is.SignCredential(ctx, withStatus); err != nil {
 			return nil, err

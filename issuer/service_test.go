@@ -156,12 +156,12 @@ func TestServiceVCAPIStatus(t *testing.T) {
 		if r, err := s.verify(t, b); err != nil || r.Check(verifier.CheckStatus).Outcome != verifier.Passed {
 			t.Fatalf("v1=%v: %v %s", v1, err, r.Check(verifier.CheckStatus).Detail)
 		}
-		id, _ := signed["id"].(string)
-		if id == "" {
-			// no id given: the record is keyed by a generated id; find it
-			recs, _, _ := s.svc.Store.ListCredentials(ctx, s.issuerID, 0, 1)
-			id = recs[0].ID
+		// The credential has no id: it is recorded, and revoked, under
+		// its status entry's id.
+		if _, has := signed["id"]; has {
+			t.Fatal("an id was added to the credential")
 		}
+		id := cs["id"].(string)
 		if _, err := s.svc.ChangeStatus(ctx, id, issuer.ActionRevoke, "test", "test:operator"); err != nil {
 			t.Fatal(err)
 		}

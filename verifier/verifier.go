@@ -396,6 +396,8 @@ func (v *Verifier) checkValidity(c *credential.Credential, version credential.Ve
 	case ok && now.After(vu):
 		// §9.1 step 4: "expired if now > validUntil".
 		r.set(CheckValidity, Failed, "validity.expired", fmt.Sprintf("%s was %s", until, vu.UTC().Format(time.RFC3339)))
+	case ok && vf.IsZero():
+		r.set(CheckValidity, Passed, "validity.ok", "valid until "+vu.UTC().Format(time.RFC3339))
 	case ok:
 		r.set(CheckValidity, Passed, "validity.ok", fmt.Sprintf("valid from %s until %s", vf.UTC().Format(time.RFC3339), vu.UTC().Format(time.RFC3339)))
 	case vf.IsZero():

@@ -6,6 +6,7 @@
 // It verifies through a small interface it declares itself, so that it
 // never imports the verifier package (see docs/ARCHITECTURE.md).
 //
-// Nothing is implemented here yet: the wallet arrives with its own issues,
-// after the credential engine, VC-JWT and presentations.
+// Implemented so far: signed presentations (Present: Data Integrity,
+// PresentJWT: VP-JWT). Import, storage, share links and baking come with
+// their own issues.
 package wallet
