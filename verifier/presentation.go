@@ -132,6 +132,8 @@ func (v *Verifier) verifyPresentationDoc(ctx context.Context, doc map[string]any
 		r.set(CheckPresentation, Failed, "presentation.challenge", err.Error())
 	case errors.Is(err, dataintegrity.ErrDomain):
 		r.set(CheckPresentation, Failed, "presentation.domain", err.Error())
+	case errors.Is(err, dataintegrity.ErrForm):
+		r.set(CheckPresentation, Failed, "presentation.form", err.Error())
 	case err != nil:
 		r.set(CheckPresentation, Failed, "presentation.invalid", err.Error())
 	default:

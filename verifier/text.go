@@ -35,6 +35,7 @@ var English = map[string]string{
 	"proof.bad-signature":   "Its digital signature does not match: it was altered, or not signed by that key.",
 	"proof.invalid":         "Its digital signature is not valid.",
 	"proof.malformed":       "Its digital signature is malformed.",
+	"proof.form":            "It is written in a form this verifier does not read: a property is spelled differently from how Open Badges and Verifiable Credentials write it, so what could be checked may not be what was signed.",
 	"issuer-key.ok":         "It was signed with the issuer's own key.",
 	"issuer-key.not-issuer": "It was signed with a key that does not belong to the issuer it names.",
 
@@ -85,6 +86,7 @@ var English = map[string]string{
 	"presentation.challenge":    "The presentation was made for another request (challenge mismatch).",
 	"presentation.domain":       "The presentation was made for another site (domain mismatch).",
 	"presentation.invalid":      "The presentation's signature is not valid.",
+	"presentation.form":         "The presentation is written in a form this verifier does not read, so what could be checked may not be what was signed.",
 	"holder.ok":                 "The person presenting is the person the badges were awarded to.",
 	"holder.not-subject":        "The person presenting is not the person the badges were awarded to.",
 	"holder.other-subject":      "The person presenting is not the subject of these credentials (allowed for credentials that are not badges).",

@@ -313,6 +313,10 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 			r.set(CheckProof, Unknown, "proof.key-unavailable", err.Error())
 		case errors.Is(err, dataintegrity.ErrKeyResolution):
 			r.set(CheckProof, Failed, "proof.key-not-found", err.Error())
+		case errors.Is(err, dataintegrity.ErrForm):
+			// What the checks read must be what the signature covers: a
+			// document in another form is not verified, whatever its proof.
+			r.set(CheckProof, Failed, "proof.form", err.Error())
 		case errors.Is(err, dataintegrity.ErrSignature):
 			r.set(CheckProof, Failed, "proof.bad-signature", err.Error())
 		default:

@@ -91,6 +91,8 @@ type SignOptions struct {
 	// Challenge and Domain bind a presentation proof to one verifier
 	// request; empty means omitted.
 	Challenge, Domain string
+	// Expires is when the proof stops being valid; zero means omitted.
+	Expires time.Time
 }
 
 // Sign adds a proof to doc, signed with key, and returns the new document
@@ -140,6 +142,9 @@ func Sign(doc map[string]any, key crypto.Signer, opts SignOptions) (map[string]a
 	}
 	if opts.Domain != "" {
 		proof["domain"] = opts.Domain
+	}
+	if !opts.Expires.IsZero() {
+		proof["expires"] = opts.Expires.UTC().Truncate(time.Second).Format(time.RFC3339)
 	}
 	data, err := hashData(out, proof, h)
 	if err != nil {
@@ -387,7 +392,7 @@ func verifyOne(ctx context.Context, unsecured map[string]any, all []map[string]a
 		canonDoc = docCanon[cacheKey]
 	}
 	if canonDoc == nil {
-		if canonDoc, err = Canonicalize(doc); err != nil {
+		if canonDoc, err = canonicalizeRead(doc); err != nil {
 			return fmt.Errorf("canonicalize document: %w", err)
 		}
 		if cacheKey != "" {
@@ -395,7 +400,7 @@ func verifyOne(ctx context.Context, unsecured map[string]any, all []map[string]a
 		}
 	}
 	options["@context"] = doc["@context"]
-	canonProof, err := Canonicalize(options)
+	canonProof, err := canonicalizeRead(options)
 	if err != nil {
 		return fmt.Errorf("canonicalize proof options: %w", err)
 	}
@@ -492,6 +497,22 @@ func contextKey(c any) string {
 // other data that would not appear in the RDF are errors.
 func Canonicalize(doc map[string]any) ([]byte, error) {
 	quads, err := toQuads(doc)
+	if err != nil {
+		return nil, err
+	}
+	canon, _, err := rdfc.Canonicalize(quads, nil)
+	return canon, err
+}
+
+// canonicalizeRead is Canonicalize for verification: the document must also
+// be in the form that the checks after the proof read (ErrForm), so that what
+// they read is what the signature covers.
+func canonicalizeRead(doc map[string]any) ([]byte, error) {
+	opts, err := formOptions()
+	if err != nil {
+		return nil, err
+	}
+	quads, err := toQuadsWith(doc, opts)
 	if err != nil {
 		return nil, err
 	}

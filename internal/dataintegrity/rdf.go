@@ -64,8 +64,12 @@ var expansion = func() struct {
 
 // expand runs JSON-LD 1.1 expansion (the JSON-LD API's expand(), steps 5-8)
 // of a document held in memory.
-func expand(doc map[string]any) ([]any, error) {
-	out, err := ld.NewJsonLdApi().Expand(expansion.root, "", doc, expansion.opts, false, nil)
+func expand(doc map[string]any) ([]any, error) { return expandWith(doc, expansion.opts) }
+
+// expandWith is expand with other options over the same memoised contexts
+// (verification adds the form rule, see form.go).
+func expandWith(doc map[string]any, opts *ld.JsonLdOptions) ([]any, error) {
+	out, err := ld.NewJsonLdApi().Expand(expansion.root, "", doc, opts, false, nil)
 	if err != nil {
 		return nil, jsonldError(err)
 	}
@@ -93,6 +97,9 @@ func expand(doc map[string]any) ([]any, error) {
 
 // jsonldError maps json-gold errors to ours, keeping the library's message.
 func jsonldError(err error) error {
+	if errors.Is(err, ErrForm) {
+		return err
+	}
 	var le *ld.JsonLdError
 	if errors.As(err, &le) {
 		switch le.Code {
@@ -119,8 +126,10 @@ func jsonldError(err error) error {
 // Where the algorithm drops data (relative IRIs, blank-node predicates,
 // unknown value forms) this returns an error: nothing may fall outside the
 // signature.
-func toQuads(doc map[string]any) ([]rdfc.Quad, error) {
-	expanded, err := expand(doc)
+func toQuads(doc map[string]any) ([]rdfc.Quad, error) { return toQuadsWith(doc, expansion.opts) }
+
+func toQuadsWith(doc map[string]any, opts *ld.JsonLdOptions) ([]rdfc.Quad, error) {
+	expanded, err := expandWith(doc, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -370,12 +370,22 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 		keyPointer := jsonPointerChild(opts, pointer, key)
 		// 7.1)
 		if key == "@context" {
+			if opts.KeyHandler != nil { // Blason patch
+				if err := opts.KeyHandler(activeCtx, activeProperty, elem, key, key); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		// 7.2)
 		expandedProperty, err := activeCtx.ExpandIri(key, false, true, nil, nil)
 		if err != nil {
 			return err
+		}
+		if opts.KeyHandler != nil && expandedProperty != "" { // Blason patch
+			if err := opts.KeyHandler(activeCtx, activeProperty, elem, key, expandedProperty); err != nil {
+				return err
+			}
 		}
 		var expandedValue interface{}
 		// 7.3)

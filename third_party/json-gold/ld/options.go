@@ -76,6 +76,14 @@ type JsonLdOptions struct { //nolint:stylecheck
 	// callback is made.
 	ExpandedElementHandler ElementHandler
 
+	// KeyHandler, when set, is called during expansion for every key of every
+	// JSON object (Blason patch), before the key's value is expanded: with the
+	// active context, the active property, the object, the key as written and
+	// what it expanded to (an IRI or a keyword; "@context" for @context). An
+	// error aborts expansion. It lets a caller insist on one written form of
+	// a document (see internal/dataintegrity's form check). Nil costs nothing.
+	KeyHandler func(activeCtx *Context, activeProperty string, elem map[string]interface{}, key, expandedProperty string) error
+
 	// ContextMemo, when set, memoises context processing (Blason patch, see
 	// context_memo.go). Only for expansion and RDF conversion.
 	ContextMemo *ContextMemo
@@ -132,6 +140,7 @@ func (opt *JsonLdOptions) Copy() *JsonLdOptions {
 		OutputForm:             opt.OutputForm,
 		SafeMode:               opt.SafeMode,
 		ExpandedElementHandler: opt.ExpandedElementHandler,
+		KeyHandler:             opt.KeyHandler,
 		ContextMemo:            opt.ContextMemo,
 	}
 }
