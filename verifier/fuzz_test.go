@@ -39,6 +39,10 @@ func FuzzVerify(f *testing.F) {
 	// Deterministic key: each fuzzing worker process rebuilds the seeds.
 	s := newSigner(f, ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
 	seeds := [][]byte{s.badge(f, nil), s.badge(f, func(m map[string]any) { m["validUntil"] = "2030-01-01T00:00:00Z" })}
+	// An expired badge, and the same signed statement with validUntil under
+	// its IRI: neither may verify (issue 7), and the fuzzer starts from both.
+	expired := s.badge(f, func(m map[string]any) { m["validUntil"] = "2026-02-01T00:00:00Z" })
+	seeds = append(seeds, expired, mutate(f, expired, func(m map[string]any) { typedUnder(m, "validUntil", vcNS+"validUntil") }))
 	files, _ := filepath.Glob("testdata/validator-fixtures/*.json")
 	var docs []map[string]any
 	for _, name := range files {

@@ -62,12 +62,10 @@ var expansion = func() struct {
 	}{opts, ld.NewStableContext(opts)}
 }()
 
-// expand runs JSON-LD 1.1 expansion (the JSON-LD API's expand(), steps 5-8)
+// expandWith runs JSON-LD 1.1 expansion (the JSON-LD API's expand(), steps 5-8)
 // of a document held in memory.
-func expand(doc map[string]any) ([]any, error) { return expandWith(doc, expansion.opts) }
-
-// expandWith is expand with other options over the same memoised contexts
-// (verification adds the form rule, see form.go).
+// Verification passes options that add the form rule (see form.go); both
+// share the memoised contexts.
 func expandWith(doc map[string]any, opts *ld.JsonLdOptions) ([]any, error) {
 	out, err := ld.NewJsonLdApi().Expand(expansion.root, "", doc, opts, false, nil)
 	if err != nil {
