@@ -10,6 +10,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/status"
 )
 
@@ -38,7 +39,7 @@ const (
 	defaultListTTL = 5 * time.Minute
 	minListTTL     = 30 * time.Second
 	maxListTTL     = 24 * time.Hour
-	maxCachedLists = 512
+	maxCachedLists = limits.CachedStatusLists
 )
 
 // listCache keeps verified status lists and revocation lists by URL, for

@@ -13,6 +13,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/server"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -87,7 +88,7 @@ func serve(e env, args []string) int {
 
 	cfg := server.Config{MaxBody: limit, Logger: logger, Version: version, Service: svc, IssuerID: rec.ID, OperatorToken: token}
 	client := fetch.New(fetch.Options{AllowPrivate: private})
-	var web did.Resolver = &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](256, nil)}
+	var web did.Resolver = &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](limits.CacheEntries, nil)}
 	if strings.HasPrefix(rec.ID, "did:web:") {
 		doc, err := did.ControllerDocument(rec.ID, rec.VerificationMethod, is.Key.Signer.Public())
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // Algorithm is a JWS "alg" value this package can sign and verify.
@@ -33,11 +34,11 @@ const (
 // is zero: 1 MiB of compact JWS, i.e. a JSON payload of at most 768 KiB
 // (credential.DefaultMaxBytes is 1 MiB). The largest credential we know of is
 // about 30 KB.
-const DefaultMaxBytes = 1 << 20
+const DefaultMaxBytes = limits.JWTBytes
 
 // maxHeaderBytes bounds the decoded JOSE header (a jwk for RSA-8192 is
 // about 1.5 KB).
-const maxHeaderBytes = 16 << 10
+const maxHeaderBytes = limits.JOSEHeaderBytes
 
 // MinRSABits is the smallest RSA modulus accepted for RS256, signing or
 // verifying (SEC-11 §6.1; NIST SP 800-131A).
@@ -167,7 +168,7 @@ func parseHeader(seg string, k kind) (header, error) {
 	if err != nil {
 		return h, fmt.Errorf("%w: header: %w", ErrMalformed, err)
 	}
-	v, err := credential.ParseJSON(raw, credential.Limits{MaxBytes: maxHeaderBytes, MaxDepth: 4})
+	v, err := credential.ParseJSON(raw, credential.Limits{MaxBytes: maxHeaderBytes, MaxDepth: limits.JOSEHeaderDepth})
 	if err != nil {
 		return h, fmt.Errorf("%w: header: %w", ErrHeader, err)
 	}
