@@ -67,6 +67,11 @@ type Options struct {
 	// type are checked against the VC Data Model only, and the OB schema
 	// and subject checks are skipped. False: only OB 3.0 credentials verify.
 	AcceptGeneric bool
+	// StatusFetcher, when set, fetches status lists and 1EdTech revocation
+	// lists instead of Fetcher: the command line reads a local issuer's
+	// lists from its data directory, or reaches a loopback URL, only for
+	// status (and even with Fetcher nil, i.e. otherwise offline).
+	StatusFetcher Fetcher
 }
 
 // Verifier verifies credentials. It is safe for concurrent use.
