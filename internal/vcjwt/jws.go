@@ -280,6 +280,11 @@ func checkKeyType(alg Algorithm, key crypto.PublicKey) error {
 			return fmt.Errorf("%w: RSA key of %d bits, at least %d required", ErrKeyType, bits, MinRSABits)
 		}
 	case ES256:
+		// Both signature forms (r, s) and (r, n-s) verify (go-jose uses
+		// ecdsa.Verify): RFC 7518 §3.4 specifies ECDSA per FIPS 186, which
+		// does not require low S, and signers do not normalise it. The
+		// signature is not an identifier, so its malleability is harmless
+		// (TestES256BothSForms; the same decision as ecdsa-rdfc-2019).
 		k, ok := key.(*ecdsa.PublicKey)
 		if !ok || k.Curve != elliptic.P256() {
 			return fmt.Errorf("%w: ES256 needs a P-256 key, got %s", ErrKeyType, keyDesc(key))
