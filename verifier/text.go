@@ -210,7 +210,7 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 		r.writeNotes(&b, nil)
 	default:
 		why := "a required check did not pass"
-		if c := r.Reason(); c != nil {
+		if c := r.Reason(); c != nil && c.text() != "" {
 			why = c.text()
 			if c.Detail != "" {
 				why += " (" + safe(c.Detail) + ")"

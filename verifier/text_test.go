@@ -152,3 +152,46 @@ func TestVerdictAndHeadline(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWriteText: whatever strings a report carries (from any credential),
+// the text output holds no control or bidi character other than its own
+// newlines, and its last line is the real verdict.
+func FuzzWriteText(f *testing.F) {
+	f.Add(hostile, hostile, "did:key:z6Mk", "2026-01-01", hostile, "status.unreachable", true)
+	f.Add("", "", "", "", "", "", false)
+	f.Add("a\u2028b", "\u009b", "\x00", "\xff", "\u202e", "x\x1b", true)
+	f.Fuzz(func(t *testing.T, name, issuerName, issuerID, date, detail, msg string, verified bool) {
+		r := newReport()
+		r.Credential = Summary{Name: name, Achievement: detail, IssuerName: issuerName, IssuerID: issuerID, ValidFrom: date, ValidUntil: date}
+		for i := range r.Checks {
+			r.Checks[i].Outcome, r.Checks[i].Detail = Passed, detail
+		}
+		st := r.Check(CheckStatus)
+		st.Outcome, st.Message = Unknown, msg
+		if !verified {
+			r.Check(CheckProof).Outcome, r.Check(CheckProof).Message = Failed, msg
+		}
+		r.Endorsements = []*Report{{Credential: Summary{IssuerName: issuerName}}}
+		r.decide()
+		var out bytes.Buffer
+		if err := r.WriteText(&out, true); err != nil {
+			t.Fatal(err)
+		}
+		text := out.String()
+		if u := unsafeIn(text); u != -1 {
+			t.Fatalf("%U reaches the terminal: %q", u, text)
+		}
+		lines := strings.Split(text, "\n")
+		want := HeadlineRevocationNotChecked + ": issued by"
+		if !verified {
+			want = HeadlineNotVerified + ": "
+		}
+		found := false
+		for _, l := range lines {
+			found = found || strings.HasPrefix(l, want)
+		}
+		if !found {
+			t.Fatalf("no %q line:\n%s", want, text)
+		}
+	})
+}
