@@ -128,7 +128,7 @@ func (r *Report) decide() {
 		}
 	}
 	r.Verified = ok
-	r.Verdict = verdict(ok, r.Check(CheckStatus))
+	r.Verdict = verdictFor(ok, r.Check(CheckStatus))
 }
 
 // Verdicts: what a person may conclude from a report.
@@ -145,7 +145,7 @@ const (
 	VerdictNotVerified = "not-verified"
 )
 
-func verdict(verified bool, st *Check) string {
+func verdictFor(verified bool, st *Check) string {
 	switch {
 	case !verified:
 		return VerdictNotVerified

@@ -191,7 +191,7 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	b.WriteString("\n")
 	st := r.Check(CheckStatus)
 	switch {
-	case r.Verified && verdict(true, st) == VerdictRevocationNotChecked:
+	case r.Verified && verdictFor(true, st) == VerdictRevocationNotChecked:
 		fmt.Fprintf(&b, "%s: issued by %s and not altered since, but it may have been revoked.\n",
 			HeadlineRevocationNotChecked, safe(r.Credential.IssuerID))
 		why := st.text()

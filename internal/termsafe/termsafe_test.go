@@ -114,3 +114,17 @@ func FuzzString(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkString(b *testing.B) {
+	for _, c := range []struct{ name, s string }{
+		{"safe", "Public engagement — Science & Society Lab"},
+		{"hostile", "\x1b[2J\x1b[H VERIFIED \u202eDEKOVER\u202c"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				String(c.s)
+			}
+		})
+	}
+}
