@@ -638,8 +638,9 @@ func verifySignature(pub crypto.PublicKey, data, sig []byte, h func() hash.Hash)
 		// does not matter here: anyone can turn one valid signature into
 		// the other, but only over the same signed data, and nothing in
 		// Blason uses a proofValue as an identifier (credentials are known
-		// by their id, statuses by their list index). TestECDSABothSForms checks
-		// both forms verify and a tampered message fails with either.
+		// by their id, statuses by their list index). TestECDSABothSForms
+		// checks both forms verify and a tampered message fails with
+		// either.
 		if !ecdsa.Verify(k, hh.Sum(nil), r, s) {
 			return ErrSignature
 		}
