@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // Key is an issuer's signing key and the verification method that
@@ -103,7 +104,9 @@ func ReadKeyFile(path string) (*Key, error) {
 	if st.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("read key %s: %w: mode %04o lets others read it (run: chmod 600 %s)", path, ErrKeyFile, st.Mode().Perm(), path)
 	}
-	b, err := os.ReadFile(path)
+	// Bounded: a key file is a few KB; /dev/zero or a FIFO must not
+	// exhaust memory.
+	b, err := limits.ReadFile(path, limits.KeyFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read key: %w", err)
 	}

@@ -32,7 +32,11 @@ type PresentationOptions struct {
 // PresentationReport is the result of verifying a presentation: its own
 // checks, and one report per credential it carries.
 type PresentationReport struct {
-	Verified    bool      `json:"verified"`
+	Verified bool `json:"verified"`
+	// Verdict is VerdictRevocationNotChecked when the presentation is
+	// verified but the revocation status of a credential in it could not be
+	// checked (see Report.Verdict).
+	Verdict     string    `json:"verdict"`
 	Checks      []Check   `json:"checks"`
 	Holder      string    `json:"holder,omitempty"`
 	Credentials []*Report `json:"credentials"`
@@ -308,7 +312,14 @@ func asObjects(v any) []map[string]any {
 func (r *PresentationReport) finish() (*PresentationReport, error) {
 	first := reason(r.Checks)
 	r.Verified = first == nil
+	r.Verdict = VerdictNotVerified
 	if r.Verified {
+		r.Verdict = VerdictVerified
+		for _, c := range r.Credentials {
+			if c.Verdict == VerdictRevocationNotChecked {
+				r.Verdict = VerdictRevocationNotChecked
+			}
+		}
 		return r, nil
 	}
 	detail := first.Detail

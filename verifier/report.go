@@ -88,7 +88,15 @@ type Summary struct {
 // Report is the complete result of verifying one credential. It always
 // lists every check, in the order of the OB 3.0 verification algorithm.
 type Report struct {
-	Verified     bool      `json:"verified"`
+	// Verified: no check failed and every required check passed. It does
+	// not say that revocation was checked: a status list that could not be
+	// fetched or trusted is Unknown, which leaves Verified true (the VC API
+	// answers 200, as the 1EdTech validator treats it as a warning). Read
+	// Verdict for the distinction a person needs.
+	Verified bool `json:"verified"`
+	// Verdict is VerdictVerified, VerdictRevocationNotChecked or
+	// VerdictNotVerified (the CLI's exit codes 0, 3 and 1).
+	Verdict      string    `json:"verdict"`
 	Checks       []Check   `json:"checks"`
 	Credential   Summary   `json:"credential"`
 	Endorsements []*Report `json:"endorsements,omitempty"`
@@ -120,6 +128,31 @@ func (r *Report) decide() {
 		}
 	}
 	r.Verified = ok
+	r.Verdict = verdictFor(ok, r.Check(CheckStatus))
+}
+
+// Verdicts: what a person may conclude from a report.
+const (
+	// VerdictVerified: verified, and its revocation status was checked (or
+	// it has none).
+	VerdictVerified = "verified"
+	// VerdictRevocationNotChecked: the signature and every other check
+	// passed, but whether its issuer revoked or suspended it could not be
+	// checked (offline, list unreachable or untrusted, unsupported method).
+	// A person must not read it as verified.
+	VerdictRevocationNotChecked = "revocation-not-checked"
+	// VerdictNotVerified: not verified.
+	VerdictNotVerified = "not-verified"
+)
+
+func verdictFor(verified bool, st *Check) string {
+	switch {
+	case !verified:
+		return VerdictNotVerified
+	case st != nil && st.Outcome == Unknown:
+		return VerdictRevocationNotChecked
+	}
+	return VerdictVerified
 }
 
 // Reason returns the check that makes a credential not verified: the first

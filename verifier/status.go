@@ -10,6 +10,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/status"
 )
 
@@ -29,8 +30,16 @@ type LocalFetcher interface {
 }
 
 func (v *Verifier) cacheable(url string) bool {
-	lf, ok := v.opts.Fetcher.(LocalFetcher)
+	lf, ok := v.statusFetcher().(LocalFetcher)
 	return !ok || !lf.IsLocal(url)
+}
+
+// statusFetcher is Options.StatusFetcher, else Options.Fetcher.
+func (v *Verifier) statusFetcher() Fetcher {
+	if v.opts.StatusFetcher != nil {
+		return v.opts.StatusFetcher
+	}
+	return v.opts.Fetcher
 }
 
 // Status list cache bounds: a list's ttl is honoured between these.
@@ -38,7 +47,7 @@ const (
 	defaultListTTL = 5 * time.Minute
 	minListTTL     = 30 * time.Second
 	maxListTTL     = 24 * time.Hour
-	maxCachedLists = 512
+	maxCachedLists = limits.CachedStatusLists
 )
 
 // listCache keeps verified status lists and revocation lists by URL, for
@@ -99,7 +108,7 @@ func (v *Verifier) checkStatus(ctx context.Context, c *credential.Credential, r 
 		r.set(CheckStatus, Unknown, "status.malformed", err.Error())
 		return
 	}
-	if v.opts.Fetcher == nil {
+	if v.statusFetcher() == nil {
 		r.set(CheckStatus, Unknown, "status.offline", "status lists are not fetched in offline mode")
 		return
 	}
@@ -161,7 +170,7 @@ func (v *Verifier) fetchList(ctx context.Context, url, issuer string) (*status.L
 		}
 		return e.list, nil
 	}
-	body, err := v.opts.Fetcher.GetJSON(ctx, url, "application/vc+ld+json", "application/ld+json", "application/json")
+	body, err := v.statusFetcher().GetJSON(ctx, url, "application/vc+ld+json", "application/ld+json", "application/json")
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +234,7 @@ func (v *Verifier) revocationListStatus(ctx context.Context, c *credential.Crede
 	if cached, ok := v.lists.get(e.ID, now); ok && cached.revoked != nil && v.cacheable(e.ID) {
 		rl = cached.revoked
 	} else {
-		body, err := v.opts.Fetcher.GetJSON(ctx, e.ID, "application/json")
+		body, err := v.statusFetcher().GetJSON(ctx, e.ID, "application/json")
 		if err != nil {
 			return statusOutcome{Unknown, "status.unreachable", "could not check " + e.ID + ": " + err.Error()}
 		}

@@ -150,3 +150,22 @@ func TestStatusListCached(t *testing.T) {
 		t.Fatalf("a forged credential made us fetch its status list (%d fetches, status %s)", f.calls.Load(), r.Check(CheckStatus).Outcome)
 	}
 }
+
+// TestStatusFetcher: Options.StatusFetcher serves status lists, even when
+// the verifier is otherwise offline (Fetcher nil), and only status lists.
+func TestStatusFetcher(t *testing.T) {
+	t.Parallel()
+	s := edSigner(t)
+	badge := s.badge(t, withStatus("revocation", "42"))
+	lists := &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil, 42)}}
+	r, err := New(Options{Now: testNow, StatusFetcher: lists}).Verify(context.Background(), badge)
+	if err == nil || r.Check(CheckStatus).Message != "status.revoked" || r.Verdict != VerdictNotVerified {
+		t.Fatalf("offline with a StatusFetcher: %v %+v", err, r.Check(CheckStatus))
+	}
+	// Fetcher set too: status still goes to StatusFetcher.
+	other := &memFetcher{docs: map[string][]byte{}}
+	r, _ = New(Options{Now: testNow, Fetcher: other, StatusFetcher: lists}).Verify(context.Background(), badge)
+	if r.Check(CheckStatus).Message != "status.revoked" || other.calls.Load() != 0 {
+		t.Fatalf("status went to Fetcher (%d calls): %+v", other.calls.Load(), r.Check(CheckStatus))
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/blason-badges/blason/internal/termsafe"
 )
 
 // English holds the plain-language English sentence for every message key a
@@ -111,8 +113,39 @@ func (c Check) Text() string {
 
 var marks = map[Outcome]string{Passed: "✓", Failed: "✗", Warning: "!", Unknown: "?", Skipped: "–", NotRun: "·"}
 
+// safe makes a string that came from a credential (a name, an id, an error
+// detail quoting its content) safe to print on a terminal: control and bidi
+// characters are written visibly and overlong strings are clipped, so a
+// forged badge cannot clear the screen or redraw the verdict.
+func safe(s string) string { return termsafe.String(s) }
+
+// text is c.Text(), safe for a terminal (it falls back to the message key,
+// which a hand-built report could fill with anything).
+func (c Check) text() string { return safe(c.Text()) }
+
+// Headlines: the verdict line begins with one of these. Only a badge whose
+// revocation status was checked (or that has none) is called VERIFIED; the
+// other prefixes never contain that word, so a person skimming for it
+// cannot misread them.
+const (
+	HeadlineVerified             = "VERIFIED"
+	HeadlineRevocationNotChecked = "SIGNATURE VALID — REVOCATION NOT CHECKED"
+	HeadlineNotVerified          = "NOT VERIFIED"
+)
+
+// revocationHints tells the reader what to do when revocation could not be
+// checked, by status message key.
+var revocationHints = map[string]string{
+	"status.offline":            "check again without --offline before relying on it.",
+	"status.unreachable":        "check again with network access, or ask the issuer, before relying on it. For an issuer on this machine: --data DIR (its data directory) or --allow-loopback-status.",
+	"status.invalid-list":       "ask the issuer whether it is still valid before relying on it.",
+	"status.malformed":          "ask the issuer whether it is still valid before relying on it.",
+	"status.unsupported-method": "ask the issuer whether it is still valid before relying on it.",
+}
+
 // WriteText writes the report for a person. With verbose, each check's
-// technical detail follows its sentence.
+// technical detail follows its sentence. Every string taken from the
+// credential is passed through safe.
 func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	var b strings.Builder
 	s := r.Credential
@@ -121,27 +154,27 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 		title = strings.TrimSpace(s.Name + " — " + s.Achievement)
 	}
 	if title != "" {
-		fmt.Fprintf(&b, "Badge:      %s\n", title)
+		fmt.Fprintf(&b, "Badge:      %s\n", safe(title))
 	}
 	if s.IssuerID != "" {
-		issuer := s.IssuerID
+		issuer := safe(s.IssuerID)
 		if s.IssuerName != "" {
-			issuer = s.IssuerName + " (" + s.IssuerID + ")"
+			issuer = safe(s.IssuerName) + " (" + issuer + ")"
 		}
 		fmt.Fprintf(&b, "Issued by:  %s\n", issuer)
 	}
 	if s.ValidFrom != "" {
 		until := "no expiry"
 		if s.ValidUntil != "" {
-			until = "until " + s.ValidUntil
+			until = "until " + safe(s.ValidUntil)
 		}
-		fmt.Fprintf(&b, "Valid:      from %s, %s\n", s.ValidFrom, until)
+		fmt.Fprintf(&b, "Valid:      from %s, %s\n", safe(s.ValidFrom), until)
 	}
 	b.WriteString("\n")
 	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "  %s %-13s %s\n", marks[c.Outcome], c.ID, c.Text())
+		fmt.Fprintf(&b, "  %s %-13s %s\n", marks[c.Outcome], safe(c.ID), c.text())
 		if verbose && c.Detail != "" {
-			fmt.Fprintf(&b, "    %s\n", c.Detail)
+			fmt.Fprintf(&b, "    %s\n", safe(c.Detail))
 		}
 	}
 	for i, e := range r.Endorsements {
@@ -153,58 +186,86 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 		if name == "" {
 			name = e.Credential.IssuerID
 		}
-		fmt.Fprintf(&b, "  endorsement %d by %s: %s\n", i+1, name, state)
+		fmt.Fprintf(&b, "  endorsement %d by %s: %s\n", i+1, safe(name), state)
 	}
 	b.WriteString("\n")
-	if r.Verified {
-		fmt.Fprintf(&b, "VERIFIED: issued by %s and not altered since.\n", r.Credential.IssuerID)
-		for _, c := range r.Checks {
-			if c.Outcome == Warning || c.Outcome == Unknown {
-				fmt.Fprintf(&b, "Note: %s\n", c.Text())
-			}
+	st := r.Check(CheckStatus)
+	switch {
+	case r.Verified && verdictFor(true, st) == VerdictRevocationNotChecked:
+		fmt.Fprintf(&b, "%s: issued by %s and not altered since, but it may have been revoked.\n",
+			HeadlineRevocationNotChecked, safe(r.Credential.IssuerID))
+		why := st.text()
+		if st.Detail != "" {
+			why += " (" + safe(st.Detail) + ")"
 		}
-	} else {
+		fmt.Fprintf(&b, "Why: %s\n", why)
+		hint, ok := revocationHints[st.Message]
+		if !ok {
+			hint = "ask the issuer whether it is still valid before relying on it."
+		}
+		fmt.Fprintf(&b, "What to do: %s\n", hint)
+		r.writeNotes(&b, st)
+	case r.Verified:
+		fmt.Fprintf(&b, "%s: issued by %s and not altered since.\n", HeadlineVerified, safe(r.Credential.IssuerID))
+		r.writeNotes(&b, nil)
+	default:
 		why := "a required check did not pass"
-		if c := r.Reason(); c != nil {
-			why = c.Text()
+		if c := r.Reason(); c != nil && c.text() != "" {
+			why = c.text()
 			if c.Detail != "" {
-				why += " (" + c.Detail + ")"
+				why += " (" + safe(c.Detail) + ")"
 			}
 		}
-		fmt.Fprintf(&b, "NOT VERIFIED: %s\n", why)
+		fmt.Fprintf(&b, "%s: %s\n", HeadlineNotVerified, why)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeNotes lists the warnings and could-not-check results of a verified
+// report, except skip (already explained).
+func (r *Report) writeNotes(b *strings.Builder, skip *Check) {
+	for i := range r.Checks {
+		c := &r.Checks[i]
+		if c != skip && (c.Outcome == Warning || c.Outcome == Unknown) {
+			fmt.Fprintf(b, "Note: %s\n", c.text())
+		}
+	}
 }
 
 // WriteText writes the presentation report for a person, then each
 // credential's.
 func (r *PresentationReport) WriteText(w io.Writer, verbose bool) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Presentation by %s\n\n", orUnknown(r.Holder))
+	fmt.Fprintf(&b, "Presentation by %s\n\n", safe(orUnknown(r.Holder)))
 	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "  %s %-13s %s\n", marks[c.Outcome], c.ID, c.Text())
+		fmt.Fprintf(&b, "  %s %-13s %s\n", marks[c.Outcome], safe(c.ID), c.text())
 		if verbose && c.Detail != "" {
-			fmt.Fprintf(&b, "    %s\n", c.Detail)
+			fmt.Fprintf(&b, "    %s\n", safe(c.Detail))
 		}
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
 	for i, c := range r.Credentials {
-		fmt.Fprintf(w, "\n--- Badge %d of %d ---\n", i+1, len(r.Credentials))
+		if _, err := fmt.Fprintf(w, "\n--- Badge %d of %d ---\n", i+1, len(r.Credentials)); err != nil {
+			return err
+		}
 		if err := c.WriteText(w, verbose); err != nil {
 			return err
 		}
 	}
-	verdict := "\nPRESENTATION VERIFIED.\n"
-	if !r.Verified {
-		verdict = "\nPRESENTATION NOT VERIFIED.\n"
+	line := "\nPRESENTATION VERIFIED.\n"
+	switch {
+	case r.Verified && r.Verdict == VerdictRevocationNotChecked:
+		line = "\nPRESENTATION " + HeadlineRevocationNotChecked + ": the revocation status of a badge in it could not be checked (see above).\n"
+	case !r.Verified:
+		line = "\nPRESENTATION NOT VERIFIED.\n"
 		if c := reason(r.Checks); c != nil {
-			verdict = "\nPRESENTATION NOT VERIFIED: " + c.Text() + "\n"
+			line = "\nPRESENTATION NOT VERIFIED: " + c.text() + "\n"
 		}
 	}
-	_, err := io.WriteString(w, verdict)
+	_, err := io.WriteString(w, line)
 	return err
 }
 

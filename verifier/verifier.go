@@ -20,6 +20,7 @@ import (
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
@@ -66,6 +67,11 @@ type Options struct {
 	// type are checked against the VC Data Model only, and the OB schema
 	// and subject checks are skipped. False: only OB 3.0 credentials verify.
 	AcceptGeneric bool
+	// StatusFetcher, when set, fetches status lists and 1EdTech revocation
+	// lists instead of Fetcher: the command line reads a local issuer's
+	// lists from its data directory, or reaches a loopback URL, only for
+	// status (and even with Fetcher nil, i.e. otherwise offline).
+	StatusFetcher Fetcher
 }
 
 // Verifier verifies credentials. It is safe for concurrent use.
@@ -85,7 +91,7 @@ func New(opts Options) *Verifier {
 	var https *did.HTTPSResolver
 	if opts.Fetcher != nil {
 		// Issuer profiles at https URLs (OB 3.0 §8.5), cached 5 minutes.
-		https = &did.HTTPSResolver{Fetcher: opts.Fetcher, Cache: fetch.NewCache[*did.Document](256, nil)}
+		https = &did.HTTPSResolver{Fetcher: opts.Fetcher, Cache: fetch.NewCache[*did.Document](limits.CacheEntries, nil)}
 	}
 	if opts.Resolver == nil {
 		opts.Resolver = didResolver{opts.DIDs, https}
@@ -98,7 +104,7 @@ func New(opts Options) *Verifier {
 		jwtAuthKeys: vcjwt.DIDResolver{Resolver: opts.DIDs, Relationship: dataintegrity.PurposeAuthentication},
 	}
 	if opts.Fetcher != nil {
-		bodies := fetch.NewCache[[]byte](256, nil)
+		bodies := fetch.NewCache[[]byte](limits.CacheEntries, nil)
 		v.jwtKeys = &vcjwt.HTTPSKeyResolver{Fetcher: opts.Fetcher, Cache: bodies, Fallback: v.jwtKeys}
 		v.jwtAuthKeys = &vcjwt.HTTPSKeyResolver{Fetcher: opts.Fetcher, Cache: bodies, Fallback: v.jwtAuthKeys,
 			Relationship: dataintegrity.PurposeAuthentication}
@@ -107,7 +113,7 @@ func New(opts Options) *Verifier {
 }
 
 // maxEndorsementDepth bounds endorsements of endorsements.
-const maxEndorsementDepth = 2
+const maxEndorsementDepth = limits.EndorsementDepth
 
 // Verify parses and verifies one credential (JSON bytes). The report is
 // always complete; the error is non-nil exactly when the report is not

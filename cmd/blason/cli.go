@@ -7,13 +7,20 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/blason-badges/blason/internal/limits"
+	"github.com/blason-badges/blason/internal/termsafe"
 )
 
-// Exit codes: 0 success (verified), 1 not verified, 2 usage or I/O error.
+// Exit codes: 0 success (verified), 1 not verified, 2 usage or I/O error
+// (including output that could not be written), 3 signature valid but
+// revocation not checked. 3 is distinct from 0 so that a script that only
+// tests for success never accepts a badge that may have been revoked.
 const (
 	exitOK          = 0
 	exitNotVerified = 1
 	exitUsage       = 2
+	exitUnchecked   = 3
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -35,7 +42,7 @@ func commands() []command {
 	return []command{
 		{"key new", "[--type Ed25519|p256|p384] --out FILE", "create a signing key and print its DID", keyNew},
 		{"issue", "--key FILE --achievement FILE (--recipient-email ADDR | --recipient-did DID)", "award a badge: print a signed Open Badges 3.0 credential", issue},
-		{"verify", "[--json] [--offline] [--recipient-email ADDR] [--challenge C --domain D] FILE|-", "check a credential or presentation and explain the result", verify},
+		{"verify", "[--json] [--offline] [--data DIR] [--allow-loopback-status] [--recipient-email ADDR] [--challenge C --domain D] FILE|-", "check a credential or presentation and explain the result", verify},
 		{"present", "--key FILE --challenge C [--domain D] BADGE.json...", "sign a presentation of your badges for a verifier", present},
 		{"serve", "[--addr 127.0.0.1:8080] [--data DIR] [--key FILE] [--did-web DID]", "run the HTTP server (W3C VC API); flags also from BLASON_* variables", serve},
 		{"revoke", "CREDENTIAL_ID --reason TEXT [--data DIR]", "revoke a credential this server issued (recorded, permanent)", statusCommand("revoke")},
@@ -46,8 +53,42 @@ func commands() []command {
 	}
 }
 
+// run runs one command. Every write to stdout is checked: a result that
+// could not be written (a full disk, a closed pipe) makes the command fail
+// with exit code 2 and a message, whatever it was going to return, so
+// `blason issue > badge.json` never reports success with the badge lost.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := env{ctx, stdin, stdout, stderr}
+	out := &checkedWriter{w: stdout}
+	code := dispatch(env{ctx, stdin, out, stderr}, args)
+	if out.err != nil {
+		fmt.Fprintf(stderr, "blason: cannot write the output: %s\n", out.err)
+		return exitUsage
+	}
+	return code
+}
+
+// checkedWriter remembers the first write error; later writes are dropped.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+func dispatch(e env, args []string) int {
+	stderr := e.stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -72,7 +113,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  blason %s %s\n      %s\n", c.name, c.args, c.summary)
 	}
-	fmt.Fprintln(w, "\nExit codes: 0 success, 1 not verified, 2 usage or I/O error.")
+	fmt.Fprintln(w, "\nExit codes: 0 success (verified), 1 not verified, 2 usage or I/O error,\n  3 signature valid but revocation not checked (verify).")
 }
 
 // newFlags returns a flag set that reports errors instead of exiting.
@@ -90,9 +131,11 @@ func parseFlags(fs *flag.FlagSet, args []string) bool {
 	return true
 }
 
+// fail prints a message and returns exit code 2. Messages may quote what
+// a file or a credential holds, so they are made terminal-safe.
 func fail(e env, format string, a ...any) int {
 	msg := fmt.Sprintf(format, a...)
-	fmt.Fprintln(e.stderr, "blason:", msg)
+	fmt.Fprintln(e.stderr, "blason:", termsafe.String(msg))
 	return exitUsage
 }
 
@@ -101,6 +144,30 @@ func failErr(e env, what string, err error) int {
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
-	fmt.Fprintf(e.stderr, "blason: %s: %s\n", what, msg)
+	fmt.Fprintf(e.stderr, "blason: %s: %s\n", termsafe.String(what), termsafe.String(msg))
 	return exitUsage
+}
+
+// writeResult writes a command's result (a credential, a presentation, a
+// JSON report) and a newline to stdout. JSON results have their bidi and
+// C1 code points written as \uXXXX escapes (the same JSON value), so they
+// are safe on a terminal too. A write error is reported by run.
+func writeResult(e env, b []byte, isJSON bool) int {
+	if isJSON {
+		b = termsafe.EscapeJSON(b)
+	}
+	if _, err := e.stdout.Write(append(b, '\n')); err != nil {
+		return exitUsage
+	}
+	return exitOK
+}
+
+// readFile reads a file named on the command line, or standard input for
+// "-", refusing anything larger than limit with a clear error: a file
+// such as /dev/zero must fail fast, not fill memory.
+func readFile(e env, path string, limit int64) ([]byte, error) {
+	if path == "-" {
+		return limits.ReadAll(e.stdin, limit, "standard input")
+	}
+	return limits.ReadFile(path, limit)
 }

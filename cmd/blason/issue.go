@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
+	"flag"
 	"time"
 
 	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -28,7 +28,7 @@ func issue(e env, args []string) int {
 	recipientDID := fs.String("recipient-did", "", "recipient's DID")
 	name := fs.String("issuer-name", "", "issuer's name shown to learners and employers (default: the achievement's creator name, else the DID)")
 	url := fs.String("issuer-url", "", "issuer's web site")
-	validDays := fs.Int("valid-days", 0, "days until the credential expires (0: never)")
+	validDays := fs.Int("valid-days", 0, "days until the credential expires (a positive number; without it, the credential does not expire)")
 	format := fs.String("format", "json", "json (embedded eddsa-rdfc-2022 proof) or jwt (VC-JWT: EdDSA, ES256 with a p256 key, RS256 with an rsa key)")
 	if !parseFlags(fs, args) {
 		return exitUsage
@@ -36,13 +36,20 @@ func issue(e env, args []string) int {
 	if *keyPath == "" || *achPath == "" || fs.NArg() > 0 {
 		return fail(e, "usage: blason issue --key FILE --achievement FILE (--recipient-email ADDR | --recipient-did DID)")
 	}
+	// --valid-days 0 or -5 used to issue a badge that never expires: the
+	// opposite of what was asked. Only a positive number is meaningful.
+	validDaysSet := false
+	fs.Visit(func(f *flag.Flag) { validDaysSet = validDaysSet || f.Name == "valid-days" })
+	if validDaysSet && *validDays <= 0 {
+		return fail(e, "issue: --valid-days must be a positive number of days, got %d (leave it out for a badge that does not expire)", *validDays)
+	}
 	key, err := issuer.ReadKeyFile(*keyPath)
 	if err != nil {
 		return failErr(e, "issue", err)
 	}
-	raw, err := os.ReadFile(*achPath)
+	raw, err := readFile(e, *achPath, limits.AchievementFileBytes)
 	if err != nil {
-		return failErr(e, "issue", err)
+		return failErr(e, "issue: read the achievement", err)
 	}
 	v, err := credential.ParseJSON(raw, credential.Limits{})
 	if err != nil {
@@ -81,6 +88,5 @@ func issue(e env, args []string) int {
 	if err != nil {
 		return failErr(e, "issue", err)
 	}
-	fmt.Fprintln(e.stdout, string(out))
-	return exitOK
+	return writeResult(e, out, award.Format != issuer.FormatJWT)
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/wallet"
 )
@@ -26,7 +24,7 @@ func present(e env, args []string) int {
 	}
 	var creds [][]byte
 	for _, path := range fs.Args() {
-		b, err := os.ReadFile(path)
+		b, err := readFile(e, path, limits.InputFileBytes)
 		if err != nil {
 			return failErr(e, "present", err)
 		}
@@ -48,6 +46,5 @@ func present(e env, args []string) int {
 	if err != nil {
 		return failErr(e, "present", err)
 	}
-	fmt.Fprintln(e.stdout, string(out))
-	return exitOK
+	return writeResult(e, out, *format == "json")
 }

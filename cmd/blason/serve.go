@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/server"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -34,7 +36,7 @@ func serve(e env, args []string) int {
 	keyPath := fs.String("key", envOr("KEY", ""), "import this key file (from 'blason key new') as the issuer on first run (BLASON_KEY)")
 	didWeb := fs.String("did-web", envOr("DID_WEB", ""), "sign as this did:web DID and serve its DID document, e.g. did:web:badges.example.org (BLASON_DID_WEB)")
 	name := fs.String("issuer-name", envOr("ISSUER_NAME", "Blason demo issuer"), "issuer name shown on badges, used when the issuer is created (BLASON_ISSUER_NAME)")
-	publicURL := fs.String("public-url", envOr("PUBLIC_URL", ""), "public base URL of this server, for status list URLs; default https://HOST for --did-web, else http://ADDR (BLASON_PUBLIC_URL)")
+	publicURL := fs.String("public-url", envOr("PUBLIC_URL", ""), "public https URL of this server, written into badges as the base of their status-list URLs; default https://HOST for --did-web, else http://ADDR, which only this machine can check ('blason verify --data DIR') (BLASON_PUBLIC_URL)")
 	maxBody := fs.String("max-body", envOr("MAX_BODY", strconv.Itoa(server.DefaultMaxBody)), "largest request body in bytes; larger get 413 (BLASON_MAX_BODY)")
 	allowPrivate := fs.String("allow-private-fetch", envOr("ALLOW_PRIVATE_FETCH", "false"), "let did:web and status-list fetches reach private and loopback addresses (BLASON_ALLOW_PRIVATE_FETCH)")
 	logFormat := fs.String("log-format", envOr("LOG_FORMAT", "text"), "text or json (BLASON_LOG_FORMAT)")
@@ -52,6 +54,11 @@ func serve(e env, args []string) int {
 	private, err := strconv.ParseBool(*allowPrivate)
 	if err != nil {
 		return fail(e, "serve: --allow-private-fetch must be true or false, got %q", *allowPrivate)
+	}
+	if *publicURL != "" {
+		if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fail(e, "serve: --public-url must be an absolute http(s) URL such as https://badges.example.org, got %q", *publicURL)
+		}
 	}
 	if *didWeb != "" && !strings.HasPrefix(*didWeb, "did:web:") {
 		return fail(e, "serve: --did-web must be a did:web DID, got %q", *didWeb)
@@ -87,7 +94,7 @@ func serve(e env, args []string) int {
 
 	cfg := server.Config{MaxBody: limit, Logger: logger, Version: version, Service: svc, IssuerID: rec.ID, OperatorToken: token}
 	client := fetch.New(fetch.Options{AllowPrivate: private})
-	var web did.Resolver = &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](256, nil)}
+	var web did.Resolver = &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](limits.CacheEntries, nil)}
 	if strings.HasPrefix(rec.ID, "did:web:") {
 		doc, err := did.ControllerDocument(rec.ID, rec.VerificationMethod, is.Key.Signer.Public())
 		if err != nil {
@@ -115,6 +122,9 @@ func serve(e env, args []string) int {
 			svc.BaseURL = defaultBaseURL(rec.ID, a)
 		}
 		logger.Info("listening", "addr", a.String(), "issuer", rec.ID, "public_url", svc.BaseURL)
+		if w := statusURLWarning(svc.BaseURL, a); w != "" {
+			logger.Warn(w, "public_url", svc.BaseURL, "addr", a.String())
+		}
 		fmt.Fprintf(e.stdout, "Blason is serving on http://%s\n  issuer:  %s (%s)\n  status lists: %s/status/...\n", a, rec.Profile.Name, rec.ID, svc.BaseURL)
 		if tokenPath != "" {
 			fmt.Fprintf(e.stdout, "  operator token for POST /credentials/status: %s\n", tokenPath)
@@ -180,6 +190,30 @@ func ensureIssuer(ctx context.Context, svc *issuer.Service, keyPath, didWeb, nam
 	}
 	logger.Info("created issuer", "id", rec.ID, "name", name)
 	return rec, nil
+}
+
+// statusURLWarning explains why the status-list URLs in the badges this
+// server issues will not be checkable by others, or returns "": they are
+// http or name a loopback host while the server listens on a non-loopback
+// address (so it is meant to be reached from elsewhere). Verifiers that
+// fail closed (Blason's CLI, the 1EdTech validator) fetch only public https
+// URLs, so such badges read "revocation not checked" everywhere else, and a
+// revocation would go unnoticed.
+func statusURLWarning(baseURL string, listen net.Addr) string {
+	if ta, ok := listen.(*net.TCPAddr); !ok || ta.IP.IsLoopback() {
+		return ""
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Hostname() == "" {
+		return "the status-list URLs are not valid URLs: set --public-url to this server's public https URL"
+	}
+	if isLoopbackHost(u.Hostname()) {
+		return "the status-list URLs in issued badges name a loopback address, which no other machine can reach, while the server listens on a non-loopback address: set --public-url to this server's public https URL"
+	}
+	if u.Scheme != "https" {
+		return "the status-list URLs in issued badges use http, which verifiers refuse, while the server listens on a non-loopback address: set --public-url to this server's public https URL"
+	}
+	return ""
 }
 
 func defaultBaseURL(issuerID string, a net.Addr) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/blason-badges/blason/internal/sealed"
 	"github.com/blason-badges/blason/internal/store/postgres"
 	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/internal/termsafe"
 	"github.com/blason-badges/blason/issuer"
 )
 
@@ -35,8 +36,10 @@ func addStateFlags(fs interface {
 
 // openState opens the issuer's store and master key.
 func openState(ctx context.Context, f stateFlags) (*issuer.Service, func(), error) {
-	if err := os.MkdirAll(*f.data, 0o700); err != nil {
-		return nil, nil, err
+	if *f.data != "" {
+		if err := os.MkdirAll(*f.data, 0o700); err != nil {
+			return nil, nil, err
+		}
 	}
 	var master []byte
 	var err error
@@ -128,7 +131,7 @@ func statusCommand(action string) func(e env, args []string) int {
 		if err != nil {
 			return failErr(e, action, err)
 		}
-		fmt.Fprintf(e.stdout, "%s is now %s.\n", rec.ID, rec.Status)
+		fmt.Fprintf(e.stdout, "%s is now %s.\n", termsafe.String(rec.ID), rec.Status)
 		return exitOK
 	}
 }

@@ -3,14 +3,12 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/verifier"
 )
 
@@ -23,13 +21,23 @@ func verify(e env, args []string) int {
 	challenge := fs.String("challenge", "", "presentations: the challenge you asked the holder to sign")
 	domain := fs.String("domain", "", "presentations: your domain")
 	offline := fs.Bool("offline", false, "do not fetch anything: did:web keys, status lists and refresh services are not checked")
+	// A local issuer's state, read only, never created: the same flags as
+	// serve, but no BLASON_* defaults (reading a data directory is asked
+	// for explicitly).
+	data := fs.String("data", "", "read the status lists of the issuers held in this data directory (made by 'blason serve') from its database, instead of fetching them")
+	database := fs.String("database", "", "with --data: the issuer's postgres:// database, if it is not the SQLite file in the data directory")
+	masterKeyFile := fs.String("master-key-file", "", "with --data: the master key file, if not DATA/master.key (or set BLASON_MASTER_KEY)")
+	allowLoopback := fs.Bool("allow-loopback-status", false, "let status lists be fetched from this machine's loopback address (127.0.0.1, ::1, localhost), over http or https")
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
 	if fs.NArg() != 1 {
-		return fail(e, "usage: blason verify [--json] [--recipient-email ADDR] FILE|-")
+		return fail(e, "usage: blason verify [--json] [-v] [--offline] [--data DIR] [--allow-loopback-status] [--recipient-email ADDR | --recipient-did DID] [--challenge C --domain D] FILE|-")
 	}
-	data, err := readInput(e, fs.Arg(0))
+	if *offline && *allowLoopback {
+		return fail(e, "verify: --offline fetches nothing; it cannot be combined with --allow-loopback-status")
+	}
+	input, err := readFile(e, fs.Arg(0), limits.InputFileBytes)
 	if err != nil {
 		return failErr(e, "verify", err)
 	}
@@ -40,6 +48,23 @@ func verify(e env, args []string) int {
 		client := fetch.New(fetch.Options{})
 		opts.Fetcher = client
 		opts.DIDs = did.MultiResolver{"key": did.Offline, "jwk": did.Offline, "web": &did.WebResolver{Fetcher: client}}
+	}
+	// Status lists only: the issuer's key and everything else are still
+	// fetched under the hardened rules.
+	statusFetcher, ownStatus := opts.Fetcher, false
+	if *allowLoopback {
+		statusFetcher, ownStatus = loopbackStatus{loop: newLoopbackClient(), next: statusFetcher}, true
+	}
+	if *data != "" || *database != "" {
+		svc, closeState, err := openStateReadOnly(e.ctx, stateFlags{data: data, database: database, masterKeyFile: masterKeyFile})
+		if err != nil {
+			return failErr(e, "verify", err)
+		}
+		defer closeState()
+		statusFetcher, ownStatus = &localStatus{svc: svc, next: statusFetcher}, true
+	}
+	if ownStatus {
+		opts.StatusFetcher = statusFetcher
 	}
 	switch {
 	case *email != "" && *recipientDID != "":
@@ -52,22 +77,34 @@ func verify(e env, args []string) int {
 	v := verifier.New(opts)
 	var report textReport
 	var verr error
-	if isPresentation(data) || isJWTPresentation(data) {
-		report, verr = v.VerifyPresentation(e.ctx, data, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
+	var verdict string
+	if isPresentation(input) || isJWTPresentation(input) {
+		var pr *verifier.PresentationReport
+		pr, verr = v.VerifyPresentation(e.ctx, input, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
+		report, verdict = pr, pr.Verdict
 	} else {
-		report, verr = v.Verify(e.ctx, data)
+		var cr *verifier.Report
+		cr, verr = v.Verify(e.ctx, input)
+		report, verdict = cr, cr.Verdict
 	}
 	if *asJSON {
+		// The exact text, for programs: JSON escapes every control
+		// character, and writeResult the bidi ones.
 		b, err := json.MarshalIndent(report, "", "  ")
 		if err != nil {
 			return failErr(e, "verify", err)
 		}
-		fmt.Fprintln(e.stdout, string(b))
+		if code := writeResult(e, b, true); code != exitOK {
+			return code
+		}
 	} else if err := report.WriteText(e.stdout, *verbose); err != nil {
-		return failErr(e, "verify", err)
+		return exitUsage // run reports the write error
 	}
-	if verr != nil {
+	switch {
+	case verr != nil:
 		return exitNotVerified
+	case verdict == verifier.VerdictRevocationNotChecked:
+		return exitUnchecked
 	}
 	return exitOK
 }
@@ -116,19 +153,4 @@ func isJWTPresentation(data []byte) bool {
 	}
 	_, ok := claims["vp"]
 	return ok
-}
-
-// readInput reads a file, or standard input for "-", up to the credential
-// size limit (plus one byte, so an oversized input is reported as such).
-func readInput(e env, path string) ([]byte, error) {
-	var r io.Reader = e.stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	return io.ReadAll(io.LimitReader(r, credential.DefaultMaxBytes+1))
 }

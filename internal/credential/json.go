@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // Default limits used when a Limits field is zero (or negative).
@@ -15,10 +17,10 @@ const (
 	// 1 MiB. The largest credential we know of (the spec's complete example
 	// with embedded endorsements) is about 30 KB; baked images and data-URI
 	// evidence can be larger, so callers that accept them should raise it.
-	DefaultMaxBytes = 1 << 20
+	DefaultMaxBytes = limits.CredentialBytes
 	// DefaultMaxDepth is the nesting limit when Limits.MaxDepth is zero: 64
 	// levels of arrays/objects (OB 3.0 credentials use about 10).
-	DefaultMaxDepth = 64
+	DefaultMaxDepth = limits.CredentialDepth
 )
 
 // Limits bounds the work ParseJSON and Parse do on untrusted input. The zero

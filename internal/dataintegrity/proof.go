@@ -628,6 +628,19 @@ func verifySignature(pub crypto.PublicKey, data, sig []byte, h func() hash.Hash)
 		hh.Write(data)
 		r := new(big.Int).SetBytes(sig[:size])
 		s := new(big.Int).SetBytes(sig[size:])
+		// Both (r, s) and (r, n-s) verify: low-S is not required. The
+		// cryptosuite verifies with "the verification algorithm of the
+		// Elliptic Curve Digital Signature Algorithm (ECDSA) [FIPS-186-5]",
+		// which only requires r and s in [1, n-1], and the W3C vectors
+		// themselves are high-S (ecdsa-rdfc-2019-p256/sigHexECDSAP256.txt,
+		// as Go's and JavaScript's ECDSA signers do not normalise S), so
+		// refusing high S would reject genuine credentials. Malleability
+		// does not matter here: anyone can turn one valid signature into
+		// the other, but only over the same signed data, and nothing in
+		// Blason uses a proofValue as an identifier (credentials are known
+		// by their id, statuses by their list index). TestECDSABothSForms
+		// checks both forms verify and a tampered message fails with
+		// either.
 		if !ecdsa.Verify(k, hh.Sum(nil), r, s) {
 			return ErrSignature
 		}

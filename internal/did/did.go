@@ -6,13 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // MaxDIDLength is the longest DID or DID URL (in bytes) this package will
 // parse or resolve. It comfortably fits every did:key and a did:jwk for an
 // RSA-8192 key; longer input is rejected with ErrInvalidDID before any
 // decoding work is done.
-const MaxDIDLength = 8 << 10
+const MaxDIDLength = limits.DIDLength
 
 // Verification relationship names (DID Core §5.3).
 const (

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // This file implements the did:web method
@@ -24,10 +26,10 @@ const DefaultWebTTL = 5 * time.Minute
 
 // MaxWebDocumentBytes bounds the DID documents WebResolver parses, whatever
 // the Fetcher's own limit.
-const MaxWebDocumentBytes = 1 << 20
+const MaxWebDocumentBytes = limits.DIDDocumentBytes
 
 // maxJSONDepth bounds the nesting of a did:web document.
-const maxJSONDepth = 64
+const maxJSONDepth = limits.DIDDocumentDepth
 
 // webAccept is the Accept header sent for did:web documents (DID Core §6:
 // application/did+json, application/did+ld+json; plain JSON as served by

@@ -16,13 +16,15 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // Defaults applied to zero Options fields.
 const (
 	DefaultTimeout      = 10 * time.Second
-	DefaultMaxBytes     = 1 << 20
-	DefaultMaxRedirects = 3
+	DefaultMaxBytes     = limits.FetchBytes
+	DefaultMaxRedirects = limits.FetchRedirects
 )
 
 // DefaultJSONContentTypes are the media types GetJSON accepts when
@@ -168,7 +170,7 @@ func New(opts Options) *Client {
 		ResponseHeaderTimeout:  opts.Timeout,
 		MaxIdleConns:           16,
 		IdleConnTimeout:        30 * time.Second,
-		MaxResponseHeaderBytes: 64 << 10,
+		MaxResponseHeaderBytes: limits.HTTPHeaderBytes,
 	}
 	c.hc = &http.Client{
 		Transport:     tr,

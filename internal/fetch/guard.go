@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // MaxURLLength is the longest URL (in bytes) a Client will fetch.
-const MaxURLLength = 8 << 10
+const MaxURLLength = limits.URLLength
 
 // blockedPrefixes lists the non-public address ranges refused unless
 // Options.AllowPrivate, with the reason named in errors. Order matters only

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/mr-tron/base58"
 )
 
@@ -34,7 +35,7 @@ const (
 // input length, and nothing in Data Integrity needs more than a few hundred
 // characters, so longer input is refused with ErrTooLong instead of being
 // decoded.
-const MaxBase58Len = 16 << 10
+const MaxBase58Len = limits.Base58Length
 
 // Sentinel errors; returned wrapped with context, test with errors.Is.
 var (

@@ -20,6 +20,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // KeySize is the size of a master key in bytes.
@@ -159,12 +161,11 @@ func readMasterKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: permissions %04o for %s are too open: the master key file must not be accessible by group or others (chmod 600 %s)",
 			ErrMasterKey, perm, path, path)
 	}
-	buf := make([]byte, 1024)
-	n, err := f.Read(buf)
-	if err != nil && n == 0 {
+	buf, err := limits.ReadAll(f, limits.MasterKeyFileBytes, path)
+	if err != nil {
 		return nil, fmt.Errorf("master key: read %s: %w", path, err)
 	}
-	key, err := decodeKey(string(buf[:n]))
+	key, err := decodeKey(string(buf))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

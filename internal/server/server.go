@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -59,7 +60,7 @@ type Config struct {
 
 // DefaultMaxBody is the default request body limit: a 1 MiB credential
 // (the verifier's own limit) plus its JSON envelope.
-const DefaultMaxBody = 2 << 20
+const DefaultMaxBody = limits.HTTPBody
 
 // Log attribute keys.
 const (
@@ -142,7 +143,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    limits.HTTPHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	if ready != nil {

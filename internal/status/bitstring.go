@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 const (
@@ -24,7 +26,7 @@ const (
 	MinBytes = MinBits / 8
 	// DefaultMaxBytes is the default cap on the decompressed size of an
 	// encodedList (16 MiB = 134,217,728 entries of one bit).
-	DefaultMaxBytes = 16 << 20
+	DefaultMaxBytes = limits.StatusListDecompressedBytes
 	// MaxStatusSize is the largest statusSize this package handles. The
 	// specification only says statusSize "MUST be an integer greater than
 	// zero"; since statusMessage must then list 2^statusSize values, 8 bits

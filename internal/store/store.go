@@ -10,11 +10,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/issuer"
 )
 
 // MaxListSize bounds a status list (bits): 2^26 entries, an 8 MiB bitstring.
-const MaxListSize = 1 << 26
+const MaxListSize = limits.StatusListEntries
 
 // ErrInvalid reports an argument a store cannot act on (a caller bug, not a
 // state of the data).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // This file dereferences HTTPS kids (OB 3.0 §8.5 "Dereferencing the Public
@@ -23,11 +24,11 @@ import (
 
 // MaxKeyDocumentBytes bounds the JWK, JWKS and controller documents
 // HTTPSKeyResolver parses, whatever the Fetcher's own limit.
-const MaxKeyDocumentBytes = 1 << 20
+const MaxKeyDocumentBytes = limits.KeyDocumentBytes
 
 // maxJWKSKeys bounds the keys of a JWKS considered (each RSA key costs a
 // parse).
-const maxJWKSKeys = 256
+const maxJWKSKeys = limits.JWKSKeys
 
 // WellKnownJWKSPath is where an issuer publishes its JWKS, under the
 // authority of its id (IMPL key provenance).
@@ -240,7 +241,7 @@ func (r *HTTPSKeyResolver) resolveInDocument(ctx context.Context, kid, docURL st
 	if len(vm.PublicKeyJwk) > 0 {
 		// Apply the JWK rules (private members, use, key_ops, iss) to an
 		// embedded publicKeyJwk as well.
-		v, err := credential.ParseJSON(vm.PublicKeyJwk, credential.Limits{MaxBytes: MaxKeyDocumentBytes, MaxDepth: 8})
+		v, err := credential.ParseJSON(vm.PublicKeyJwk, credential.Limits{MaxBytes: MaxKeyDocumentBytes, MaxDepth: limits.JWKDepth})
 		jm, ok := v.(map[string]any)
 		if err != nil || !ok {
 			return nil, "", fmt.Errorf("%w: publicKeyJwk of %q is not a JSON object", ErrKeyResolution, trunc(vm.ID))
@@ -357,7 +358,7 @@ func (r *HTTPSKeyResolver) fetch(ctx context.Context, u string, accept []string)
 // parseObject decodes a key document strictly: one JSON object, no
 // duplicate members, at most MaxKeyDocumentBytes.
 func parseObject(b []byte) (map[string]any, error) {
-	v, err := credential.ParseJSON(b, credential.Limits{MaxBytes: MaxKeyDocumentBytes, MaxDepth: 32})
+	v, err := credential.ParseJSON(b, credential.Limits{MaxBytes: MaxKeyDocumentBytes, MaxDepth: limits.KeyDocumentDepth})
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/limits"
 )
 
 // Algorithm is a JWS "alg" value this package can sign and verify.
@@ -33,11 +34,11 @@ const (
 // is zero: 1 MiB of compact JWS, i.e. a JSON payload of at most 768 KiB
 // (credential.DefaultMaxBytes is 1 MiB). The largest credential we know of is
 // about 30 KB.
-const DefaultMaxBytes = 1 << 20
+const DefaultMaxBytes = limits.JWTBytes
 
 // maxHeaderBytes bounds the decoded JOSE header (a jwk for RSA-8192 is
 // about 1.5 KB).
-const maxHeaderBytes = 16 << 10
+const maxHeaderBytes = limits.JOSEHeaderBytes
 
 // MinRSABits is the smallest RSA modulus accepted for RS256, signing or
 // verifying (SEC-11 §6.1; NIST SP 800-131A).
@@ -167,7 +168,7 @@ func parseHeader(seg string, k kind) (header, error) {
 	if err != nil {
 		return h, fmt.Errorf("%w: header: %w", ErrMalformed, err)
 	}
-	v, err := credential.ParseJSON(raw, credential.Limits{MaxBytes: maxHeaderBytes, MaxDepth: 4})
+	v, err := credential.ParseJSON(raw, credential.Limits{MaxBytes: maxHeaderBytes, MaxDepth: limits.JOSEHeaderDepth})
 	if err != nil {
 		return h, fmt.Errorf("%w: header: %w", ErrHeader, err)
 	}
@@ -279,6 +280,11 @@ func checkKeyType(alg Algorithm, key crypto.PublicKey) error {
 			return fmt.Errorf("%w: RSA key of %d bits, at least %d required", ErrKeyType, bits, MinRSABits)
 		}
 	case ES256:
+		// Both signature forms (r, s) and (r, n-s) verify (go-jose uses
+		// ecdsa.Verify): RFC 7518 §3.4 specifies ECDSA per FIPS 186, which
+		// does not require low S, and signers do not normalise it. The
+		// signature is not an identifier, so its malleability is harmless
+		// (TestES256BothSForms; the same decision as ecdsa-rdfc-2019).
 		k, ok := key.(*ecdsa.PublicKey)
 		if !ok || k.Curve != elliptic.P256() {
 			return fmt.Errorf("%w: ES256 needs a P-256 key, got %s", ErrKeyType, keyDesc(key))
