@@ -83,6 +83,17 @@ type Summary struct {
 	IssuerName  string `json:"issuerName,omitempty"`
 	ValidFrom   string `json:"validFrom,omitempty"`
 	ValidUntil  string `json:"validUntil,omitempty"`
+	// What a certificate shows: the descriptions, the criteria's narrative,
+	// the image (a URL or a data: URI, as issued) and the recipient.
+	Description            string `json:"description,omitempty"`
+	AchievementDescription string `json:"achievementDescription,omitempty"`
+	Criteria               string `json:"criteria,omitempty"`
+	Image                  string `json:"image,omitempty"`
+	RecipientID            string `json:"recipientId,omitempty"`
+	RecipientName          string `json:"recipientName,omitempty"`
+	// RecipientHashed: the subject is identified by a hashed identifier
+	// (an e-mail address a verifier can confirm, §9.3).
+	RecipientHashed bool `json:"recipientHashed,omitempty"`
 }
 
 // Report is the complete result of verifying one credential. It always

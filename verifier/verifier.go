@@ -77,7 +77,7 @@ type Options struct {
 // Verifier verifies credentials. It is safe for concurrent use.
 type Verifier struct {
 	opts  Options
-	lists listCache
+	lists *listCache // shared by the copies WithRecipient makes
 	// jwtKeys and jwtAuthKeys resolve VC-JWT kids (credentials and
 	// presentations): DIDs, and https URLs when a Fetcher is set.
 	jwtKeys, jwtAuthKeys vcjwt.KeyResolver
@@ -99,7 +99,7 @@ func New(opts Options) *Verifier {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	v := &Verifier{opts: opts,
+	v := &Verifier{opts: opts, lists: &listCache{},
 		jwtKeys:     vcjwt.DIDResolver{Resolver: opts.DIDs},
 		jwtAuthKeys: vcjwt.DIDResolver{Resolver: opts.DIDs, Relationship: dataintegrity.PurposeAuthentication},
 	}
@@ -110,6 +110,15 @@ func New(opts Options) *Verifier {
 			Relationship: dataintegrity.PurposeAuthentication}
 	}
 	return v
+}
+
+// WithRecipient returns a Verifier that also matches the credential's
+// subject with r (OB 3.0 §9.3), sharing v's caches: for a person who wants
+// to confirm who a badge was awarded to.
+func (v *Verifier) WithRecipient(r *Recipient) *Verifier {
+	c := *v
+	c.opts.Recipient = r
+	return &c
 }
 
 // maxEndorsementDepth bounds endorsements of endorsements.
@@ -512,9 +521,25 @@ func summarize(c *credential.Credential) Summary {
 	case credential.Endorsement:
 		s.Kind = "EndorsementCredential"
 	}
+	s.Description, _ = c.Doc["description"].(string)
+	s.Image = imageOf(c.Doc["image"])
 	if subj, err := c.Subject(); err == nil {
+		s.RecipientID, _ = subj["id"].(string)
+		s.RecipientName, _ = subj["name"].(string)
+		for _, id := range asObjects(subj["identifier"]) {
+			if h, _ := id["hashed"].(bool); h {
+				s.RecipientHashed = true
+			}
+		}
 		if a, ok := subj["achievement"].(map[string]any); ok {
 			s.Achievement, _ = a["name"].(string)
+			s.AchievementDescription, _ = a["description"].(string)
+			if cr, ok := a["criteria"].(map[string]any); ok {
+				s.Criteria, _ = cr["narrative"].(string)
+			}
+			if img := imageOf(a["image"]); img != "" {
+				s.Image = img
+			}
 		}
 	}
 	if t, ok, err := c.ValidFrom(); ok && err == nil {
@@ -524,6 +549,18 @@ func summarize(c *credential.Credential) Summary {
 		s.ValidUntil = t.UTC().Format(time.RFC3339)
 	}
 	return s
+}
+
+// imageOf reads an OB 3.0 Image: a URI, or an object with an id.
+func imageOf(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		id, _ := x["id"].(string)
+		return id
+	}
+	return ""
 }
 
 // DIDResolver adapts a DID resolver to a Resolver: the verification method

@@ -1,0 +1,122 @@
+// Package input reads what a person gives as a badge, forgivingly: a file
+// saved by a browser (UTF-8 byte order mark, CRLF line ends), a JWT copied
+// from an e-mail with line breaks in it, a credential inside a saved HTML
+// page, a baked PNG or SVG image. It returns the credential's bytes as
+// signed (JSON text or a compact JWS) or ErrUnreadable: "could not read
+// this" is never the same as "not verified".
+package input
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html"
+	"regexp"
+)
+
+// ErrUnreadable: the input holds no credential this package can find.
+var ErrUnreadable = errors.New("could not read this: it is not a badge in a form Blason reads (JSON, JWT, or a baked PNG or SVG image)")
+
+// Kind says where the credential was found.
+type Kind string
+
+const (
+	JSON  Kind = "json"  // a JSON document (credential or presentation)
+	JWT   Kind = "jwt"   // a compact JWS (VC-JWT, VP-JWT, signed OB 2.0)
+	HTML  Kind = "html"  // JSON found in a saved web page
+	Image Kind = "image" // extracted from a baked image
+)
+
+// Extractor finds a credential baked into an image; it reports ok=false
+// when data is not an image it knows. Blason passes internal/bake's.
+type Extractor func(data []byte) (credential []byte, ok bool, err error)
+
+// Read finds the credential in data.
+func Read(data []byte, extract Extractor) ([]byte, Kind, error) {
+	if extract != nil {
+		cred, ok, err := extract(data)
+		if ok {
+			if err != nil {
+				return nil, Image, fmt.Errorf("%w (%v)", ErrUnreadable, err)
+			}
+			c, k, err := Read(cred, nil)
+			if err != nil {
+				return nil, Image, err
+			}
+			if k == HTML {
+				return nil, Image, ErrUnreadable
+			}
+			return c, Image, nil
+		}
+	}
+	s := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	s = bytes.TrimSpace(s)
+	switch {
+	case len(s) == 0:
+		return nil, "", ErrUnreadable
+	case s[0] == '{':
+		// JSON allows CR and LF as whitespace: nothing to change, and the
+		// bytes stay those that were given.
+		return s, JSON, nil
+	case s[0] == '<':
+		if j := fromHTML(s); j != nil {
+			return j, HTML, nil
+		}
+		return nil, "", ErrUnreadable
+	}
+	if j := compactJWS(s); j != nil {
+		return j, JWT, nil
+	}
+	return nil, "", ErrUnreadable
+}
+
+// compactJWS returns s without whitespace if what remains is three
+// base64url segments separated by dots (a mail client's line breaks and a
+// copied indentation are not part of a JWS).
+func compactJWS(s []byte) []byte {
+	out := make([]byte, 0, len(s))
+	dots := 0
+	for _, c := range s {
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			continue
+		case c == '.':
+			dots++
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return nil
+		}
+		out = append(out, c)
+	}
+	if dots != 2 || out[0] == '.' {
+		return nil
+	}
+	return out
+}
+
+var (
+	scriptJSON = regexp.MustCompile(`(?is)<script[^>]*type\s*=\s*["']?application/(?:ld\+json|vc\+ld\+json|json)["']?[^>]*>(.*?)</script>`)
+	preBlock   = regexp.MustCompile(`(?is)<pre[^>]*>(.*?)</pre>`)
+	anyTag     = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// fromHTML finds a JSON credential in a saved web page: in a JSON script
+// element, or in a <pre> block (how browsers show, and save, a JSON file).
+func fromHTML(page []byte) []byte {
+	if m := scriptJSON.FindSubmatch(page); m != nil {
+		if j := bytes.TrimSpace(m[1]); len(j) > 0 && j[0] == '{' {
+			return j
+		}
+	}
+	for _, m := range preBlock.FindAllSubmatch(page, 4) {
+		text := anyTag.ReplaceAll(m[1], nil) // highlighting spans
+		j := bytes.TrimSpace([]byte(html.UnescapeString(string(text))))
+		if len(j) > 0 && j[0] == '{' {
+			return j
+		}
+		if jws := compactJWS(j); jws != nil {
+			return jws
+		}
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package input
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+const cred = `{"@context": ["https://www.w3.org/ns/credentials/v2"], "name": "Café <b> & co"}`
+const jws = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+
+func TestRead(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		kind           Kind
+	}{
+		{"plain JSON", cred, cred, JSON},
+		{"byte order mark and CRLF", "\xef\xbb\xbf" + strings.ReplaceAll(cred, " ", "\r\n") + "\r\n", strings.ReplaceAll(cred, " ", "\r\n"), JSON},
+		{"JWT", jws, jws, JWT},
+		{"JWT with line breaks and indentation", "  eyJhbGciOiJFZERTQSJ9.\r\n  eyJzdWIiOiJ4In0.c2ln\nbmF0dXJl\n", jws, JWT},
+		{"JSON in a saved page", `<html><body><pre style="x">{"@context": ["https://www.w3.org/ns/credentials/v2"], "name": "Café &lt;b&gt; &amp; co"}</pre></body></html>`, cred, HTML},
+		{"JSON-LD script", `<!DOCTYPE html><html><head><script type="application/ld+json">` + cred + `</script></head></html>`, cred, HTML},
+		{"JWT in a saved page", `<html><body><pre>` + jws + `</pre></body></html>`, jws, HTML},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, kind, err := Read([]byte(c.in), nil)
+			if err != nil || string(got) != c.want || kind != c.kind {
+				t.Fatalf("Read = %q, %s, %v; want %q, %s", got, kind, err, c.want, c.kind)
+			}
+		})
+	}
+	for _, bad := range []string{"", "   \r\n", "hello", "a.b", "a.b.c.d", "\x89PNG\r\n\x1a\n", "<html><body>nothing</body></html>", "[1,2]", ".a.b"} {
+		if _, _, err := Read([]byte(bad), nil); !errors.Is(err, ErrUnreadable) {
+			t.Errorf("Read(%q): %v, want ErrUnreadable", bad, err)
+		}
+	}
+}
+
+func TestReadImage(t *testing.T) {
+	extract := func(data []byte) ([]byte, bool, error) {
+		switch string(data) {
+		case "PNG with badge":
+			return []byte("\n" + jws + "\n"), true, nil
+		case "PNG without badge":
+			return nil, true, errors.New("no credential in this image")
+		}
+		return nil, false, nil
+	}
+	if got, kind, err := Read([]byte("PNG with badge"), extract); err != nil || string(got) != jws || kind != Image {
+		t.Fatalf("baked: %q %s %v", got, kind, err)
+	}
+	if _, _, err := Read([]byte("PNG without badge"), extract); !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "no credential") {
+		t.Fatalf("empty image: %v", err)
+	}
+	if got, _, err := Read([]byte(cred), extract); err != nil || string(got) != cred {
+		t.Fatalf("not an image: %q %v", got, err)
+	}
+}
+
+// FuzzRead: Read never panics, and whatever it returns is non-empty and
+// starts as JSON or is a compact JWS without whitespace.
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{cred, jws, "<pre>" + cred + "</pre>", "\xef\xbb\xbf" + cred} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, kind, err := Read(data, nil)
+		if err != nil {
+			if !errors.Is(err, ErrUnreadable) {
+				t.Fatalf("error %v is not ErrUnreadable", err)
+			}
+			return
+		}
+		if len(got) == 0 {
+			t.Fatal("empty credential")
+		}
+		if kind == JWT && (strings.ContainsAny(string(got), " \r\n\t") || strings.Count(string(got), ".") != 2) {
+			t.Fatalf("JWT %q", got)
+		}
+		if kind == JSON && got[0] != '{' {
+			t.Fatalf("JSON %q", got)
+		}
+	})
+}

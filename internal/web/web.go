@@ -1,0 +1,195 @@
+// Package web is Blason's pages: server-rendered HTML (html/template, every
+// asset embedded, no third-party request, no script needed), in French and
+// English. Handlers are thin: they read the request, call the role
+// packages (verifier today), and render. Only the page layer lives here;
+// internal/server mounts it next to the JSON APIs.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/blason-badges/blason/internal/i18n"
+	"github.com/blason-badges/blason/internal/input"
+	"github.com/blason-badges/blason/verifier"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what the pages need. Every zero value is documented.
+type Config struct {
+	// Verifier checks what people give; required.
+	Verifier *verifier.Verifier
+	// Fetch GETs a hosted credential for "verify by address" (through
+	// internal/fetch). Nil disables verification by address.
+	Fetch func(ctx context.Context, url string) ([]byte, error)
+	// Extract finds a credential baked into a PNG or SVG image. Nil: images
+	// are unreadable.
+	Extract input.Extractor
+	// Known is the list of known issuers (issuer id -> name): those of this
+	// server, and the operator's --trust-list. An issuer not on it is shown
+	// as unknown (a warning, not a failure).
+	Known map[string]string
+	// Lang is the language for readers whose browser names none we have;
+	// empty means English.
+	Lang i18n.Lang
+	// MaxUpload bounds a posted form; zero means 8 MiB.
+	MaxUpload int64
+	// JSON writes the JSON report for clients that ask for one (Accept:
+	// application/json): the same document as the VC API's verify endpoints.
+	// Nil: pages only.
+	JSON func(w http.ResponseWriter, verified bool, checks []verifier.Check, report any)
+	// Problem writes a JSON problem (RFC 9457) for such clients.
+	Problem func(w http.ResponseWriter, status int, kind, detail string)
+	// Now is the clock for "checked on"; nil means time.Now.
+	Now func() time.Time
+	// Logger receives render errors; nil discards.
+	Logger *slog.Logger
+}
+
+// Handler serves the pages.
+type Handler struct {
+	cfg  Config
+	tmpl *template.Template
+	mux  *http.ServeMux
+}
+
+// New builds the pages' handler. It panics only if an embedded template is
+// broken, which TestTemplatesParse catches.
+func New(cfg Config) *Handler {
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = 8 << 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{cfg: cfg, tmpl: template.Must(parseTemplates()), mux: http.NewServeMux()}
+	static, _ := fs.Sub(staticFS, "static")
+	h.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	h.mux.HandleFunc("GET /verify", h.verifyPage)
+	h.mux.HandleFunc("POST /verify", h.verifyPost)
+	h.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/verify", http.StatusSeeOther)
+	})
+	return h
+}
+
+// ServeHTTP adds the security headers every page carries and refuses
+// cross-site form posts (a page elsewhere cannot post to ours).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if err := crossOrigin.Check(r); err != nil {
+		h.errorPage(w, r, http.StatusForbidden, "error.cross-site")
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+var crossOrigin = http.NewCrossOriginProtection()
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Handles reports whether h serves path (the server routes the rest to the
+// JSON APIs).
+func Handles(path string) bool {
+	return path == "/" || path == "/verify" || strings.HasPrefix(path, "/static/")
+}
+
+// lang picks the reader's language and remembers an explicit choice in a
+// cookie, so the language switch holds across pages.
+func (h *Handler) lang(w http.ResponseWriter, r *http.Request) i18n.Lang {
+	q := r.URL.Query().Get("lang")
+	cookie := ""
+	if c, err := r.Cookie("lang"); err == nil {
+		cookie = c.Value
+	}
+	l := i18n.Negotiate(q, cookie, r.Header.Get("Accept-Language"), h.cfg.Lang)
+	if _, ok := i18n.Parse(q); ok {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	}
+	return l
+}
+
+func (h *Handler) render(w http.ResponseWriter, status int, name string, p *page) {
+	var buf bytes.Buffer
+	if err := h.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
+		h.cfg.Logger.Error("render page", "page", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Vary", "Accept-Language, Cookie")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, key string) {
+	l := h.lang(w, r)
+	h.render(w, status, "error.html", newPage(l, r, i18n.T(l, "error.title")).withError(i18n.T(l, key)))
+}
+
+// page is what every template gets.
+type page struct {
+	Lang, Other i18n.Lang
+	Title       string
+	SwitchURL   string // this page in the other language
+	Error       string
+	Form        form
+	Report      *reportView
+}
+
+type form struct{ Pasted, URL string }
+
+func newPage(l i18n.Lang, r *http.Request, title string) *page {
+	other := i18n.FR
+	if l == i18n.FR {
+		other = i18n.EN
+	}
+	q := r.URL.Query()
+	q.Set("lang", string(other))
+	return &page{Lang: l, Other: other, Title: title, SwitchURL: r.URL.Path + "?" + q.Encode()}
+}
+
+func (p *page) withError(msg string) *page { p.Error = msg; return p }
+
+func parseTemplates() (*template.Template, error) {
+	return template.New("").Funcs(template.FuncMap{
+		"t": func(l i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) },
+		// pair hands a sub-template the language with one report.
+		"pair": func(l i18n.Lang, r *reportView) struct {
+			Lang   i18n.Lang
+			Report *reportView
+		} {
+			return struct {
+				Lang   i18n.Lang
+				Report *reportView
+			}{l, r}
+		},
+	}).ParseFS(templateFS, "templates/*.html")
+}
