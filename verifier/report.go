@@ -175,5 +175,21 @@ func reason(checks []Check) *Check {
 	return nil
 }
 
+// Unchecked reports whether the credential is not verified only because a
+// check could not be completed (Unknown, or a required check that did not
+// run), with no check failed: it "could not be checked", which must never
+// be shown as "not genuine".
+func (r *Report) Unchecked() bool {
+	if r.Verified {
+		return false
+	}
+	for _, c := range r.Checks {
+		if c.Outcome == Failed {
+			return false
+		}
+	}
+	return true
+}
+
 // JSON returns the report as indented JSON.
 func (r *Report) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }

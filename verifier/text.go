@@ -97,6 +97,7 @@ var English = map[string]string{
 	"credentials.ok":            "Every badge in it is genuine.",
 	"credentials.none":          "It carries no badge.",
 	"credentials.invalid":       "Some badges in it are not genuine.",
+	"credentials.unchecked":     "Some badges in it could not be checked; nothing was found wrong with them, but they are not verified.",
 }
 
 // Text returns the English sentence for a check, falling back to its
