@@ -100,9 +100,19 @@ type Report struct {
 	Checks       []Check   `json:"checks"`
 	Credential   Summary   `json:"credential"`
 	Endorsements []*Report `json:"endorsements,omitempty"`
+	// CoSigners are the signers of verified proofs other than the issuer's
+	// (a witness or endorser in a proof set or chain). Their proofs verified
+	// with their own keys; they are not the issuer.
+	CoSigners []CoSigner `json:"coSigners,omitempty"`
 	// RefreshedFrom is the refresh service URL, when the credential
 	// reported on is the refreshed version fetched from it (§9.1 step 3).
 	RefreshedFrom string `json:"refreshedFrom,omitempty"`
+}
+
+// CoSigner is the signer of one verified proof that is not the issuer's.
+type CoSigner struct {
+	Controller         string `json:"controller"`
+	VerificationMethod string `json:"verificationMethod"`
 }
 
 // Check returns the check with the given id, or nil.

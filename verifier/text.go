@@ -178,6 +178,9 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 			fmt.Fprintf(&b, "    %s\n", safe(c.Detail))
 		}
 	}
+	for _, cs := range r.CoSigners {
+		fmt.Fprintf(&b, "  also signed by %s (not the issuer)\n", cs.Controller)
+	}
 	for i, e := range r.Endorsements {
 		state := "not verified"
 		if e.Verified {

@@ -351,23 +351,50 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 
 	// Key provenance (OB 3.0 IMPL, ob3-digest §4.3): "the verification
 	// method's controller must equal the issuer id"; otherwise anyone could
-	// sign a credential naming any issuer.
+	// sign a credential naming any issuer. At least one verified proof must
+	// be the issuer's. The others of a proof set or chain (a witness, an
+	// endorser: Data Integrity §2.1.1, §2.1.2) verified with their own
+	// controller's key (the resolver only returns a key its controller
+	// authorises) and are named as co-signers; they vouch for nothing about
+	// the issuer, so they are not held to its key.
 	issuer := c.IssuerID()
+	var byIssuer []string
+	r.CoSigners = nil
 	for _, res := range results {
 		if res.Err != nil {
 			continue
 		}
-		if res.Key == nil || res.Key.Controller != issuer {
-			ctrl := "unknown"
-			if res.Key != nil {
-				ctrl = res.Key.Controller
-			}
-			r.set(CheckIssuerKey, Failed, "issuer-key.not-issuer",
-				fmt.Sprintf("the signing key %s is controlled by %s, not by the issuer %s", res.VerificationMethod, ctrl, issuer))
-			return true
+		if res.Key != nil && issuer != "" && res.Key.Controller == issuer {
+			byIssuer = append(byIssuer, res.VerificationMethod)
+			continue
 		}
+		ctrl := ""
+		if res.Key != nil {
+			ctrl = res.Key.Controller
+		}
+		r.CoSigners = append(r.CoSigners, CoSigner{Controller: ctrl, VerificationMethod: res.VerificationMethod})
 	}
-	r.set(CheckIssuerKey, Passed, "issuer-key.ok", "the signing key belongs to the issuer "+issuer)
+	if len(byIssuer) == 0 {
+		var who []string
+		for _, cs := range r.CoSigners {
+			ctrl := cs.Controller
+			if ctrl == "" {
+				ctrl = "unknown"
+			}
+			who = append(who, fmt.Sprintf("the signing key %s is controlled by %s, not by the issuer %s", cs.VerificationMethod, ctrl, issuer))
+		}
+		r.set(CheckIssuerKey, Failed, "issuer-key.not-issuer", strings.Join(who, "; "))
+		return true
+	}
+	detail = "the signing key belongs to the issuer " + issuer
+	if len(r.CoSigners) > 0 {
+		var who []string
+		for _, cs := range r.CoSigners {
+			who = append(who, cs.Controller)
+		}
+		detail += "; also signed by " + strings.Join(who, ", ")
+	}
+	r.set(CheckIssuerKey, Passed, "issuer-key.ok", detail)
 	return true
 }
 
