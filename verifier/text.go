@@ -33,6 +33,7 @@ var English = map[string]string{
 	"proof.ok":              "Its digital signature is valid: it has not been altered since it was signed.",
 	"proof.missing":         "It has no digital signature: anyone could have written it.",
 	"proof.key-unavailable": "Its signature could not be checked: the signing key could not be obtained.",
+	"proof.unknown-context": "Its signature could not be checked: it uses a vocabulary (JSON-LD context) that Blason does not know.",
 	"proof.key-not-found":   "Its signature could not be checked: the signing key it names does not exist.",
 	"proof.bad-signature":   "Its digital signature does not match: it was altered, or not signed by that key.",
 	"proof.invalid":         "Its digital signature is not valid.",

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/blason-badges/blason/contexts"
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/did"
@@ -311,6 +312,10 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 	})
 	if err != nil {
 		switch {
+		case errors.Is(err, contexts.ErrUnknownContext):
+			// Could not check: the signed data cannot be computed without a
+			// context Blason does not pin (and never fetches). Name it.
+			r.set(CheckProof, Unknown, "proof.unknown-context", withUnknownContexts(err.Error(), c.Doc))
 		case errors.Is(err, dataintegrity.ErrNoProof):
 			r.set(CheckProof, Failed, "proof.missing", "the credential has no proof: anyone could have written it")
 		case errors.Is(err, dataintegrity.ErrKeyResolution) && (errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrResolution)):
