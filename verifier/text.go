@@ -30,6 +30,14 @@ var English = map[string]string{
 	"subject.ok":               "It names who earned the badge and what was achieved.",
 	"subject.invalid":          "It does not properly name who earned the badge or what was achieved.",
 
+	"data-model.ok":      "It follows the rules of the W3C Verifiable Credentials data model.",
+	"data-model.invalid": "It breaks a rule of the W3C Verifiable Credentials data model.",
+
+	"related.none":      "It lists no related resources.",
+	"related.ok":        "The resources it links to are unchanged since it was issued.",
+	"related.mismatch":  "A resource it links to has changed since it was issued.",
+	"related.unchecked": "Some resources it links to could not be checked.",
+
 	"proof.ok":              "Its digital signature is valid: it has not been altered since it was signed.",
 	"proof.missing":         "It has no digital signature: anyone could have written it.",
 	"proof.key-unavailable": "Its signature could not be checked: the signing key could not be obtained.",

@@ -155,8 +155,8 @@ func (v *Verifier) VerifyDocument(ctx context.Context, doc map[string]any) (*Rep
 
 func newReport() *Report {
 	r := &Report{}
-	for _, id := range []string{CheckParse, CheckContext, CheckType, CheckSchema, CheckSubject, CheckProof,
-		CheckIssuerKey, CheckRefresh, CheckStatus, CheckValidity, CheckRecipient, CheckEndorsements} {
+	for _, id := range []string{CheckParse, CheckContext, CheckType, CheckSchema, CheckSubject, CheckDataModel, CheckProof,
+		CheckIssuerKey, CheckRefresh, CheckStatus, CheckRelated, CheckValidity, CheckRecipient, CheckEndorsements} {
 		r.Checks = append(r.Checks, Check{ID: id, Outcome: NotRun, Message: id + ".not-run", Required: required[id]})
 	}
 	return r
@@ -166,7 +166,7 @@ func newReport() *Report {
 // check is required where a schema exists (VC 2.0); it is skipped for VC 1.1.
 var required = map[string]bool{
 	CheckParse: true, CheckContext: true, CheckType: true, CheckSchema: true, CheckSubject: true,
-	CheckProof: true, CheckIssuerKey: true, CheckValidity: true,
+	CheckDataModel: true, CheckProof: true, CheckIssuerKey: true, CheckValidity: true,
 }
 
 func (r *Report) set(id string, o Outcome, msg, detail string) {
@@ -206,6 +206,14 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 		v.checkOpenBadge(c, version, verr, r)
 	}
 
+	// VC Data Model rules, shared with the issuer (which refuses to sign a
+	// credential that breaks one).
+	if errs := c.CheckDataModel(); len(errs) > 0 {
+		r.set(CheckDataModel, Failed, "data-model.invalid", errors.Join(errs...).Error())
+	} else {
+		r.set(CheckDataModel, Passed, "data-model.ok", "")
+	}
+
 	proofOK := checkProof()
 
 	// §9.1 step 3: refresh, only after the proof verified ("so a bad actor
@@ -230,6 +238,16 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 		r.set(CheckStatus, NotRun, "status.not-run", "not checked: the proof did not verify")
 	default:
 		v.checkStatus(ctx, c, r)
+	}
+
+	// VC DM 2.0 §5.3: related resources, fetched (when at all) only after
+	// the proof verified, as for status.
+	if proofOK {
+		v.checkRelated(ctx, c, r)
+	} else if len(c.RelatedResources()) > 0 {
+		r.set(CheckRelated, NotRun, "related.not-run", "not checked: the proof did not verify")
+	} else {
+		r.set(CheckRelated, Skipped, "related.none", "the credential lists no related resources")
 	}
 
 	v.checkValidity(c, version, v.isGeneric(c), r)
