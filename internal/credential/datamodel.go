@@ -94,6 +94,20 @@ func (c *Credential) CheckDataModel() []error {
 		fail("issuer-url", "4.7", "a credential must have an issuer: a URL or an object with an id, got %s", describeValue(c.Doc["issuer"]))
 	}
 
+	// §4.6: "If present, the value of the name property MUST be a string or
+	// a language value object as described in 11.1"; likewise description.
+	// The W3C suite applies it to the credential and to its issuer.
+	for _, owner := range []struct {
+		where string
+		m     map[string]any
+	}{{"", c.Doc}, {"issuer.", asObject(c.Doc["issuer"])}} {
+		for _, key := range []string{"name", "description"} {
+			if raw, ok := owner.m[key]; ok && !languageValue(raw) {
+				fail("name-value", "4.6", "%s%s must be a string or language value objects ({\"@value\", \"@language\", \"@direction\"}), got %s", owner.where, key, describeValue(raw))
+			}
+		}
+	}
+
 	// §4.8: "A verifiable credential MUST contain a credentialSubject
 	// property"; "The value of the credentialSubject property is a set of
 	// objects where each object MUST be the subject of one or more claims".
@@ -212,6 +226,52 @@ func (c *Credential) RelatedResources() []map[string]any {
 		return nil
 	}
 	return rr
+}
+
+func asObject(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// languageValue: a string, a language value object (§11.1: @value, and
+// optionally @language and @direction, nothing else), or an array of them
+// (one per language).
+func languageValue(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return true
+	case map[string]any:
+		if _, ok := t["@value"].(string); !ok {
+			return false
+		}
+		for k, e := range t {
+			switch k {
+			case "@value":
+			case "@language":
+				if _, ok := e.(string); !ok {
+					return false
+				}
+			case "@direction":
+				if e != "ltr" && e != "rtl" {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		return true
+	case []any:
+		if len(t) == 0 {
+			return false
+		}
+		for _, e := range t {
+			if _, isList := e.([]any); isList || !languageValue(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func at(i, n int) string {
