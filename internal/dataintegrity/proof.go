@@ -296,6 +296,8 @@ func verifyOne(ctx context.Context, unsecured map[string]any, all []map[string]a
 		case SuiteEdDSARDFC, SuiteEdDSA2022, SuiteECDSARDFC:
 		case SuiteEdDSAJCS, SuiteECDSAJCS:
 			other = verifyJCS
+		case SuiteECDSASD:
+			other = verifyECDSASD
 		case "":
 			return fmt.Errorf("%w: DataIntegrityProof without cryptosuite", ErrMalformedProof)
 		default:
