@@ -31,8 +31,6 @@ func (s signer) add(t testing.TB, doc map[string]any, id string, previous any) m
 	return out
 }
 
-func encode(m map[string]any) []byte { b, _ := json.Marshal(m); return b }
-
 // TestProofSetsBySeveralSigners: the issuer's proof must be there and
 // verify with the issuer's key; a witness's or endorser's proof verifies
 // with its own key, is named as a co-signer, and is not held to the

@@ -82,7 +82,7 @@ func verifyECDSASD(ctx context.Context, in suiteInput) error {
 	options := shallowCopy(in.proof)
 	delete(options, "proofValue")
 	options["@context"] = doc["@context"]
-	canonProof, err := Canonicalize(options)
+	canonProof, err := canonicalizeRead(options)
 	if err != nil {
 		return fmt.Errorf("canonicalize proof options: %w", err)
 	}
@@ -164,7 +164,7 @@ func derivedDisclosure(doc map[string]any, parts []any) (sdDisclosure, error) {
 	if !ok {
 		return d, fmt.Errorf("%w: the mandatory indexes are not a CBOR array", ErrProofValue)
 	}
-	quads, issued, err := canonicalQuads(doc)
+	quads, issued, err := canonicalQuads(doc, true)
 	if err != nil {
 		return d, err
 	}
@@ -224,8 +224,13 @@ func baseDisclosure(doc map[string]any, parts []any) (sdDisclosure, error) {
 	// canonicalizeAndGroup: skolemize so that the selection's nodes keep
 	// their identity, canonicalize the whole document, label its blank
 	// nodes by HMAC, and find the statements the pointers select.
+	// What the holder received must be in the form the checks read, as for
+	// every verified document (form.go); the skolemized copy is ours.
+	if _, err := canonicalizeRead(doc); err != nil {
+		return d, fmt.Errorf("canonicalize document: %w", err)
+	}
 	skolemized := skolemize(doc)
-	quads, issued, err := canonicalQuads(skolemized)
+	quads, issued, err := canonicalQuads(skolemized, false)
 	if err != nil {
 		return d, err
 	}
@@ -305,9 +310,17 @@ func sdCommon(sig, pub, sigs any) ([]byte, []byte, [][]byte, error) {
 
 // canonicalQuads converts doc to RDF (deskolemized) and canonicalizes it,
 // returning the quads with their input labels and the issued map (input
-// label -> c14nN).
-func canonicalQuads(doc map[string]any) ([]rdfc.Quad, map[string]string, error) {
-	quads, err := toQuads(doc)
+// label -> c14nN). With read, doc must be in the form the checks read
+// (canonicalizeRead).
+func canonicalQuads(doc map[string]any, read bool) ([]rdfc.Quad, map[string]string, error) {
+	opts := expansion.opts
+	if read {
+		var err error
+		if opts, err = formOptions(); err != nil {
+			return nil, nil, err
+		}
+	}
+	quads, err := toQuadsWith(doc, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("canonicalize document: %w", err)
 	}

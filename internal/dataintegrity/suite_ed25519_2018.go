@@ -51,7 +51,7 @@ func verifyEd25519Signature2018(ctx context.Context, in suiteInput) error {
 		canonDoc = in.docCanon[cacheKey]
 	}
 	if canonDoc == nil {
-		if canonDoc, err = Canonicalize(doc); err != nil {
+		if canonDoc, err = canonicalizeRead(doc); err != nil {
 			return fmt.Errorf("canonicalize document: %w", err)
 		}
 		if cacheKey != "" {
@@ -63,7 +63,7 @@ func verifyEd25519Signature2018(ctx context.Context, in suiteInput) error {
 		delete(options, k)
 	}
 	options["@context"] = doc["@context"]
-	canonProof, err := Canonicalize(options)
+	canonProof, err := canonicalizeRead(options)
 	if err != nil {
 		return fmt.Errorf("canonicalize proof options: %w", err)
 	}
