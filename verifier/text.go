@@ -188,7 +188,7 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 		}
 	}
 	for _, cs := range r.CoSigners {
-		fmt.Fprintf(&b, "  also signed by %s (not the issuer)\n", cs.Controller)
+		fmt.Fprintf(&b, "  also signed by %s (not the issuer)\n", safe(cs.Controller))
 	}
 	for i, e := range r.Endorsements {
 		state := "not verified"
