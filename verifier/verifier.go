@@ -1,9 +1,11 @@
 // Package verifier checks Open Badges 3.0 credentials and returns a report
 // of every check, in the order of the OB 3.0 verification algorithm (§9.1):
-// parse and context, type, schema and subject (step 1), proof and issuer key
-// provenance (step 2, IMPL "key provenance"), status (step 4), validity
-// dates (step 4), the optional recipient match (step 5) and endorsements
-// (step 6, §9.2).
+// parse and context, type, schema and subject (step 1), the VC Data Model
+// 2.0 rules (docs/vc-2.0-rules.md), proof and issuer key provenance (step 2,
+// IMPL "key provenance"; other signers of a proof set or chain are named as
+// co-signers), status (step 4), related resources' digests (VC DM 2.0
+// §5.3), validity dates (step 4), the optional recipient match (step 5) and
+// endorsements (step 6, §9.2).
 //
 // It fails closed: Verify returns a nil error only when the report says
 // verified, and a check that did not run never reads as passed.
