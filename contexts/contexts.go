@@ -30,6 +30,8 @@ const (
 	DataIntegrityV2 = "https://w3id.org/security/data-integrity/v2"
 	MultikeyV1      = "https://w3id.org/security/multikey/v1"
 	Ed25519V1       = "https://w3id.org/security/suites/ed25519-2020/v1"
+	Ed25519_2018V1  = "https://w3id.org/security/suites/ed25519-2018/v1"
+	StatusV1        = "https://www.w3.org/ns/credentials/status/v1"
 	DIDV1           = "https://www.w3.org/ns/did/v1"
 	StatusList2021  = "https://w3id.org/vc/status-list/2021/v1"
 	ExamplesV2      = "https://www.w3.org/ns/credentials/examples/v2"
@@ -54,6 +56,8 @@ var byURL = map[string]string{
 	DataIntegrityV2: "data-integrity-v2.jsonld",
 	MultikeyV1:      "multikey-v1.jsonld",
 	Ed25519V1:       "ed25519-signature-2020-v1.jsonld",
+	Ed25519_2018V1:  "ed25519-signature-2018-v1.jsonld",
+	StatusV1:        "credentials-status-v1.jsonld",
 	DIDV1:           "did-v1.jsonld",
 	StatusList2021:  "vc-status-list-2021-v1.jsonld",
 	ExamplesV2:      "credentials-examples-v2.jsonld",

@@ -61,6 +61,10 @@ func (is *Issuer) SignCredential(ctx context.Context, doc map[string]any) (map[s
 	if _, ok := doc["proof"]; ok {
 		return nil, fmt.Errorf("%w: it already has a proof", ErrCredential)
 	}
+	// The VC Data Model rules the verifier's data-model check applies.
+	if errs := c.CheckDataModel(); len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrCredential, errors.Join(errs...))
+	}
 	signed, err := dataintegrity.Sign(doc, is.Key.Signer, dataintegrity.SignOptions{
 		VerificationMethod: is.Key.VerificationMethod,
 		Created:            is.now(),

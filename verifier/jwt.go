@@ -71,6 +71,20 @@ func (v *Verifier) verifyJWT(ctx context.Context, jws string, profile vcjwt.Prof
 	r.set(CheckParse, Passed, "parse.ok", "VC-JWT")
 	c := credential.FromMap(doc)
 	v.verifyWith(ctx, c, r, depth, func() bool { return v.checkJWTProof(ctx, c, res, err, r) })
+	if r.RefreshedFrom != "" {
+		return // the report is the refreshed credential's
+	}
+	// The token's own validity window (exp, nbf) may be narrower than the
+	// credential's dates ("If the exp claim is present, convert the
+	// NumericDate to a DateTime and use it to set validUntil", §8.2.6): an
+	// expired token is reported as expired, not as a key problem.
+	switch {
+	case res == nil:
+	case errors.Is(err, vcjwt.ErrExpired):
+		r.set(CheckValidity, Failed, "validity.expired", err.Error())
+	case errors.Is(err, vcjwt.ErrNotYetValid):
+		r.set(CheckValidity, Failed, "validity.not-yet-valid", err.Error())
+	}
 }
 
 func (v *Verifier) jwtResolver() vcjwt.KeyResolver { return v.jwtKeys }
@@ -100,8 +114,12 @@ func (v *Verifier) checkJWTProof(ctx context.Context, c *credential.Credential, 
 		notRun()
 		return false
 	}
-	// The signature verified. Expiry and not-yet-valid are reported by the
-	// validity check from the credential's own dates.
+	// The signature verified. Expiry and not-yet-valid (of the credential's
+	// dates or of the token's exp and nbf) are the validity check's
+	// (verifyJWT): they say nothing about whose key signed the token.
+	if errors.Is(err, vcjwt.ErrExpired) || errors.Is(err, vcjwt.ErrNotYetValid) {
+		err = nil
+	}
 	kid := res.KeyID
 	if kid == "" {
 		kid = "an embedded jwk"

@@ -170,10 +170,13 @@ func (v *Verifier) verifyPresentationDoc(ctx context.Context, doc map[string]any
 func (v *Verifier) checkCredentials(ctx context.Context, vp map[string]any, r *PresentationReport) []map[string]any {
 	raw := asObjects(vp["verifiableCredential"])
 	var vcs []map[string]any
-	failed := 0
+	failed, unchecked := 0, 0
 	for _, vc := range raw {
 		cr, _ := v.VerifyDocument(ctx, vc)
-		if !cr.Verified {
+		switch {
+		case cr.Unchecked():
+			unchecked++
+		case !cr.Verified:
 			failed++
 		}
 		r.Credentials = append(r.Credentials, cr)
@@ -188,7 +191,12 @@ func (v *Verifier) checkCredentials(ctx context.Context, vp map[string]any, r *P
 	case len(raw) == 0:
 		r.set(CheckCredentials, Failed, "credentials.none", "the presentation carries no credential")
 	case failed > 0:
-		r.set(CheckCredentials, Failed, "credentials.invalid", fmt.Sprintf("%d of %d credentials did not verify", failed, len(raw)))
+		r.set(CheckCredentials, Failed, "credentials.invalid", fmt.Sprintf("%d of %d credentials did not verify", failed+unchecked, len(raw)))
+	case unchecked > 0:
+		// Not verified, but nothing found wrong either: "could not be
+		// checked" (e.g. an issuer key that could not be fetched), never
+		// "not genuine".
+		r.set(CheckCredentials, Failed, "credentials.unchecked", fmt.Sprintf("%d of %d credentials could not be checked", unchecked, len(raw)))
 	default:
 		r.set(CheckCredentials, Passed, "credentials.ok", fmt.Sprintf("%d credentials verified", len(raw)))
 	}

@@ -48,10 +48,12 @@ const (
 	CheckType         = "type"
 	CheckSchema       = "schema"
 	CheckSubject      = "subject"
+	CheckDataModel    = "data-model"
 	CheckProof        = "proof"
 	CheckIssuerKey    = "issuer-key"
 	CheckRefresh      = "refresh"
 	CheckStatus       = "status"
+	CheckRelated      = "related-resources"
 	CheckValidity     = "validity"
 	CheckRecipient    = "recipient"
 	CheckEndorsements = "endorsements"
@@ -111,9 +113,19 @@ type Report struct {
 	Checks       []Check   `json:"checks"`
 	Credential   Summary   `json:"credential"`
 	Endorsements []*Report `json:"endorsements,omitempty"`
+	// CoSigners are the signers of verified proofs other than the issuer's
+	// (a witness or endorser in a proof set or chain). Their proofs verified
+	// with their own keys; they are not the issuer.
+	CoSigners []CoSigner `json:"coSigners,omitempty"`
 	// RefreshedFrom is the refresh service URL, when the credential
 	// reported on is the refreshed version fetched from it (§9.1 step 3).
 	RefreshedFrom string `json:"refreshedFrom,omitempty"`
+}
+
+// CoSigner is the signer of one verified proof that is not the issuer's.
+type CoSigner struct {
+	Controller         string `json:"controller"`
+	VerificationMethod string `json:"verificationMethod"`
 }
 
 // Check returns the check with the given id, or nil.
@@ -184,6 +196,22 @@ func reason(checks []Check) *Check {
 		}
 	}
 	return nil
+}
+
+// Unchecked reports whether the credential is not verified only because a
+// check could not be completed (Unknown, or a required check that did not
+// run), with no check failed: it "could not be checked", which must never
+// be shown as "not genuine".
+func (r *Report) Unchecked() bool {
+	if r.Verified {
+		return false
+	}
+	for _, c := range r.Checks {
+		if c.Outcome == Failed {
+			return false
+		}
+	}
+	return true
 }
 
 // JSON returns the report as indented JSON.

@@ -30,9 +30,18 @@ var English = map[string]string{
 	"subject.ok":               "It names who earned the badge and what was achieved.",
 	"subject.invalid":          "It does not properly name who earned the badge or what was achieved.",
 
+	"data-model.ok":      "It follows the rules of the W3C Verifiable Credentials data model.",
+	"data-model.invalid": "It breaks a rule of the W3C Verifiable Credentials data model.",
+
+	"related.none":      "It lists no related resources.",
+	"related.ok":        "The resources it links to are unchanged since it was issued.",
+	"related.mismatch":  "A resource it links to has changed since it was issued.",
+	"related.unchecked": "Some resources it links to could not be checked.",
+
 	"proof.ok":              "Its digital signature is valid: it has not been altered since it was signed.",
 	"proof.missing":         "It has no digital signature: anyone could have written it.",
 	"proof.key-unavailable": "Its signature could not be checked: the signing key could not be obtained.",
+	"proof.unknown-context": "Its signature could not be checked: it uses a vocabulary (JSON-LD context) that Blason does not know.",
 	"proof.key-not-found":   "Its signature could not be checked: the signing key it names does not exist.",
 	"proof.bad-signature":   "Its digital signature does not match: it was altered, or not signed by that key.",
 	"proof.invalid":         "Its digital signature is not valid.",
@@ -97,6 +106,7 @@ var English = map[string]string{
 	"credentials.ok":            "Every badge in it is genuine.",
 	"credentials.none":          "It carries no badge.",
 	"credentials.invalid":       "Some badges in it are not genuine.",
+	"credentials.unchecked":     "Some badges in it could not be checked; nothing was found wrong with them, but they are not verified.",
 }
 
 // Text returns the English sentence for a check, falling back to its
@@ -176,6 +186,9 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 		if verbose && c.Detail != "" {
 			fmt.Fprintf(&b, "    %s\n", safe(c.Detail))
 		}
+	}
+	for _, cs := range r.CoSigners {
+		fmt.Fprintf(&b, "  also signed by %s (not the issuer)\n", safe(cs.Controller))
 	}
 	for i, e := range r.Endorsements {
 		state := "not verified"

@@ -1,9 +1,11 @@
 // Package verifier checks Open Badges 3.0 credentials and returns a report
 // of every check, in the order of the OB 3.0 verification algorithm (§9.1):
-// parse and context, type, schema and subject (step 1), proof and issuer key
-// provenance (step 2, IMPL "key provenance"), status (step 4), validity
-// dates (step 4), the optional recipient match (step 5) and endorsements
-// (step 6, §9.2).
+// parse and context, type, schema and subject (step 1), the VC Data Model
+// 2.0 rules (docs/vc-2.0-rules.md), proof and issuer key provenance (step 2,
+// IMPL "key provenance"; other signers of a proof set or chain are named as
+// co-signers), status (step 4), related resources' digests (VC DM 2.0
+// §5.3), validity dates (step 4), the optional recipient match (step 5) and
+// endorsements (step 6, §9.2).
 //
 // It fails closed: Verify returns a nil error only when the report says
 // verified, and a check that did not run never reads as passed.
@@ -16,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/blason-badges/blason/contexts"
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/did"
@@ -163,8 +166,8 @@ func (v *Verifier) VerifyDocument(ctx context.Context, doc map[string]any) (*Rep
 
 func newReport() *Report {
 	r := &Report{}
-	for _, id := range []string{CheckParse, CheckContext, CheckType, CheckSchema, CheckSubject, CheckProof,
-		CheckIssuerKey, CheckRefresh, CheckStatus, CheckValidity, CheckRecipient, CheckEndorsements} {
+	for _, id := range []string{CheckParse, CheckContext, CheckType, CheckSchema, CheckSubject, CheckDataModel, CheckProof,
+		CheckIssuerKey, CheckRefresh, CheckStatus, CheckRelated, CheckValidity, CheckRecipient, CheckEndorsements} {
 		r.Checks = append(r.Checks, Check{ID: id, Outcome: NotRun, Message: id + ".not-run", Required: required[id]})
 	}
 	return r
@@ -174,7 +177,7 @@ func newReport() *Report {
 // check is required where a schema exists (VC 2.0); it is skipped for VC 1.1.
 var required = map[string]bool{
 	CheckParse: true, CheckContext: true, CheckType: true, CheckSchema: true, CheckSubject: true,
-	CheckProof: true, CheckIssuerKey: true, CheckValidity: true,
+	CheckDataModel: true, CheckProof: true, CheckIssuerKey: true, CheckValidity: true,
 }
 
 func (r *Report) set(id string, o Outcome, msg, detail string) {
@@ -214,6 +217,14 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 		v.checkOpenBadge(c, version, verr, r)
 	}
 
+	// VC Data Model rules, shared with the issuer (which refuses to sign a
+	// credential that breaks one).
+	if errs := c.CheckDataModel(); len(errs) > 0 {
+		r.set(CheckDataModel, Failed, "data-model.invalid", errors.Join(errs...).Error())
+	} else {
+		r.set(CheckDataModel, Passed, "data-model.ok", "")
+	}
+
 	proofOK := checkProof()
 
 	// §9.1 step 3: refresh, only after the proof verified ("so a bad actor
@@ -238,6 +249,16 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 		r.set(CheckStatus, NotRun, "status.not-run", "not checked: the proof did not verify")
 	default:
 		v.checkStatus(ctx, c, r)
+	}
+
+	// VC DM 2.0 §5.3: related resources, fetched (when at all) only after
+	// the proof verified, as for status.
+	if proofOK {
+		v.checkRelated(ctx, c, r)
+	} else if len(c.RelatedResources()) > 0 {
+		r.set(CheckRelated, NotRun, "related.not-run", "not checked: the proof did not verify")
+	} else {
+		r.set(CheckRelated, Skipped, "related.none", "the credential lists no related resources")
 	}
 
 	v.checkValidity(c, version, v.isGeneric(c), r)
@@ -320,6 +341,10 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 	})
 	if err != nil {
 		switch {
+		case errors.Is(err, contexts.ErrUnknownContext):
+			// Could not check: the signed data cannot be computed without a
+			// context Blason does not pin (and never fetches). Name it.
+			r.set(CheckProof, Unknown, "proof.unknown-context", withUnknownContexts(err.Error(), c.Doc))
 		case errors.Is(err, dataintegrity.ErrNoProof):
 			r.set(CheckProof, Failed, "proof.missing", "the credential has no proof: anyone could have written it")
 		case errors.Is(err, dataintegrity.ErrKeyResolution) && (errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrResolution)):
@@ -360,23 +385,50 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 
 	// Key provenance (OB 3.0 IMPL, ob3-digest §4.3): "the verification
 	// method's controller must equal the issuer id"; otherwise anyone could
-	// sign a credential naming any issuer.
+	// sign a credential naming any issuer. At least one verified proof must
+	// be the issuer's. The others of a proof set or chain (a witness, an
+	// endorser: Data Integrity §2.1.1, §2.1.2) verified with their own
+	// controller's key (the resolver only returns a key its controller
+	// authorises) and are named as co-signers; they vouch for nothing about
+	// the issuer, so they are not held to its key.
 	issuer := c.IssuerID()
+	var byIssuer []string
+	r.CoSigners = nil
 	for _, res := range results {
 		if res.Err != nil {
 			continue
 		}
-		if res.Key == nil || res.Key.Controller != issuer {
-			ctrl := "unknown"
-			if res.Key != nil {
-				ctrl = res.Key.Controller
-			}
-			r.set(CheckIssuerKey, Failed, "issuer-key.not-issuer",
-				fmt.Sprintf("the signing key %s is controlled by %s, not by the issuer %s", res.VerificationMethod, ctrl, issuer))
-			return true
+		if res.Key != nil && issuer != "" && res.Key.Controller == issuer {
+			byIssuer = append(byIssuer, res.VerificationMethod)
+			continue
 		}
+		ctrl := ""
+		if res.Key != nil {
+			ctrl = res.Key.Controller
+		}
+		r.CoSigners = append(r.CoSigners, CoSigner{Controller: ctrl, VerificationMethod: res.VerificationMethod})
 	}
-	r.set(CheckIssuerKey, Passed, "issuer-key.ok", "the signing key belongs to the issuer "+issuer)
+	if len(byIssuer) == 0 {
+		var who []string
+		for _, cs := range r.CoSigners {
+			ctrl := cs.Controller
+			if ctrl == "" {
+				ctrl = "unknown"
+			}
+			who = append(who, fmt.Sprintf("the signing key %s is controlled by %s, not by the issuer %s", cs.VerificationMethod, ctrl, issuer))
+		}
+		r.set(CheckIssuerKey, Failed, "issuer-key.not-issuer", strings.Join(who, "; "))
+		return true
+	}
+	detail = "the signing key belongs to the issuer " + issuer
+	if len(r.CoSigners) > 0 {
+		var who []string
+		for _, cs := range r.CoSigners {
+			who = append(who, cs.Controller)
+		}
+		detail += "; also signed by " + strings.Join(who, ", ")
+	}
+	r.set(CheckIssuerKey, Passed, "issuer-key.ok", detail)
 	return true
 }
 

@@ -58,7 +58,7 @@ func TestIssueAndVerify(t *testing.T) {
 	for _, c := range report.Checks {
 		outcomes[c.ID] = c.Outcome
 	}
-	if outcomes["proof"] != "passed" || outcomes["recipient"] != "passed" || outcomes["status"] != "skipped" || len(report.Checks) != 12 {
+	if outcomes["proof"] != "passed" || outcomes["recipient"] != "passed" || outcomes["status"] != "skipped" || len(report.Checks) != 14 {
 		t.Fatalf("checks %v", outcomes)
 	}
 	// Standard input works too.

@@ -287,12 +287,17 @@ func verifyOne(ctx context.Context, unsecured map[string]any, all []map[string]a
 	// Data Integrity §4.3 (Verify Proof) and the cryptosuites' "Verify Proof"
 	// and "Proof Configuration" algorithms.
 	suite := r.Cryptosuite
+	var other suiteVerifier // a suite with its own algorithm (own file); nil: the RDFC suites below
 	switch r.Type {
 	case "":
 		return fmt.Errorf("%w: no type", ErrMalformedProof)
 	case TypeDataIntegrity:
 		switch suite {
 		case SuiteEdDSARDFC, SuiteEdDSA2022, SuiteECDSARDFC:
+		case SuiteEdDSAJCS, SuiteECDSAJCS:
+			other = verifyJCS
+		case SuiteECDSASD:
+			other = verifyECDSASD
 		case "":
 			return fmt.Errorf("%w: DataIntegrityProof without cryptosuite", ErrMalformedProof)
 		default:
@@ -300,6 +305,8 @@ func verifyOne(ctx context.Context, unsecured map[string]any, all []map[string]a
 		}
 	case TypeEd25519_2020:
 		suite = SuiteEdDSARDFC // same algorithm: RDFC canonical form, SHA-256, Ed25519
+	case TypeEd25519_2018:
+		other = verifyEd25519Signature2018
 	default:
 		return fmt.Errorf("%w %q", ErrUnknownProofType, clip(r.Type))
 	}
@@ -333,6 +340,9 @@ func verifyOne(ctx context.Context, unsecured map[string]any, all []map[string]a
 	}
 	if opts.Domain != "" && !domainMatches(proof["domain"], opts.Domain) {
 		return fmt.Errorf("%w: expected %q", ErrDomain, clip(opts.Domain))
+	}
+	if other != nil {
+		return other(ctx, suiteInput{unsecured: unsecured, all: all, proof: proof, opts: opts, docCanon: docCanon, r: r})
 	}
 	pv, ok := proof["proofValue"].(string)
 	if !ok || pv == "" {

@@ -3,11 +3,13 @@ package did
 import (
 	"context"
 	"crypto"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/blason-badges/blason/internal/limits"
+	"github.com/blason-badges/blason/internal/multibase"
 )
 
 // MaxDIDLength is the longest DID or DID URL (in bytes) this package will
@@ -36,6 +38,9 @@ const (
 const (
 	TypeMultikey                   = "Multikey"
 	TypeEd25519VerificationKey2020 = "Ed25519VerificationKey2020"
+	// TypeEd25519VerificationKey2018 carries a raw Ed25519 key as
+	// publicKeyBase58 (the keys behind Ed25519Signature2018 proofs).
+	TypeEd25519VerificationKey2018 = "Ed25519VerificationKey2018"
 	TypeJsonWebKey2020             = "JsonWebKey2020"
 	TypeJsonWebKey                 = "JsonWebKey"
 )
@@ -64,6 +69,7 @@ type VerificationMethod struct {
 	Type               string          `json:"type"`
 	Controller         string          `json:"controller"`
 	PublicKeyMultibase string          `json:"publicKeyMultibase,omitempty"`
+	PublicKeyBase58    string          `json:"publicKeyBase58,omitempty"`
 	PublicKeyJwk       json.RawMessage `json:"publicKeyJwk,omitempty"`
 }
 
@@ -78,14 +84,37 @@ func (vm *VerificationMethod) PublicKey() (crypto.PublicKey, error) {
 	if vm == nil {
 		return nil, fmt.Errorf("%w: nil verification method", ErrInvalidKey)
 	}
-	hasMB, hasJWK := vm.PublicKeyMultibase != "", len(vm.PublicKeyJwk) > 0
+	hasMB, hasJWK, hasB58 := vm.PublicKeyMultibase != "", len(vm.PublicKeyJwk) > 0, vm.PublicKeyBase58 != ""
+	var present []string
+	for _, p := range []struct {
+		has  bool
+		name string
+	}{{hasMB, "publicKeyMultibase"}, {hasJWK, "publicKeyJwk"}, {hasB58, "publicKeyBase58"}} {
+		if p.has {
+			present = append(present, p.name)
+		}
+	}
+	switch len(present) {
+	case 0, 1:
+	default:
+		return nil, fmt.Errorf("%w: verification method %s has both %s", ErrInvalidKey, q(vm.ID), strings.Join(present, " and "))
+	}
 	switch {
-	case hasMB && hasJWK:
-		return nil, fmt.Errorf("%w: verification method %s has both publicKeyMultibase and publicKeyJwk", ErrInvalidKey, q(vm.ID))
-	case !hasMB && !hasJWK:
+	case len(present) == 0:
 		return nil, fmt.Errorf("%w: verification method %s has no public key", ErrInvalidKey, q(vm.ID))
 	}
 	switch vm.Type {
+	case TypeEd25519VerificationKey2018:
+		// Ed25519 Signature 2018: "publicKeyBase58": the 32 key bytes in
+		// base58btc, no multicodec header.
+		if !hasB58 {
+			return nil, fmt.Errorf("%w: %s verification method %s lacks publicKeyBase58", ErrInvalidKey, vm.Type, q(vm.ID))
+		}
+		raw, err := multibase.Decode("z" + vm.PublicKeyBase58)
+		if err != nil || len(raw) != ed25519.PublicKeySize || !ed25519OnCurve(raw) {
+			return nil, fmt.Errorf("%w: Ed25519VerificationKey2018 %s: publicKeyBase58 is not an Ed25519 public key", ErrInvalidKey, q(vm.ID))
+		}
+		return ed25519.PublicKey(raw), nil
 	case TypeMultikey, TypeEd25519VerificationKey2020:
 		if !hasMB {
 			return nil, fmt.Errorf("%w: %s verification method %s lacks publicKeyMultibase", ErrInvalidKey, vm.Type, q(vm.ID))

@@ -25,6 +25,7 @@ var titles = map[string]string{
 	"too-large":          "Request body too large",
 	"malformed":          "Malformed request",
 	"invalid-credential": "The credential cannot be issued",
+	"vc-data-model":      "The credential breaks a rule of the VC Data Model",
 	"unknown-issuer":     "This server does not hold that issuer's key",
 	"not-configured":     "Not configured on this server",
 	"internal":           "Internal error",

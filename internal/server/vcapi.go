@@ -85,6 +85,12 @@ func (s *Server) issueCredential(c *gin.Context) {
 	if _, ok := options(c, body); !ok {
 		return
 	}
+	// VC Data Model 2.0 rules (the verifier's data-model check): refused
+	// before anything is recorded, with every broken rule named.
+	if errs := credential.FromMap(cred).CheckDataModel(); len(errs) > 0 {
+		problem(c, http.StatusBadRequest, "vc-data-model", errors.Join(errs...).Error())
+		return
+	}
 	var signed map[string]any
 	var err error
 	if s.cfg.Service != nil {
@@ -95,6 +101,8 @@ func (s *Server) issueCredential(c *gin.Context) {
 	switch {
 	case errors.Is(err, issuer.ErrNotOurIssuer):
 		problem(c, http.StatusBadRequest, "unknown-issuer", err.Error())
+	case errors.Is(err, credential.ErrDataModel):
+		problem(c, http.StatusBadRequest, "vc-data-model", err.Error())
 	case errors.Is(err, issuer.ErrCredential), errors.Is(err, issuer.ErrPreflight):
 		problem(c, http.StatusBadRequest, "invalid-credential", err.Error())
 	case err != nil:
