@@ -14,8 +14,10 @@ import (
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/server"
+	webpages "github.com/blason-badges/blason/internal/web"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -40,6 +42,8 @@ func serve(e env, args []string) int {
 	maxBody := fs.String("max-body", envOr("MAX_BODY", strconv.Itoa(server.DefaultMaxBody)), "largest request body in bytes; larger get 413 (BLASON_MAX_BODY)")
 	allowPrivate := fs.String("allow-private-fetch", envOr("ALLOW_PRIVATE_FETCH", "false"), "let did:web and status-list fetches reach private and loopback addresses (BLASON_ALLOW_PRIVATE_FETCH)")
 	logFormat := fs.String("log-format", envOr("LOG_FORMAT", "text"), "text or json (BLASON_LOG_FORMAT)")
+	pageLang := fs.String("lang", envOr("LANG_DEFAULT", "en"), "language of the pages for readers whose browser asks for neither French nor English: en or fr (BLASON_LANG_DEFAULT)")
+	trustList := fs.String("trust-list", envOr("TRUST_LIST", ""), "JSON file listing known issuers, [{\"id\": \"did:web:lab.example\", \"name\": \"Lab\"}]; the verification page shows others as unknown (BLASON_TRUST_LIST)")
 	grace := fs.Duration("shutdown-grace", 20*time.Second, "time given to requests in flight on SIGTERM")
 	if !parseFlags(fs, args) {
 		return exitUsage
@@ -114,6 +118,27 @@ func serve(e env, args []string) int {
 	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: selfFetcher{svc, client}, AcceptGeneric: true})
 	// Preflight does not fetch: the credential's status list is our own.
 	svc.Preflight = preflight{verifier.New(verifier.Options{DIDs: dids, AcceptGeneric: true})}
+
+	lang, ok := i18n.Parse(*pageLang)
+	if !ok {
+		return fail(e, "serve: --lang must be en or fr, not %q", *pageLang)
+	}
+	known, err := readTrustList(*trustList)
+	if err != nil {
+		return failErr(e, "serve: --trust-list", err)
+	}
+	known[rec.ID] = rec.Profile.Name
+	cfg.Pages = &webpages.Config{
+		Lang: lang, Known: known, Extract: extractBaked,
+		// Verify by address: the hardened client, as for status lists.
+		Fetch: func(ctx context.Context, u string) ([]byte, error) {
+			r, err := client.Get(ctx, u, "application/json", "application/vc+ld+json", "application/vc+jwt", "image/png", "image/svg+xml", "*/*;q=0.1")
+			if err != nil {
+				return nil, err
+			}
+			return r.Body, nil
+		},
+	}
 
 	srv := server.New(cfg)
 	err = srv.ListenAndServe(e.ctx, *addr, *grace, func(a net.Addr) {

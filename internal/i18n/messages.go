@@ -91,6 +91,16 @@ var messages = map[string][2]string{
 	"credentials.none":          {"It carries no badge.", "Elle ne contient aucun badge."},
 	"credentials.invalid":       {"Some badges in it are not genuine.", "Certains badges qu'elle contient ne sont pas authentiques."},
 	"check.not-run":             {"Not checked.", "Non vérifié."},
+	"credentials.unchecked":     {"Some badges in it could not be checked; nothing was found wrong with them, but they are not verified.", "Certains badges qu'elle contient n'ont pas pu être vérifiés ; rien d'anormal n'y a été trouvé, mais ils ne sont pas vérifiés."},
+	"data-model.ok":             {"It follows the rules of the W3C Verifiable Credentials data model.", "Il respecte les règles du modèle de données W3C Verifiable Credentials."},
+	"data-model.invalid":        {"It breaks a rule of the W3C Verifiable Credentials data model.", "Il enfreint une règle du modèle de données W3C Verifiable Credentials."},
+	"related.none":              {"It lists no related resources.", "Il ne mentionne aucune ressource liée."},
+	"related.ok":                {"The resources it links to are unchanged since it was issued.", "Les ressources vers lesquelles il pointe n'ont pas changé depuis son émission."},
+	"related.mismatch":          {"A resource it links to has changed since it was issued.", "Une ressource vers laquelle il pointe a changé depuis son émission."},
+	"related.unchecked":         {"Some resources it links to could not be checked.", "Certaines ressources vers lesquelles il pointe n'ont pas pu être vérifiées."},
+	"proof.unknown-context":     {"Its signature could not be checked: it uses a vocabulary (JSON-LD context) that Blason does not know.", "Sa signature n'a pas pu être vérifiée : il utilise un vocabulaire (contexte JSON-LD) que Blason ne connaît pas."},
+	"check.data-model":          {"Data model rules", "Règles du modèle de données"},
+	"check.related-resources":   {"Linked resources", "Ressources liées"},
 
 	// What each check is about, as a person would name it.
 	"check.parse":        {"Readable", "Lisible"},

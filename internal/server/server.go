@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/web"
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -56,6 +57,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is reported by /healthz.
 	Version string
+	// Pages, when set, serves the public pages (/verify) from
+	// internal/web; the server fills in its verifier, its report format
+	// and its own issuer as a known issuer. Nil: JSON APIs only.
+	Pages *web.Config
 }
 
 // DefaultMaxBody is the default request body limit: a 1 MiB credential
@@ -112,6 +117,9 @@ func New(cfg Config) *Server {
 		e.POST("/credentials/status", s.updateStatus)
 	}
 	e.GET("/openapi.json", s.openAPI)
+	if cfg.Pages != nil {
+		s.mountPages(e, *cfg.Pages)
+	}
 	if cfg.JWKS != nil {
 		e.GET("/.well-known/jwks.json", func(c *gin.Context) {
 			c.Header("Cache-Control", "public, max-age=300")

@@ -101,6 +101,9 @@ func post(h http.Handler, lang string, fields map[string]string, header map[stri
 	return w
 }
 
+// rawKey matches a message key shown instead of its text.
+var rawKey = regexp.MustCompile(`\b(check|outcome|verdict|issuer|badge|todo|verify|recipient|status|proof|validity)\.[a-z][a-z-]*`)
+
 // visibleText strips tags, for asserting what a person reads.
 func visibleText(html string) string {
 	html = regexp.MustCompile(`(?s)<style[^>]*>.*?</style>`).ReplaceAllString(html, " ")
@@ -143,6 +146,9 @@ func TestVerifyPageVerdicts(t *testing.T) {
 			}
 			if !strings.Contains(body, `<html lang="`+c.lang+`">`) {
 				t.Error("no lang attribute")
+			}
+			if k := rawKey.FindString(text); k != "" {
+				t.Errorf("the text key %q reached the page:\n%s", k, text)
 			}
 			if strings.Contains(body, "<script>alert(1)") {
 				t.Fatal("a string from the credential reached the page unescaped")

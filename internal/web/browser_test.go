@@ -1,0 +1,253 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/status"
+	"github.com/blason-badges/blason/verifier"
+)
+
+// The browser tests drive the real pages in headless Chromium (Debian's
+// package; .ci/run installs it), as an employer would: paste, upload, give
+// an address, switch language. Each state is captured as a screenshot in
+// $BLASON_SCREENSHOTS (or the test's temporary directory) and asserted by
+// the words a person sees; every page passes an accessibility check.
+
+func chromiumPath(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("Chromium is not installed: .ci/run installs Debian's chromium package")
+	}
+	t.Skip("Chromium not installed (apt-get install chromium); CI runs these tests")
+	return ""
+}
+
+func browser(t *testing.T) (context.Context, string) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox,
+		chromedp.WindowSize(1100, 1400),
+		chromedp.Flag("lang", "en-GB"),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	dir := os.Getenv("BLASON_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, dir
+}
+
+// a11yCheck runs in the page: the checks an automated audit makes that
+// apply to these pages (WCAG 2.1 A/AA): a language, one h1, headings
+// without skipped levels, a label for every control, alt text on every
+// image, a name for every link and button, AA text contrast.
+const a11yCheck = `(() => {
+  const problems = [];
+  if (!document.documentElement.lang) problems.push("html has no lang");
+  if (document.querySelectorAll("h1").length !== 1) problems.push(document.querySelectorAll("h1").length + " h1 elements");
+  let last = 0;
+  for (const h of document.querySelectorAll("h1,h2,h3,h4,h5,h6")) {
+    const n = +h.tagName[1];
+    if (last && n > last + 1) problems.push("heading skips from h" + last + " to h" + n + ": " + h.textContent.trim());
+    last = n;
+  }
+  for (const el of document.querySelectorAll("input:not([type=hidden]),textarea,select")) {
+    const named = (el.id && document.querySelector('label[for="' + el.id + '"]')) || el.getAttribute("aria-label") || el.closest("label");
+    if (!named) problems.push("control without label: " + (el.name || el.id));
+  }
+  for (const img of document.querySelectorAll("img")) if (!img.hasAttribute("alt")) problems.push("img without alt");
+  for (const a of document.querySelectorAll("a,button")) if (!(a.textContent.trim() || a.getAttribute("aria-label"))) problems.push("unnamed " + a.tagName);
+  const lum = c => { const m = c.match(/[\d.]+/g).map(Number); const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(m[0]) + 0.7152 * f(m[1]) + 0.0722 * f(m[2]); };
+  const bg = el => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor; if (c && !c.startsWith("rgba(0, 0, 0, 0)") && c !== "transparent") return c; } return "rgb(255, 255, 255)"; };
+  for (const el of document.querySelectorAll("body *")) {
+    if (!el.childNodes.length || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === "hidden" || s.display === "none" || el.closest(".visually-hidden,.skip")) continue;
+    const a = lum(s.color), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && +s.fontWeight >= 700);
+    if (ratio < (large ? 3 : 4.5)) problems.push("contrast " + ratio.toFixed(2) + " for: " + el.textContent.trim().slice(0, 40));
+  }
+  return problems;
+})()`
+
+func look(t *testing.T, ctx context.Context, dir, name string) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("%s: screenshot: %v", name, err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatalf("%s: text: %v", name, err)
+	}
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](a11yCheck))
+	if err != nil {
+		t.Fatalf("%s: accessibility check: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) > 0 {
+		t.Errorf("%s: accessibility: %s", name, strings.Join(problems, "; "))
+	}
+	return strings.Join(strings.Fields(text), " ")
+}
+
+// revokedFixture: a badge whose status list (served by the test's fetcher)
+// has its bit set.
+func revokedFixture(t *testing.T) (fixture, map[string][]byte) {
+	const list = "https://lab.example/status/1"
+	f := newFixture(t, func(m map[string]any) {
+		m["credentialStatus"] = map[string]any{"id": list + "#42", "type": "BitstringStatusListEntry",
+			"statusPurpose": "revocation", "statusListIndex": "42", "statusListCredential": list}
+	})
+	bits, _ := status.New(status.MinBits)
+	bits.Set(42, true)
+	enc, _ := bits.Encode()
+	doc := map[string]any{
+		"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "id": list,
+		"type": []any{"VerifiableCredential", "BitstringStatusListCredential"}, "issuer": f.id,
+		"validFrom": "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"id": list + "#list", "type": "BitstringStatusList",
+			"statusPurpose": "revocation", "encodedList": enc, "ttl": 60000},
+	}
+	signed, err := dataintegrity.Sign(doc, f.key, dataintegrity.SignOptions{VerificationMethod: f.vm, Created: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(signed)
+	return f, map[string][]byte{list: b}
+}
+
+type mapFetcher map[string][]byte
+
+func (m mapFetcher) GetJSON(_ context.Context, u string, _ ...string) ([]byte, error) {
+	if b, ok := m[u]; ok {
+		return b, nil
+	}
+	return nil, errors.New("404")
+}
+
+func TestBrowserVerifyPage(t *testing.T) {
+	ctx, dir := browser(t)
+	good := newFixture(t, nil)
+	expired := newFixture(t, func(m map[string]any) { m["validUntil"] = "2026-02-01T00:00:00Z" })
+	revoked, lists := revokedFixture(t)
+	tampered := strings.Replace(string(good.badge), "Peer nominated.", "Nominated by the board.", 1)
+	hosted := map[string][]byte{"https://lab.example/badges/1": good.badge}
+	h := New(Config{
+		Verifier: verifier.New(verifier.Options{Now: func() time.Time { return now }, Fetcher: mapFetcher(lists)}),
+		Known:    map[string]string{}, Now: func() time.Time { return now },
+		Fetch: func(_ context.Context, u string) ([]byte, error) { return mapFetcher(hosted).GetJSON(nil, u) },
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	paste := func(lang, name, cred string, says ...string) {
+		t.Run(name, func(t *testing.T) {
+			err := chromedp.Do(ctx,
+				chromedp.Navigate(srv.URL+"/verify?lang="+lang),
+				chromedp.WaitVisible(chromedp.ID("credential")),
+				chromedp.SetValue(chromedp.ID("credential"), cred),
+				chromedp.Click(chromedp.CSS("button[type=submit]")),
+				chromedp.WaitVisible(chromedp.CSS(".verdict")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := look(t, ctx, dir, name)
+			for _, s := range says {
+				if !strings.Contains(text, s) {
+					t.Errorf("the page does not say %q:\n%s", s, text)
+				}
+			}
+		})
+	}
+	paste("en", "verified-en", string(good.badge), "Genuine and valid", "Teamwork", "anonymous key", "Unknown issuer")
+	paste("fr", "verified-fr", string(good.badge), "Authentique et valide", "Émetteur inconnu", "1er janvier 2026")
+	paste("en", "revoked-en", string(revoked.badge), "Revoked", "The issuer has revoked this badge")
+	paste("fr", "revoked-fr", string(revoked.badge), "Révoqué", "L'émetteur a révoqué ce badge")
+	paste("en", "expired-en", string(expired.badge), "Genuine, but expired")
+	paste("fr", "expired-fr", string(expired.badge), "Authentique, mais expiré")
+	paste("en", "tampered-en", tampered, "Not genuine", "Nothing proves who issued it")
+	paste("fr", "tampered-fr", tampered, "Non authentique", "Rien ne prouve qui l'a émis")
+	paste("en", "unreadable-en", "Dear employer, here is my badge!", "Could not read this", "Nothing was verified")
+	paste("fr", "unreadable-fr", "Cher employeur, voici mon badge !", "Illisible", "Rien n'a été vérifié")
+
+	t.Run("by-address-fr", func(t *testing.T) {
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/verify?lang=fr"),
+			chromedp.SetValue(chromedp.ID("url"), "https://lab.example/badges/1"),
+			chromedp.Click(chromedp.CSS("button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS(".verdict")),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if text := look(t, ctx, dir, "by-address-fr"); !strings.Contains(text, "Authentique et valide") {
+			t.Fatalf("by address: %s", text)
+		}
+	})
+	t.Run("upload-en", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "badge.json")
+		os.WriteFile(file, good.badge, 0o644)
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/verify?lang=en"),
+			chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
+			chromedp.Click(chromedp.CSS("button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS(".verdict")),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if text := look(t, ctx, dir, "upload-en"); !strings.Contains(text, "Genuine and valid") {
+			t.Fatalf("upload: %s", text)
+		}
+	})
+	t.Run("language-switch", func(t *testing.T) {
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/verify?lang=en"),
+			chromedp.Click(chromedp.CSS(`a[hreflang="fr"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`html[lang="fr"] main`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		attr, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lang := attr.Value
+		text := look(t, ctx, dir, "form-fr")
+		if lang != "fr" || !strings.Contains(text, "Vérifier un badge") {
+			t.Fatalf("after the switch: lang=%q %s", lang, text)
+		}
+	})
+	t.Logf("screenshots in %s", dir)
+}
