@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -203,6 +204,9 @@ func wantsJSON(r *http.Request) bool {
 func isPresentation(cred []byte) bool {
 	var doc map[string]any
 	if len(cred) > 0 && cred[0] == '{' {
+		if !bytes.Contains(cred, []byte("VerifiablePresentation")) {
+			return false // no need to decode a credential twice
+		}
 		if json.Unmarshal(cred, &doc) != nil {
 			return false
 		}
