@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -250,4 +251,30 @@ func TestBrowserVerifyPage(t *testing.T) {
 		}
 	})
 	t.Logf("screenshots in %s", dir)
+}
+
+// TestBrowserAccessibilityCheckFails: the in-page check finds what it looks
+// for, so its silence on Blason's pages means something.
+func TestBrowserAccessibilityCheckFails(t *testing.T) {
+	ctx, _ := browser(t)
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(`<!DOCTYPE html><html><body><main><h2>No h1</h2><h4>Skipped</h4>
+<input id="x"><img src="data:image/png;base64,iVBORw0KGgo="><a href="/"></a>
+<p style="color:#bbb;background:#fff">Pale text</p></main></body></html>`))
+	}))
+	defer bad.Close()
+	if err := chromedp.Do(ctx, chromedp.Navigate(bad.URL)); err != nil {
+		t.Fatal(err)
+	}
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](a11yCheck))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := strings.Join(problems, "; ")
+	for _, want := range []string{"no lang", "0 h1", "skips from h2 to h4", "without label", "img without alt", "unnamed A", "contrast"} {
+		if !strings.Contains(found, want) {
+			t.Errorf("the check missed %q: %s", want, found)
+		}
+	}
 }
