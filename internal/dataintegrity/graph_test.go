@@ -1,0 +1,133 @@
+package dataintegrity
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/blason-badges/blason/internal/rdfc"
+)
+
+// jsVectors are the documents signed by Digital Bazaar's stack
+// (testdata/js-presentations/README.md), with the proof purpose, challenge
+// and domain each was signed with.
+var jsVectors = []struct {
+	name, purpose, challenge, domain string
+}{
+	{"badge-for-holder", PurposeAssertion, "", ""},
+	{"vp-one-badge", PurposeAuthentication, "c0ffee-2025", "verifier.example"},
+	{"vp-no-credential", PurposeAuthentication, "c0ffee-2025", "verifier.example"},
+	{"vc-language-direction", PurposeAssertion, "", ""},
+}
+
+// TestJSVectorsCanonicalForm reproduces, byte for byte, the canonical
+// N-Quads the reference stack computed for each document without its proof
+// (the presentation's credential and its proof are named graphs; @direction
+// is an i18n datatype), and verifies each document's proof.
+func TestJSVectorsCanonicalForm(t *testing.T) {
+	t.Parallel()
+	for _, v := range jsVectors {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			doc := readJSON(t, "testdata/js-presentations/"+v.name+".json")
+			unsecured := shallowCopy(doc)
+			delete(unsecured, "proof")
+			got, err := Canonicalize(unsecured)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := readText(t, "testdata/js-presentations/"+v.name+".unsecured.nq"); string(got) != want {
+				t.Fatalf("canonical N-Quads differ:\n--- got\n%s--- want\n%s", got, want)
+			}
+			opts := VerifyOptions{Resolver: fragmentResolver{}, Purpose: v.purpose, Challenge: v.challenge, Domain: v.domain}
+			if _, err := Verify(context.Background(), doc, opts); err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+			// The signature covers the named graphs: the presentation's
+			// proof fails once its credential's name changes.
+			if vcs, ok := doc["verifiableCredential"].([]any); ok && len(vcs) > 0 {
+				vc := shallowCopy(vcs[0].(map[string]any))
+				vc["name"] = "Changed"
+				doc["verifiableCredential"] = []any{vc}
+				if _, err := Verify(context.Background(), doc, opts); !errors.Is(err, ErrSignature) {
+					t.Fatalf("tampered credential: err = %v, want ErrSignature", err)
+				}
+			}
+		})
+	}
+}
+
+// TestGraphCycles: a graph that names itself, and two graphs that contain
+// each other's names, canonicalise quickly (the names are blank nodes, so
+// RDFC-1.0 must tell them apart; its work bound caps it).
+func TestGraphCycles(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name  string
+		graph map[string]any
+		want  error
+	}{
+		{"self", map[string]any{"@id": "_:g", "@graph": []any{map[string]any{"@id": "_:g", "name": "me"}}}, nil},
+		{"mutual", map[string]any{"@id": "_:a", "@graph": []any{map[string]any{"@id": "_:b", "name": "b",
+			"@graph": []any{map[string]any{"@id": "_:a", "name": "a"}}}}}, nil},
+		// 200 indistinguishable blank nodes in a ring: refused by the
+		// canonicalisation work bound, not computed.
+		{"ring of 200", wideCycle(200), rdfc.ErrTooComplex},
+	} {
+		doc := credentialFor(t, "did:example:issuer")
+		doc["credentialSubject"] = c.graph
+		start := time.Now()
+		_, err := Canonicalize(doc)
+		if d := time.Since(start); d > 500*time.Millisecond {
+			t.Errorf("%s: took %v", c.name, d)
+		}
+		if c.want == nil && err != nil || c.want != nil && !errors.Is(err, c.want) {
+			t.Errorf("%s: err = %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+// wideCycle returns n blank-node graphs each naming the next in a ring.
+func wideCycle(n int) map[string]any {
+	var items []any
+	for i := 0; i < n; i++ {
+		items = append(items, map[string]any{"@id": blankName(i), "@graph": []any{
+			map[string]any{"@id": blankName((i + 1) % n), "name": "x"}}})
+	}
+	return map[string]any{"@id": blankName(0), "@graph": items}
+}
+
+func blankName(i int) string { return "_:n" + strconv.Itoa(i) }
+
+// nestedGraphs returns a node holding n named graphs nested inside each
+// other, the innermost holding one statement.
+func nestedGraphs(n int) map[string]any {
+	inner := map[string]any{"name": "deep"}
+	for i := 0; i < n; i++ {
+		inner = map[string]any{"@graph": []any{inner}}
+	}
+	return inner
+}
+
+// TestGraphNestingLimit: named graphs may nest maxGraphDepth deep, and no
+// deeper; the refusal comes at once.
+func TestGraphNestingLimit(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		depth int
+		want  error
+	}{{3, nil}, {maxGraphDepth, nil}, {maxGraphDepth + 1, ErrTooDeep}, {40, ErrTooDeep}} {
+		doc := credentialFor(t, "did:example:issuer")
+		doc["credentialSubject"] = nestedGraphs(c.depth)
+		start := time.Now()
+		_, err := Canonicalize(doc)
+		if !errors.Is(err, c.want) && !(c.want == nil && err == nil) {
+			t.Errorf("depth %d: err = %v, want %v", c.depth, err, c.want)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("depth %d took %v", c.depth, d)
+		}
+	}
+}
