@@ -1,0 +1,33 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestVerifyReferenceStackFiles: blason verify accepts the badge and the
+// presentations signed by Digital Bazaar's stack (offline: the badge's
+// status list is not fetched).
+func TestVerifyReferenceStackFiles(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ file, want string }{
+		{"badge-for-holder.json", "VERIFIED: issued by did:key:z6Mks931"},
+		{"vp-one-badge.json", "PRESENTATION VERIFIED."},
+		{"vp-no-credential.json", "It holds no credential"},
+	} {
+		code, out, errs := runCLI(t, "", "verify", "--offline", "--challenge", "c0ffee-2025", "--domain", "verifier.example",
+			"testdata/js-presentations/"+c.file)
+		if code != exitOK || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d\n%s%s", c.file, code, out, errs)
+		}
+		// The presentation's own lines (the badge inside has its own report).
+		own, _, _ := strings.Cut(out, "--- Credential")
+		if strings.HasPrefix(c.file, "vp-") && strings.Contains(own, "credential.") {
+			t.Errorf("%s: a presentation is called a credential:\n%s", c.file, out)
+		}
+	}
+	// Another request's challenge: not verified.
+	if code, out, _ := runCLI(t, "", "verify", "--offline", "--challenge", "other", "testdata/js-presentations/vp-no-credential.json"); code != exitNotVerified {
+		t.Errorf("replayed presentation: exit %d\n%s", code, out)
+	}
+}
