@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"encoding/base64"
 	"context"
 	"encoding/json"
 	"os"
@@ -196,6 +197,40 @@ func TestVPJWTCredentialForms(t *testing.T) {
 				t.Fatalf("holder binding through the VC-JWT's subject\n%s", dumpP(r))
 			}
 		})
+	}
+}
+
+// TestVPJWTWithVCJWT11: a VC-JWT 1.1 token (the credential in a "vc"
+// claim, as walt.id issues) inside a VP-JWT verifies, and binds its subject
+// to the holder.
+func TestVPJWTWithVCJWT11(t *testing.T) {
+	t.Parallel()
+	issuer, holder := edSigner(t), edSigner(t)
+	vc := map[string]any{
+		"@context":          []any{"https://www.w3.org/2018/credentials/v1", "https://www.w3.org/ns/credentials/examples/v2"},
+		"id":                "urn:uuid:7d4e8a0c-1f6b-4f0e-9a57-3c2b1d0e9f88",
+		"type":              []any{"VerifiableCredential"},
+		"issuer":            issuer.did,
+		"issuanceDate":      "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"id": holder.did, "alumniOf": "The School of Examples"},
+	}
+	jws, err := vcjwt.Sign(vc, issuer.key, vcjwt.SignOptions{KeyID: issuer.vm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := base64.RawURLEncoding.DecodeString(strings.Split(jws, ".")[1])
+	if !strings.Contains(string(payload), `"vc":{`) {
+		t.Fatal("the token should carry the credential in a vc claim")
+	}
+	vp, err := vcjwt.SignPresentation(map[string]any{"@context": []any{"https://www.w3.org/2018/credentials/v1"},
+		"type": []any{"VerifiablePresentation"}, "verifiableCredential": []any{jws}}, holder.key, holder.vm, "n-3", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(Options{Now: testNow, AcceptGeneric: true}).VerifyPresentation(context.Background(), []byte(vp),
+		PresentationOptions{Challenge: "n-3"})
+	if err != nil || len(r.Credentials) != 1 || r.Check(CheckHolder).Outcome != Passed {
+		t.Fatalf("%v\n%s", err, dumpP(r))
 	}
 }
 
