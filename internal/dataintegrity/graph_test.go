@@ -111,8 +111,20 @@ func nestedGraphs(n int) map[string]any {
 	return inner
 }
 
-// TestGraphNestingLimit: named graphs may nest maxGraphDepth deep, and no
-// deeper; the refusal comes at once.
+// nestedContainers returns a document whose graph-container property g
+// nests n times: n named graphs, by @container rather than by @graph.
+func nestedContainers(n int) map[string]any {
+	inner := map[string]any{"http://example.org/leaf": "deep"}
+	for i := 0; i < n; i++ {
+		inner = map[string]any{"g": inner}
+	}
+	inner["@context"] = map[string]any{"g": map[string]any{"@id": "http://example.org/g", "@container": "@graph"}}
+	return inner
+}
+
+// TestGraphNestingLimit: named graphs, made by @graph objects or by graph
+// containers, may nest maxGraphDepth deep, and no deeper; the refusal comes
+// at once.
 func TestGraphNestingLimit(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -121,13 +133,32 @@ func TestGraphNestingLimit(t *testing.T) {
 	}{{3, nil}, {maxGraphDepth, nil}, {maxGraphDepth + 1, ErrTooDeep}, {40, ErrTooDeep}} {
 		doc := credentialFor(t, "did:example:issuer")
 		doc["credentialSubject"] = nestedGraphs(c.depth)
-		start := time.Now()
-		_, err := Canonicalize(doc)
-		if !errors.Is(err, c.want) && !(c.want == nil && err == nil) {
-			t.Errorf("depth %d: err = %v, want %v", c.depth, err, c.want)
-		}
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("depth %d took %v", c.depth, d)
+		for form, d := range map[string]map[string]any{"@graph": doc, "@container": nestedContainers(c.depth)} {
+			start := time.Now()
+			quads, err := toQuads(d)
+			if !errors.Is(err, c.want) && !(c.want == nil && err == nil) {
+				t.Errorf("%s, depth %d: err = %v, want %v", form, c.depth, err, c.want)
+			}
+			if err == nil {
+				// The innermost statement is in a named graph; with graph
+				// containers every level holds a statement (the link to
+				// the next graph), so there are depth named graphs. (An
+				// @graph object alone states nothing: its graph is empty.)
+				graphs := map[string]bool{}
+				for _, q := range quads {
+					if q.Graph.Kind == rdfc.BlankNode {
+						graphs[q.Graph.Value] = true
+					} else if q.Object.Value == "deep" {
+						t.Errorf("%s, depth %d: the innermost statement is in the default graph", form, c.depth)
+					}
+				}
+				if form == "@container" && len(graphs) != c.depth {
+					t.Errorf("%s, depth %d: %d named graphs", form, c.depth, len(graphs))
+				}
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("%s, depth %d took %v", form, c.depth, d)
+			}
 		}
 	}
 }
