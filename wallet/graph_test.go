@@ -69,3 +69,24 @@ func TestPresentMatchesReferenceStack(t *testing.T) {
 		t.Fatalf("proof differs:\n ours %s\n theirs %s", a, b)
 	}
 }
+
+// TestPresentWithoutCredential: a presentation of no credential (DID
+// authentication) has no verifiableCredential and is signed.
+func TestPresentWithoutCredential(t *testing.T) {
+	t.Parallel()
+	h := holder(t)
+	out, err := Present(nil, h, PresentOptions{Challenge: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vp map[string]any
+	if err := json.Unmarshal(out, &vp); err != nil {
+		t.Fatal(err)
+	}
+	if _, has := vp["verifiableCredential"]; has || vp["proof"] == nil || vp["holder"] != h.DID {
+		t.Fatalf("presentation %s", out)
+	}
+	if _, err := PresentJWT(nil, h, PresentOptions{Challenge: "c"}); err != nil {
+		t.Fatal(err)
+	}
+}
