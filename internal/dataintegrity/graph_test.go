@@ -80,7 +80,9 @@ func TestGraphCycles(t *testing.T) {
 		doc["credentialSubject"] = c.graph
 		start := time.Now()
 		_, err := Canonicalize(doc)
-		if d := time.Since(start); d > 500*time.Millisecond {
+		// The work bound is what keeps this fast; the clock is only a
+		// backstop against a hang (generous: the machine may be loaded).
+		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s: took %v", c.name, d)
 		}
 		if c.want == nil && err != nil || c.want != nil && !errors.Is(err, c.want) {
@@ -156,7 +158,7 @@ func TestGraphNestingLimit(t *testing.T) {
 					t.Errorf("%s, depth %d: %d named graphs", form, c.depth, len(graphs))
 				}
 			}
-			if d := time.Since(start); d > time.Second {
+			if d := time.Since(start); d > 5*time.Second {
 				t.Errorf("%s, depth %d took %v", form, c.depth, d)
 			}
 		}
