@@ -75,16 +75,10 @@ var expansion = func() struct {
 	}{opts, ld.NewStableContext(opts)}
 }()
 
-// expandWith runs JSON-LD 1.1 expansion (the JSON-LD API's expand(), steps 5-8)
-// of a document held in memory.
-// Verification passes options that add the form rule (see form.go); both
-// share the memoised contexts.
-func expandWith(doc map[string]any, opts *ld.JsonLdOptions) ([]any, error) {
-	return expandFrom(expansion.root, doc, opts)
-}
-
-// expandFrom is expandWith from another root context (the JSON-LD test
-// suite's, whose documents have a base IRI).
+// expandFrom runs JSON-LD 1.1 expansion (the JSON-LD API's expand(), steps
+// 5-8) of a document held in memory, from root (expansion.root, or the JSON-LD
+// test suite's, whose documents have a base IRI). Verification passes options
+// that add the form rule (see form.go); both share the memoised contexts.
 func expandFrom(root *ld.Context, doc map[string]any, opts *ld.JsonLdOptions) ([]any, error) {
 	out, err := ld.NewJsonLdApi().Expand(root, "", doc, opts, false, nil)
 	if err != nil {
