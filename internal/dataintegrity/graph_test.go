@@ -164,3 +164,27 @@ func TestGraphNestingLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestFormRulePresentation: the form check reads what a presentation may
+// be (VC Data Model 2.0 §4.13): holder as a URL or as an object with an
+// id, a credential as a named graph, a direction on a name.
+func TestFormRulePresentation(t *testing.T) {
+	t.Parallel()
+	vp := readJSON(t, "testdata/js-presentations/vp-one-badge.json")
+	delete(vp, "proof")
+	for name, holder := range map[string]any{
+		"holder as a URL":                "did:key:z6MkkBPYdMyzcYZ82316KGBobVXJL619wybD692WpZaPQSBg",
+		"holder as an object with an id": map[string]any{"id": "did:key:z6MkkBPYdMyzcYZ82316KGBobVXJL619wybD692WpZaPQSBg"},
+	} {
+		doc := shallowCopy(vp)
+		doc["holder"] = holder
+		if _, err := canonicalizeRead(doc); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	vc := readJSON(t, "testdata/js-presentations/vc-language-direction.json")
+	delete(vc, "proof")
+	if _, err := canonicalizeRead(vc); err != nil {
+		t.Errorf("direction: %v", err)
+	}
+}
