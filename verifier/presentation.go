@@ -19,6 +19,13 @@ const (
 	CheckCredentials  = "credentials"  // every credential inside verifies
 )
 
+// maxPresentedCredentials bounds the credentials one presentation may hold.
+// Each is verified in full (a proof, perhaps a status list), so a
+// presentation of thousands of small credentials would cost seconds within
+// the size limit; one that holds more is refused before any proof is
+// checked. A learner presents a handful of badges.
+const maxPresentedCredentials = 100
+
 // PresentationOptions are the verifier's request that a presentation must
 // answer.
 type PresentationOptions struct {
@@ -64,13 +71,13 @@ func (r *PresentationReport) set(id string, o Outcome, msg, detail string) {
 func (v *Verifier) VerifyPresentation(ctx context.Context, data []byte, opts PresentationOptions) (*PresentationReport, error) {
 	r := newPresentationReport()
 	if jws, ok := compactJWS(data); ok {
-		r.set(CheckParse, Passed, "parse.ok", "VP-JWT")
+		r.set(CheckParse, Passed, "parse.presentation", "VP-JWT")
 		v.verifyPresentationJWT(ctx, jws, opts, r)
 		return r.finish()
 	}
 	c, err := credential.Parse(data, v.opts.Limits)
 	if err != nil {
-		r.set(CheckParse, Failed, "parse.invalid", err.Error())
+		r.set(CheckParse, Failed, "parse.presentation-invalid", err.Error())
 		return r.finish()
 	}
 	return v.verifyPresentationDoc(ctx, c.Doc, opts, r)
@@ -98,25 +105,31 @@ func (v *Verifier) verifyPresentationDoc(ctx context.Context, doc map[string]any
 			r.set(CheckParse, Failed, "parse.envelope", err.Error())
 			return r.finish()
 		}
-		r.set(CheckParse, Passed, "parse.ok", "enveloped VP-JWT")
+		r.set(CheckParse, Passed, "parse.presentation", "enveloped VP-JWT")
 		v.verifyPresentationJWT(ctx, jws, opts, r)
 		return r.finish()
 	}
-	r.set(CheckParse, Passed, "parse.ok", "")
+	r.set(CheckParse, Passed, "parse.presentation", "")
 	c := credential.FromMap(doc)
 
-	// VC Data Model 2.0 §4.3: the first context is the VC base context.
+	// VC Data Model 2.0 §4.3: the first context is the VC base context
+	// (the others may be URLs or inline objects).
 	if list, ok := doc["@context"].([]any); ok && len(list) > 0 && (list[0] == contexts.CredentialsV2 || list[0] == contexts.CredentialsV1) {
-		r.set(CheckContext, Passed, "context.ok", "")
+		r.set(CheckContext, Passed, "context.presentation", "")
 	} else if s, ok := doc["@context"].(string); ok && (s == contexts.CredentialsV2 || s == contexts.CredentialsV1) {
-		r.set(CheckContext, Passed, "context.ok", "")
+		r.set(CheckContext, Passed, "context.presentation", "")
 	} else {
-		r.set(CheckContext, Failed, "context.invalid", "a presentation's first @context must be the W3C credentials context")
+		r.set(CheckContext, Failed, "context.presentation-invalid", "a presentation's first @context must be the W3C credentials context")
 	}
 	if c.HasType("VerifiablePresentation") {
-		r.set(CheckType, Passed, "type.ok", "VerifiablePresentation")
+		r.set(CheckType, Passed, "type.presentation", "VerifiablePresentation")
 	} else {
 		r.set(CheckType, Failed, "type.not-presentation", "type does not include VerifiablePresentation")
+	}
+	if tooManyCredentials(doc, r) {
+		// Refused before the holder's proof, whose canonicalisation covers
+		// every credential.
+		return r.finish()
 	}
 
 	// The holder's proof (Data Integrity §2.1.1: proofPurpose
@@ -165,14 +178,57 @@ func (v *Verifier) verifyPresentationDoc(ctx context.Context, doc map[string]any
 	return r.finish()
 }
 
+// tooManyCredentials fails the presentation when it holds more than
+// maxPresentedCredentials credentials.
+func tooManyCredentials(vp map[string]any, r *PresentationReport) bool {
+	n := len(credentialList(vp["verifiableCredential"]))
+	if n <= maxPresentedCredentials {
+		return false
+	}
+	r.set(CheckCredentials, Failed, "credentials.too-many",
+		fmt.Sprintf("the presentation holds %d credentials; at most %d are verified", n, maxPresentedCredentials))
+	return true
+}
+
 // checkCredentials verifies each credential inside, in full, and returns
-// them as decoded (enveloped ones: the credential the JWT carries).
+// them as decoded (enveloped ones: the credential the JWT carries). A
+// credential is a JSON object (with a Data Integrity proof, or an
+// EnvelopedVerifiableCredential) or, in a VP-JWT, a compact VC-JWT string
+// (VC-JWT 1.1 §6.3.1, as walt.id emits). Anything else fails.
+//
+// A presentation with no credential is DID authentication (VC Data Model
+// 2.0 §4.13: verifiableCredential is optional): the holder's proof alone
+// decides, and the report says it holds none.
 func (v *Verifier) checkCredentials(ctx context.Context, vp map[string]any, r *PresentationReport) []map[string]any {
-	raw := asObjects(vp["verifiableCredential"])
+	raw := credentialList(vp["verifiableCredential"])
 	var vcs []map[string]any
 	failed, unchecked := 0, 0
-	for _, vc := range raw {
-		cr, _ := v.VerifyDocument(ctx, vc)
+	for i, item := range raw {
+		var cr *Report
+		var vc map[string]any
+		switch x := item.(type) {
+		case map[string]any:
+			cr, _ = v.VerifyDocument(ctx, x)
+			vc = x
+			if credential.FromMap(x).HasType(vcjwt.TypeEnvelopedCredential) {
+				if jws, _, err := vcjwt.ParseEnveloped(x); err == nil {
+					vc = unverifiedPayload(jws) // verified just above; used for the subject id
+				}
+			}
+		case string:
+			if jws, ok := compactJWS([]byte(x)); ok {
+				// A bare VC-JWT in a presentation is the VC-JWT 1.1 form
+				// (media type application/jwt).
+				cr = newReport()
+				v.verifyJWT(ctx, jws, vcjwt.ProfileVCJWT, cr, 0)
+				cr.finish()
+				vc = unverifiedPayload(jws) // verified just above; used for the subject id
+				break
+			}
+			cr = notACredential(fmt.Sprintf("verifiableCredential entry %d is a string that is not a VC-JWT", i+1))
+		default:
+			cr = notACredential(fmt.Sprintf("verifiableCredential entry %d is a %s, not a credential", i+1, kindOf(x)))
+		}
 		switch {
 		case cr.Unchecked():
 			unchecked++
@@ -180,16 +236,14 @@ func (v *Verifier) checkCredentials(ctx context.Context, vp map[string]any, r *P
 			failed++
 		}
 		r.Credentials = append(r.Credentials, cr)
-		if credential.FromMap(vc).HasType(vcjwt.TypeEnvelopedCredential) {
-			if jws, _, err := vcjwt.ParseEnveloped(vc); err == nil {
-				vc = unverifiedPayload(jws) // verified just above; used for the subject id
-			}
+		if vc != nil {
+			vcs = append(vcs, vc)
 		}
-		vcs = append(vcs, vc)
 	}
 	switch {
 	case len(raw) == 0:
-		r.set(CheckCredentials, Failed, "credentials.none", "the presentation carries no credential")
+		r.set(CheckCredentials, Skipped, "credentials.none", "the presentation holds no credential: DID authentication, only the holder's proof is checked")
+		r.Check(CheckCredentials).Required = false
 	case failed > 0:
 		r.set(CheckCredentials, Failed, "credentials.invalid", fmt.Sprintf("%d of %d credentials did not verify", failed+unchecked, len(raw)))
 	case unchecked > 0:
@@ -201,6 +255,29 @@ func (v *Verifier) checkCredentials(ctx context.Context, vp map[string]any, r *P
 		r.set(CheckCredentials, Passed, "credentials.ok", fmt.Sprintf("%d credentials verified", len(raw)))
 	}
 	return vcs
+}
+
+// notACredential is the report for a verifiableCredential entry that is
+// not a credential at all.
+func notACredential(detail string) *Report {
+	r := newReport()
+	r.set(CheckParse, Failed, "parse.invalid", detail)
+	r.finish()
+	return r
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case float64:
+		return "number"
+	case []any:
+		return "array"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // verifyPresentationJWT verifies a VP-JWT (VC-JWT 1.1 style: a "vp" claim,
@@ -229,9 +306,9 @@ func (v *Verifier) verifyPresentationJWT(ctx context.Context, jws string, opts P
 		r.Check(CheckHolder).Required = true
 		return
 	}
-	r.set(CheckContext, Passed, "context.ok", "")
+	r.set(CheckContext, Passed, "context.presentation", "")
 	if credential.FromMap(res.Presentation).HasType("VerifiablePresentation") {
-		r.set(CheckType, Passed, "type.ok", "VerifiablePresentation")
+		r.set(CheckType, Passed, "type.presentation", "VerifiablePresentation")
 	} else {
 		r.set(CheckType, Failed, "type.not-presentation", "the vp claim is not a VerifiablePresentation")
 	}
@@ -243,6 +320,9 @@ func (v *Verifier) verifyPresentationJWT(ctx context.Context, jws string, opts P
 		r.set(CheckPresentation, Passed, "presentation.ok", detail)
 	}
 	r.Holder = res.Holder
+	if tooManyCredentials(res.Presentation, r) {
+		return
+	}
 	vcs := v.checkCredentials(ctx, res.Presentation, r)
 	v.checkHolder(r, res.Presentation, vcs, res.Holder)
 }
@@ -255,6 +335,10 @@ func (v *Verifier) checkHolder(r *PresentationReport, doc map[string]any, vcs []
 	}
 	if h := holderID(doc["holder"]); h != "" && h != presenter {
 		r.set(CheckHolder, Failed, "holder.mismatch", fmt.Sprintf("the presentation names %s as holder but was signed by %s", h, presenter))
+		return
+	}
+	if len(vcs) == 0 {
+		r.set(CheckHolder, Skipped, "holder.no-credential", "the presentation holds no credential whose subject could be matched")
 		return
 	}
 	var bound, mismatched, others []string
@@ -315,6 +399,18 @@ func asObjects(v any) []map[string]any {
 		return out
 	}
 	return nil
+}
+
+// credentialList returns verifiableCredential as a list: an array as it
+// is, absent (nil) as empty, anything else as a list of one.
+func credentialList(v any) []any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return x
+	}
+	return []any{v}
 }
 
 func (r *PresentationReport) finish() (*PresentationReport, error) {

@@ -90,23 +90,32 @@ var English = map[string]string{
 	"subject.missing":       "It names no subject.",
 	"subject.vc":            "It has a subject.",
 
-	"type.not-presentation":     "It is not a presentation.",
-	"presentation.ok":           "The person presenting these badges proved they hold the key, for this request.",
-	"presentation.no-challenge": "The presentation is signed, but no challenge was asked for: it could be a replay.",
-	"presentation.unsigned":     "The presentation is not signed by the person presenting it.",
-	"presentation.challenge":    "The presentation was made for another request (challenge mismatch).",
-	"presentation.domain":       "The presentation was made for another site (domain mismatch).",
-	"presentation.invalid":      "The presentation's signature is not valid.",
-	"presentation.form":         "The presentation is written in a form this verifier does not read, so what could be checked may not be what was signed.",
-	"holder.ok":                 "The person presenting is the person the badges were awarded to.",
-	"holder.not-subject":        "The person presenting is not the person the badges were awarded to.",
-	"holder.other-subject":      "The person presenting is not the subject of these credentials (allowed for credentials that are not badges).",
-	"holder.mismatch":           "The presentation names a holder other than its signer.",
-	"holder.not-applicable":     "The badges name their recipient by e-mail, not by a key: compare the e-mail instead.",
-	"credentials.ok":            "Every badge in it is genuine.",
-	"credentials.none":          "It carries no badge.",
-	"credentials.invalid":       "Some badges in it are not genuine.",
-	"credentials.unchecked":     "Some badges in it could not be checked; nothing was found wrong with them, but they are not verified.",
+	// A presentation's own checks: it is never called a credential or a
+	// badge, since it may hold none.
+	"parse.presentation":           "The file is a readable presentation.",
+	"parse.presentation-invalid":   "The file is not a readable presentation.",
+	"context.presentation":         "It declares the W3C Verifiable Credentials vocabulary.",
+	"context.presentation-invalid": "Its first context is not the W3C Verifiable Credentials vocabulary.",
+	"type.presentation":            "It is a Verifiable Presentation.",
+	"type.not-presentation":        "It is not a presentation.",
+	"presentation.ok":              "The holder proved they hold the key, for this request.",
+	"presentation.no-challenge":    "The presentation is signed, but no challenge was asked for: it could be a replay.",
+	"presentation.unsigned":        "The presentation is not signed by the person presenting it.",
+	"presentation.challenge":       "The presentation was made for another request (challenge mismatch).",
+	"presentation.domain":          "The presentation was made for another site (domain mismatch).",
+	"presentation.invalid":         "The presentation's signature is not valid.",
+	"presentation.form":            "The presentation is written in a form this verifier does not read, so what could be checked may not be what was signed.",
+	"holder.ok":                    "The person presenting is the person the badges were awarded to.",
+	"holder.not-subject":           "The person presenting is not the person the badges were awarded to.",
+	"holder.other-subject":         "The person presenting is not the subject of these credentials (allowed for credentials that are not badges).",
+	"holder.mismatch":              "The presentation names a holder other than its signer.",
+	"holder.not-applicable":        "The badges name their recipient by e-mail, not by a key: compare the e-mail instead.",
+	"holder.no-credential":         "It holds no credential, so there is no recipient to match.",
+	"credentials.ok":               "Every credential in it verified.",
+	"credentials.none":             "It holds no credential: it only proves who the holder is (DID authentication).",
+	"credentials.invalid":          "Some credentials in it did not verify.",
+	"credentials.unchecked":        "Some credentials in it could not be checked; nothing was found wrong with them, but they are not verified.",
+	"credentials.too-many":         "It holds more credentials than are verified in one presentation.",
 }
 
 // Text returns the English sentence for a check, falling back to its
@@ -261,7 +270,7 @@ func (r *PresentationReport) WriteText(w io.Writer, verbose bool) error {
 		return err
 	}
 	for i, c := range r.Credentials {
-		if _, err := fmt.Fprintf(w, "\n--- Badge %d of %d ---\n", i+1, len(r.Credentials)); err != nil {
+		if _, err := fmt.Fprintf(w, "\n--- Credential %d of %d ---\n", i+1, len(r.Credentials)); err != nil {
 			return err
 		}
 		if err := c.WriteText(w, verbose); err != nil {

@@ -40,13 +40,11 @@ type PresentOptions struct {
 // given credentials, held by h, and signs it with a DataIntegrityProof
 // (eddsa-rdfc-2022) whose proofPurpose is authentication, bound to the
 // challenge and domain. Credentials are included as given (JSON objects,
-// or enveloped VC-JWTs).
+// or enveloped VC-JWTs). With no credential the presentation only proves
+// who the holder is (DID authentication; verifiableCredential is optional).
 func Present(credentials [][]byte, h Holder, opts PresentOptions) ([]byte, error) {
 	if opts.Challenge == "" {
 		return nil, fmt.Errorf("%w: a challenge is required", ErrPresentation)
-	}
-	if len(credentials) == 0 {
-		return nil, fmt.Errorf("%w: no credentials", ErrPresentation)
 	}
 	now := time.Now
 	if opts.Now != nil {
@@ -65,10 +63,12 @@ func Present(credentials [][]byte, h Holder, opts PresentOptions) ([]byte, error
 		vcs = append(vcs, m)
 	}
 	vp := map[string]any{
-		"@context":             []any{contexts.CredentialsV2},
-		"type":                 []any{"VerifiablePresentation"},
-		"holder":               h.DID,
-		"verifiableCredential": vcs,
+		"@context": []any{contexts.CredentialsV2},
+		"type":     []any{"VerifiablePresentation"},
+		"holder":   h.DID,
+	}
+	if len(vcs) > 0 {
+		vp["verifiableCredential"] = vcs
 	}
 	signed, err := dataintegrity.Sign(vp, h.Signer, dataintegrity.SignOptions{
 		VerificationMethod: h.VerificationMethod,
@@ -92,9 +92,6 @@ func PresentJWT(credentials [][]byte, h Holder, opts PresentOptions) (string, er
 	if opts.Challenge == "" {
 		return "", fmt.Errorf("%w: a challenge is required", ErrPresentation)
 	}
-	if len(credentials) == 0 {
-		return "", fmt.Errorf("%w: no credentials", ErrPresentation)
-	}
 	vcs := make([]any, 0, len(credentials))
 	for i, b := range credentials {
 		if s := strings.TrimSpace(string(b)); strings.Count(s, ".") == 2 && !strings.HasPrefix(s, "{") {
@@ -112,10 +109,12 @@ func PresentJWT(credentials [][]byte, h Holder, opts PresentOptions) (string, er
 		vcs = append(vcs, m)
 	}
 	vp := map[string]any{
-		"@context":             []any{contexts.CredentialsV2},
-		"type":                 []any{"VerifiablePresentation"},
-		"holder":               h.DID,
-		"verifiableCredential": vcs,
+		"@context": []any{contexts.CredentialsV2},
+		"type":     []any{"VerifiablePresentation"},
+		"holder":   h.DID,
+	}
+	if len(vcs) > 0 {
+		vp["verifiableCredential"] = vcs
 	}
 	jws, err := vcjwt.SignPresentation(vp, h.Signer, h.VerificationMethod, opts.Challenge, opts.Domain)
 	if err != nil {

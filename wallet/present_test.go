@@ -48,7 +48,6 @@ func TestPresentRejects(t *testing.T) {
 		opts  PresentOptions
 	}{
 		"no challenge":   {[][]byte{[]byte(cred)}, PresentOptions{}},
-		"no credentials": {nil, PresentOptions{Challenge: "c"}},
 		"not JSON":       {[][]byte{[]byte("{")}, PresentOptions{Challenge: "c"}},
 		"not an object":  {[][]byte{[]byte(`"x"`)}, PresentOptions{Challenge: "c"}},
 		"duplicate keys": {[][]byte{[]byte(`{"a":1,"a":2}`)}, PresentOptions{Challenge: "c"}},

@@ -172,6 +172,17 @@ func TestPresentAndVerify(t *testing.T) {
 	if code, _, errs = runCLI(t, "", "present", "--key", holderKey, badgePath); code != 2 || !strings.Contains(errs, "usage") {
 		t.Fatalf("no challenge: %d %s", code, errs)
 	}
+	// No badge: DID authentication, in both formats.
+	for _, format := range []string{"json", "jwt"} {
+		code, vpOut, errs := runCLI(t, "", "present", "--format", format, "--key", holderKey, "--challenge", "n-44")
+		if code != 0 {
+			t.Fatalf("present %s without badge: %s", format, errs)
+		}
+		if code, out, _ = runCLI(t, vpOut, "verify", "--challenge", "n-44", "-"); code != 0 ||
+			!strings.Contains(out, "PRESENTATION VERIFIED") || !strings.Contains(out, "It holds no credential") {
+			t.Fatalf("verify %s without badge: %d\n%s", format, code, out)
+		}
+	}
 }
 
 // TestIssueJWT: a VC-JWT badge (EdDSA with an Ed25519 key, ES256 with a

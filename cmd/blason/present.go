@@ -15,8 +15,10 @@ func present(e env, args []string) int {
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
-	if *keyPath == "" || *challenge == "" || fs.NArg() == 0 {
-		return fail(e, "usage: blason present --key FILE --challenge C [--domain D] BADGE.json...")
+	// No badge: the presentation only proves who the holder is (DID
+	// authentication).
+	if *keyPath == "" || *challenge == "" {
+		return fail(e, "usage: blason present --key FILE --challenge C [--domain D] [BADGE.json...]")
 	}
 	key, err := issuer.ReadKeyFile(*keyPath)
 	if err != nil {

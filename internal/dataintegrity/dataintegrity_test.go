@@ -162,7 +162,10 @@ func TestCanonicalizeRejectsDroppedData(t *testing.T) {
 		{"unknown context", func(m map[string]any) {
 			m["@context"] = append(m["@context"].([]any), "https://evil.example/context.jsonld")
 		}, contexts.ErrUnknownContext},
-		{"direction", func(m map[string]any) { m["name"] = map[string]any{"@value": "x", "@direction": "rtl"} }, ErrUnsupportedValue},
+		// @direction itself is signed (i18n-datatype, TestDirectionLiterals).
+		{"direction neither ltr nor rtl", func(m map[string]any) { m["name"] = map[string]any{"@value": "x", "@direction": "up"} }, ErrUnsupportedValue},
+		{"direction on a number", func(m map[string]any) { m["name"] = map[string]any{"@value": 3, "@direction": "rtl"} }, nil},
+		{"named graphs nested too deeply", func(m map[string]any) { m["credentialSubject"] = nestedGraphs(maxGraphDepth + 1) }, ErrTooDeep},
 		{"bad language tag", func(m map[string]any) { m["name"] = map[string]any{"@value": "x", "@language": "not a tag"} }, nil},
 	}
 	for _, c := range cases {

@@ -56,11 +56,22 @@ func jsonGoldQuads(t *testing.T, doc map[string]any) []rdfc.Quad {
 // TestDirectRDFMatchesNodeMap: converting the expanded form directly gives
 // the same canonical dataset as json-gold's node map, on documents that use
 // shared blank nodes, nested and repeated nodes, lists, @graph, @reverse,
-// @included and typed values.
+// @included, typed values, and graph containers (also with @id and @index,
+// nested, and a presentation's credentials and proofs).
 func TestDirectRDFMatchesNodeMap(t *testing.T) {
 	docs := []string{
 		readText(t, "testdata/ob3/impl-testvector-eddsa-rdfc-2022-unsigned.json"),
 		readText(t, "testdata/eddsa-rdfc-2022/proof-set-chain/signedProofChain2.json"),
+		// Graph containers: the credential and its proof are named graphs.
+		readText(t, "testdata/js-presentations/vp-one-badge.json"),
+		readText(t, "testdata/js-presentations/vp-no-credential.json"),
+		`{"@context": [{"@version": 1.1, "byID": {"@id": "http://ex.org/byID", "@container": ["@graph", "@id"]},
+		   "byIndex": {"@id": "http://ex.org/byIndex", "@container": ["@graph", "@index"]},
+		   "inGraph": {"@id": "http://ex.org/inGraph", "@container": "@graph"}}, "https://www.w3.org/ns/credentials/v2"],
+		  "id": "urn:x:top",
+		  "byID": {"urn:x:g1": {"name": "one"}, "_:g2": [{"name": "two"}, {"name": "three"}]},
+		  "byIndex": {"a": {"name": "ia"}, "b": {"@graph": {"name": "ib"}}},
+		  "inGraph": [{"name": "plain", "inGraph": {"name": "nested"}}, {"@id": "_:g2", "name": "shared name"}]}`,
 		`{"@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
 		  "id": "urn:x:1", "knows": [{"@id": "_:a", "name": "A"}, {"@id": "_:a", "age": 3}, {"@id": "_:b", "knows": {"@id": "_:a"}}],
 		  "seq": {"@list": [1, "two", {"@id": "urn:x:3"}, {"name": "inner"}]},

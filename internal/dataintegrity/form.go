@@ -280,8 +280,11 @@ func valueRule(c *ld.Context, td *ld.TermDefinition, key, expanded string, value
 		case map[string]any:
 			// {"id": X} alone is how compaction never writes a reference for
 			// a term typed @id (it writes X). credentialSubject is the
-			// exception: VC Data Model 2.0 makes it an object.
-			if (coercion == "@id" || coercion == "@vocab") && len(v) == 1 && expanded != credentialSubjectIRI {
+			// exception: VC Data Model 2.0 makes it an object. So is holder:
+			// "The value of the holder property MUST be either a URL or an
+			// object containing an id property" (VC Data Model 2.0 §4.13),
+			// and the verifier reads both forms.
+			if (coercion == "@id" || coercion == "@vocab") && len(v) == 1 && expanded != credentialSubjectIRI && expanded != holderIRI {
 				if _, ok := v["id"]; ok {
 					return where("the identifier of %q is wrapped in an object", clip(key))
 				}
@@ -291,7 +294,10 @@ func valueRule(c *ld.Context, td *ld.TermDefinition, key, expanded string, value
 	return nil
 }
 
-const credentialSubjectIRI = "https://www.w3.org/2018/credentials#credentialSubject"
+const (
+	credentialSubjectIRI = "https://www.w3.org/2018/credentials#credentialSubject"
+	holderIRI            = "https://www.w3.org/2018/credentials#holder"
+)
 
 func isObject(v any) bool { _, ok := v.(map[string]any); return ok }
 

@@ -25,9 +25,22 @@ var (
 	ErrRelativeIRI = errors.New("not an absolute IRI")
 	// ErrJSONLD: any other JSON-LD processing error (including unknown contexts).
 	ErrJSONLD = errors.New("JSON-LD processing failed")
-	// ErrUnsupportedValue: a value form with no agreed RDF mapping (e.g. @direction).
+	// ErrUnsupportedValue: a value form with no agreed RDF mapping.
 	ErrUnsupportedValue = errors.New("unsupported JSON-LD value")
+	// ErrTooDeep: named graphs nested deeper than maxGraphDepth.
+	ErrTooDeep = errors.New("named graphs nested too deeply")
 )
+
+// maxGraphDepth bounds how deeply named graphs may nest. A presentation
+// needs three levels (the presentation, each credential's graph, each
+// proof's graph inside it); a proof of a credential inside a credential
+// (an endorsement presented) a few more. Deeper nesting serves no
+// credential and only costs work, so it is refused.
+const maxGraphDepth = 8
+
+// i18nBase is the namespace of the datatypes JSON-LD 1.1 uses for a string
+// with a base direction when rdfDirection is i18n-datatype.
+const i18nBase = "https://www.w3.org/ns/i18n#"
 
 const (
 	xsdString     = "http://www.w3.org/2001/XMLSchema#string"
@@ -62,12 +75,12 @@ var expansion = func() struct {
 	}{opts, ld.NewStableContext(opts)}
 }()
 
-// expandWith runs JSON-LD 1.1 expansion (the JSON-LD API's expand(), steps 5-8)
-// of a document held in memory.
-// Verification passes options that add the form rule (see form.go); both
-// share the memoised contexts.
-func expandWith(doc map[string]any, opts *ld.JsonLdOptions) ([]any, error) {
-	out, err := ld.NewJsonLdApi().Expand(expansion.root, "", doc, opts, false, nil)
+// expandFrom runs JSON-LD 1.1 expansion (the JSON-LD API's expand(), steps
+// 5-8) of a document held in memory, from root (expansion.root, or the JSON-LD
+// test suite's, whose documents have a base IRI). Verification passes options
+// that add the form rule (see form.go); both share the memoised contexts.
+func expandFrom(root *ld.Context, doc map[string]any, opts *ld.JsonLdOptions) ([]any, error) {
+	out, err := ld.NewJsonLdApi().Expand(root, "", doc, opts, false, nil)
 	if err != nil {
 		return nil, jsonldError(err)
 	}
@@ -124,14 +137,35 @@ func jsonldError(err error) error {
 // Where the algorithm drops data (relative IRIs, blank-node predicates,
 // unknown value forms) this returns an error: nothing may fall outside the
 // signature.
+//
+// A string with a base direction becomes a literal typed
+// https://www.w3.org/ns/i18n#LANG_DIR: the algorithm's rdfDirection option
+// set to i18n-datatype, as the Data Integrity cryptosuites (and the stack
+// the W3C suites use) canonicalise. Without that option the algorithm would
+// drop the direction, leaving it outside the signature.
 func toQuads(doc map[string]any) ([]rdfc.Quad, error) { return toQuadsWith(doc, expansion.opts) }
 
 func toQuadsWith(doc map[string]any, opts *ld.JsonLdOptions) ([]rdfc.Quad, error) {
-	expanded, err := expandWith(doc, opts)
+	return toQuadsInto(nil, expansion.root, doc, opts, rdfDirectionI18n)
+}
+
+// rdfDirection values: the JSON-LD API's rdfDirection option. Blason signs
+// and verifies with rdfDirectionI18n only; rdfDirectionNone (the option
+// unset) is kept to run the JSON-LD test suite, and refuses @direction
+// rather than dropping it.
+const (
+	rdfDirectionNone = ""
+	rdfDirectionI18n = "i18n-datatype"
+)
+
+// toQuadsInto is toQuadsWith from the given root context, with the given
+// rdfDirection, appending to buf.
+func toQuadsInto(buf []rdfc.Quad, root *ld.Context, doc map[string]any, opts *ld.JsonLdOptions, rdfDirection string) ([]rdfc.Quad, error) {
+	expanded, err := expandFrom(root, doc, opts)
 	if err != nil {
 		return nil, err
 	}
-	c := converter{labels: map[string]string{}}
+	c := converter{labels: map[string]string{}, rdfDirection: rdfDirection, quads: buf}
 	def := rdfc.Term{Kind: rdfc.DefaultGraph}
 	for _, item := range expanded {
 		n, ok := item.(map[string]any)
@@ -146,9 +180,11 @@ func toQuadsWith(doc map[string]any, opts *ld.JsonLdOptions) ([]rdfc.Quad, error
 }
 
 type converter struct {
-	labels map[string]string // input blank node label -> our label
-	next   int
-	quads  []rdfc.Quad
+	labels       map[string]string // input blank node label -> our label
+	next         int
+	quads        []rdfc.Quad
+	rdfDirection string
+	depth        int // named graphs currently open
 }
 
 func isValueOrList(m map[string]any) bool {
@@ -210,7 +246,20 @@ func (c *converter) node(graph rdfc.Term, n map[string]any) (rdfc.Term, error) {
 				c.emit(subject, typeIRI, obj, graph)
 			}
 		case "@graph":
-			// The node's @graph holds a named graph whose name is the node.
+			// The node's @graph holds a named graph whose name is the node
+			// (Node Map Generation step 6.9: "recursively invoke this
+			// algorithm passing the value of element's @graph entry for
+			// element, node map, and id for active graph"). Expansion makes
+			// the value of a graph container (@container: @graph, also with
+			// @id or @index) such a graph object, whose name is a fresh blank
+			// node unless @id gives one: so in the VC 2.0 context each
+			// credential of a presentation, and each proof, is a named graph.
+			// Graphs nest by name only: statements of an inner graph are in
+			// the inner graph, not the outer one.
+			if c.depth >= maxGraphDepth {
+				return subject, fmt.Errorf("%w: more than %d levels", ErrTooDeep, maxGraphDepth)
+			}
+			c.depth++
 			items, _ := val.([]any)
 			for _, item := range items {
 				m, ok := item.(map[string]any)
@@ -221,6 +270,7 @@ func (c *converter) node(graph rdfc.Term, n map[string]any) (rdfc.Term, error) {
 					return subject, err
 				}
 			}
+			c.depth--
 		case "@included":
 			items, _ := val.([]any)
 			for _, item := range items {
@@ -292,7 +342,7 @@ func (c *converter) value(graph rdfc.Term, item any) (rdfc.Term, error) {
 		return rdfc.Term{}, fmt.Errorf("unexpected %T in expanded JSON-LD: %w", item, ErrUnsupportedValue)
 	}
 	if _, ok := m["@value"]; ok {
-		return literal(m)
+		return literal(m, c.rdfDirection)
 	}
 	if l, ok := m["@list"]; ok {
 		items, _ := l.([]any)
@@ -339,11 +389,9 @@ func (c *converter) list(graph rdfc.Term, items []any) (rdfc.Term, error) {
 
 // literal converts a JSON-LD value object to an RDF literal (JSON-LD 1.1
 // "Object to RDF Conversion", steps 4-13).
-func literal(v map[string]any) (rdfc.Term, error) {
-	if _, ok := v["@direction"]; ok {
-		// With rdfDirection unset the algorithm drops the direction: that
-		// would leave it outside the signature.
-		return rdfc.Term{}, fmt.Errorf("@direction: %w", ErrUnsupportedValue)
+func literal(v map[string]any, rdfDirection string) (rdfc.Term, error) {
+	if dir, ok := v["@direction"]; ok {
+		return directedLiteral(v, dir, rdfDirection)
 	}
 	datatype, _ := v["@type"].(string)
 	if datatype == "@json" {
@@ -415,6 +463,41 @@ func literal(v map[string]any) (rdfc.Term, error) {
 		return rdfc.Term{}, fmt.Errorf("@value of type %T: %w", x, ErrUnsupportedValue)
 	}
 	return lit, nil
+}
+
+// directedLiteral converts a value object with @direction (JSON-LD 1.1
+// "Object to RDF Conversion" step 13: "Otherwise, if item is a value object
+// with an @direction entry and rdfDirection is not null ... If
+// rdfDirection is i18n-datatype, set datatype to the result of appending
+// language (in lower case, or the empty string if there is none), an
+// underscore, and @direction to https://www.w3.org/ns/i18n#, and
+// initialize literal as an RDF literal using value and datatype").
+func directedLiteral(v map[string]any, dir any, rdfDirection string) (rdfc.Term, error) {
+	if rdfDirection != rdfDirectionI18n {
+		// With rdfDirection unset the algorithm drops the direction: that
+		// would leave it outside the signature.
+		return rdfc.Term{}, fmt.Errorf("@direction without rdfDirection i18n-datatype: %w", ErrUnsupportedValue)
+	}
+	value, ok := v["@value"].(string)
+	if !ok {
+		return rdfc.Term{}, fmt.Errorf("@direction on a %s value: %w", jsonKind(v["@value"]), ErrUnsupportedValue)
+	}
+	// JSON-LD admits only "ltr" and "rtl" ("invalid base direction"
+	// otherwise), which json-gold's expansion does not check; the value
+	// becomes part of an IRI.
+	d, _ := dir.(string)
+	if d != "ltr" && d != "rtl" {
+		return rdfc.Term{}, fmt.Errorf("@direction %q: %w", clip(d), ErrUnsupportedValue)
+	}
+	lang := ""
+	if l, ok := v["@language"]; ok {
+		tag, _ := l.(string)
+		if !validLanguageTag(tag) {
+			return rdfc.Term{}, fmt.Errorf("language tag %q: %w", clip(tag), ErrUnsupportedValue)
+		}
+		lang = strings.ToLower(tag)
+	}
+	return rdfc.Term{Kind: rdfc.Literal, Value: value, Datatype: i18nBase + lang + "_" + d}, nil
 }
 
 // canonicalDouble formats f in the XSD canonical form JSON-LD prescribes

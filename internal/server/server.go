@@ -22,8 +22,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/did"
-	"github.com/blason-badges/blason/internal/web"
 	"github.com/blason-badges/blason/internal/limits"
+	"github.com/blason-badges/blason/internal/web"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )

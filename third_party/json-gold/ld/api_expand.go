@@ -707,8 +707,13 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			}
 		}
 
+		// Blason patch: the container, index and reverse mappings are key's term
+		// definition in the active context (JSON-LD 1.1 Expansion, steps 13.5,
+		// 13.8.1 and 13.10), not in the context made from key's scoped context: with
+		// a scoped "@context": null (verifiableCredential in the VC 2.0 context)
+		// that context defines no terms and the @graph container was lost.
 		valueMap, isMap := value.(map[string]interface{})
-		if termCtx.HasContainerMapping(key, "@language") && isMap {
+		if activeCtx.HasContainerMapping(key, "@language") && isMap {
 			var expandedValueList []interface{}
 
 			dir, hasDir := td.Direction, td.HasDirection
@@ -746,10 +751,10 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 				}
 			}
 			expandedValue = expandedValueList
-		} else if termCtx.HasContainerMapping(key, "@index") && isMap { // 7.6)
-			asGraph := termCtx.HasContainerMapping(key, "@graph")
+		} else if activeCtx.HasContainerMapping(key, "@index") && isMap { // 7.6)
+			asGraph := activeCtx.HasContainerMapping(key, "@graph")
 			indexKey := "@index"
-			if tdKey := termCtx.GetTermDefinition(key); tdKey != nil && tdKey.Index != "" {
+			if tdKey := activeCtx.GetTermDefinition(key); tdKey != nil && tdKey.Index != "" {
 				indexKey = tdKey.Index
 			}
 			var propertyIndex string
@@ -764,14 +769,14 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			if err != nil {
 				return err
 			}
-		} else if termCtx.HasContainerMapping(key, "@id") && isMap {
-			asGraph := termCtx.HasContainerMapping(key, "@graph")
+		} else if activeCtx.HasContainerMapping(key, "@id") && isMap {
+			asGraph := activeCtx.HasContainerMapping(key, "@graph")
 			expandedValue, err = api.expandIndexMap(termCtx, key, valueMap, "@id", asGraph, "",
 				opts, keyPointer)
 			if err != nil {
 				return err
 			}
-		} else if termCtx.HasContainerMapping(key, "@type") && isMap {
+		} else if activeCtx.HasContainerMapping(key, "@type") && isMap {
 			// since container is @type, revert type scoped context when expanding
 			expandedValue, err = api.expandIndexMap(termCtx.RevertToPreviousContext(), key, valueMap, "@type",
 				false, "", opts, keyPointer)
@@ -809,7 +814,7 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			continue
 		}
 		// 7.9)
-		if termCtx.HasContainerMapping(key, "@list") {
+		if activeCtx.HasContainerMapping(key, "@list") {
 			expandedValueMap, isMap := expandedValue.(map[string]interface{})
 			_, containsList := expandedValueMap["@list"]
 			if !isMap || !containsList {
@@ -824,9 +829,9 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			}
 		}
 
-		isContainerGraph := termCtx.HasContainerMapping(key, "@graph")
-		isContainerID := termCtx.HasContainerMapping(key, "@id")
-		isContainerIndex := termCtx.HasContainerMapping(key, "@index")
+		isContainerGraph := activeCtx.HasContainerMapping(key, "@graph")
+		isContainerID := activeCtx.HasContainerMapping(key, "@id")
+		isContainerIndex := activeCtx.HasContainerMapping(key, "@index")
 		if isContainerGraph && !isContainerID && !isContainerIndex {
 			evList := Arrayify(expandedValue)
 			rVal := make([]interface{}, 0)
@@ -840,7 +845,7 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 		}
 
 		// 7.10)
-		if termCtx.IsReverseProperty(key) {
+		if activeCtx.IsReverseProperty(key) {
 			var reverseMap map[string]interface{}
 			if reverseValue, containsReverse := resultMap["@reverse"]; containsReverse {
 				// 7.10.2)
