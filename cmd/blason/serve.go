@@ -17,7 +17,7 @@ import (
 	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/server"
-	webpages "github.com/blason-badges/blason/internal/web"
+	webpages "github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )

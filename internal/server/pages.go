@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/blason-badges/blason/internal/web"
+	"github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/verifier"
 )
 

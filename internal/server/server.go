@@ -23,7 +23,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/limits"
-	"github.com/blason-badges/blason/internal/web"
+	"github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )

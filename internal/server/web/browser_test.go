@@ -168,7 +168,9 @@ func TestBrowserVerifyPage(t *testing.T) {
 	h := New(Config{
 		Verifier: verifier.New(verifier.Options{Now: func() time.Time { return now }, Fetcher: mapFetcher(lists)}),
 		Known:    map[string]string{}, Now: func() time.Time { return now },
-		Fetch: func(_ context.Context, u string) ([]byte, error) { return mapFetcher(hosted).GetJSON(nil, u) },
+		Fetch: func(_ context.Context, u string) ([]byte, error) {
+			return mapFetcher(hosted).GetJSON(context.Background(), u)
+		},
 	})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
