@@ -400,6 +400,9 @@ func (h *Handler) presentationView(l i18n.Lang, rep *verifier.PresentationReport
 	}
 	headline := "verdict." + v.State
 	v.Headline, v.Text = i18n.T(l, headline), i18n.T(l, "verify.presentation", len(rep.Credentials), firstNonEmpty(rep.Holder, "?"))
+	if len(rep.Credentials) == 0 {
+		v.Text = i18n.T(l, "verify.presentation-none", firstNonEmpty(rep.Holder, "?"))
+	}
 	if todo := "todo." + v.State; i18n.Has(todo) {
 		v.Todo = i18n.T(l, todo)
 	}
