@@ -109,7 +109,11 @@ type Report struct {
 	Verified bool `json:"verified"`
 	// Verdict is VerdictVerified, VerdictRevocationNotChecked or
 	// VerdictNotVerified (the CLI's exit codes 0, 3 and 1).
-	Verdict      string    `json:"verdict"`
+	Verdict string `json:"verdict"`
+	// Format is empty for an Open Badges 3.0 (or W3C) credential, and
+	// FormatOB2Hosted or FormatOB2Signed for an Open Badges 2.0 assertion,
+	// the older format, verified as OB 2.0 defines.
+	Format       string    `json:"format,omitempty"`
 	Checks       []Check   `json:"checks"`
 	Credential   Summary   `json:"credential"`
 	Endorsements []*Report `json:"endorsements,omitempty"`
@@ -120,6 +124,8 @@ type Report struct {
 	// RefreshedFrom is the refresh service URL, when the credential
 	// reported on is the refreshed version fetched from it (§9.1 step 3).
 	RefreshedFrom string `json:"refreshedFrom,omitempty"`
+	// OB2 describes an Open Badges 2.0 badge (nil for other formats).
+	OB2 *OB2Badge `json:"ob2,omitempty"`
 }
 
 // CoSigner is the signer of one verified proof that is not the issuer's.

@@ -84,6 +84,24 @@ var English = map[string]string{
 	"endorsements.invalid":  "Some of its endorsements could not be verified; they are not shown as endorsements.",
 	"endorsements.too-deep": "Endorsements nested this deep are not checked.",
 
+	"format.ob2":               "This is an Open Badges 2.0 badge (the older format), verified as that format defines.",
+	"type.ob2":                 "It is an Open Badges 2.0 assertion: a badge awarded to one person.",
+	"type.ob2-invalid":         "It is not a valid Open Badges 2.0 assertion.",
+	"schema.ob2-ok":            "Its badge description and its issuer's profile are complete.",
+	"schema.ob2-invalid":       "Its badge description or its issuer's profile is missing, incomplete or malformed.",
+	"schema.ob2-unreachable":   "Its badge description or its issuer's profile could not be obtained from the issuer's web site.",
+	"subject.ob2":              "It names who earned the badge.",
+	"proof.ob2-hosted":         "The issuer publishes this badge on its web site, exactly as you have it.",
+	"proof.ob2-hosted-differs": "The badge the issuer publishes differs from this copy: this copy was altered.",
+	"proof.ob2-hosted-invalid": "What the issuer publishes at this badge's address is not a valid badge.",
+	"proof.ob2-not-published":  "The issuer does not publish this badge at the address the badge gives.",
+	"proof.ob2-unreachable":    "It could not be checked: the issuer's web site, which holds the original, could not be reached.",
+	"proof.ob2-offline":        "It was not checked: an Open Badges 2.0 badge is checked against the original on its issuer's web site, and nothing is fetched offline.",
+	"proof.ob2-unsigned":       "It says it is signed, but this copy comes without its signature: anyone could have written it.",
+	"issuer-key.ob2-hosted":    "It is published on its issuer's own web site.",
+	"issuer-key.ob2-scope":     "It is published at an address its issuer does not use for badges: it may not come from that issuer.",
+	"endorsements.ob2":         "Its endorsements (Open Badges 2.0) are not checked.",
+
 	"context.vc":            "It declares the W3C Verifiable Credentials vocabulary.",
 	"type.vc":               "It is a W3C Verifiable Credential (not an Open Badge).",
 	"schema.not-open-badge": "Not an Open Badge: the Open Badges content rules do not apply.",
@@ -174,6 +192,12 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	}
 	if title != "" {
 		fmt.Fprintf(&b, "Badge:      %s\n", safe(title))
+	}
+	switch r.Format {
+	case FormatOB2Hosted:
+		b.WriteString("Format:     Open Badges 2.0 (older format), hosted by its issuer\n")
+	case FormatOB2Signed:
+		b.WriteString("Format:     Open Badges 2.0 (older format), signed by its issuer\n")
 	}
 	if s.IssuerID != "" {
 		issuer := safe(s.IssuerID)

@@ -24,6 +24,7 @@ import (
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/limits"
+	"github.com/blason-badges/blason/internal/ob2"
 	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
@@ -133,6 +134,11 @@ const maxEndorsementDepth = limits.EndorsementDepth
 func (v *Verifier) Verify(ctx context.Context, data []byte) (*Report, error) {
 	r := newReport()
 	if jws, ok := compactJWS(data); ok {
+		if p := ob2JWSPayload(jws, v.opts.Limits); p != nil {
+			// An Open Badges 2.0 signed assertion (OB 2.0 "SignedBadge").
+			v.verifyOB2Signed(ctx, jws, p, r)
+			return r.finish()
+		}
 		// §5.1: a VC-JWT file holds the compact JWS.
 		v.verifyJWT(ctx, jws, vcjwt.ProfileOB3, r, 0)
 		return r.finish()
@@ -140,6 +146,11 @@ func (v *Verifier) Verify(ctx context.Context, data []byte) (*Report, error) {
 	c, err := credential.Parse(data, v.opts.Limits)
 	if err != nil {
 		r.set(CheckParse, Failed, "parse.invalid", err.Error())
+		return r.finish()
+	}
+	if ob2.IsAssertion(c.Doc) {
+		// An Open Badges 2.0 assertion: verified as OB 2.0 defines.
+		v.verifyOB2(ctx, c.Doc, r)
 		return r.finish()
 	}
 	if c.HasType(vcjwt.TypeEnvelopedCredential) {
@@ -155,6 +166,10 @@ func (v *Verifier) Verify(ctx context.Context, data []byte) (*Report, error) {
 // in another document. doc is not modified.
 func (v *Verifier) VerifyDocument(ctx context.Context, doc map[string]any) (*Report, error) {
 	r := newReport()
+	if ob2.IsAssertion(doc) {
+		v.verifyOB2(ctx, doc, r)
+		return r.finish()
+	}
 	if credential.FromMap(doc).HasType(vcjwt.TypeEnvelopedCredential) {
 		v.verifyEnveloped(ctx, doc, r, 0)
 		return r.finish()
