@@ -242,9 +242,11 @@ func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r 
 	// verification declared in issuer Profile": otherwise anyone could host
 	// an assertion naming any issuer.
 	scopeErr := issuer.InScope(a.ID)
-	if scopeErr == nil && bc.ID != "" && a.BadgeID() == bc.ID && isHTTPURL(bc.ID) && isString(a.Badge) {
+	if scopeErr == nil && issuer.Policy == nil && isHTTPURL(bc.ID) && isString(a.Badge) {
 		// "This defaults to requiring the Assertion and BadgeClass to be
-		// hosted on the same origin as the issuer Profile id."
+		// hosted on the same origin as the issuer Profile id if there is no
+		// verification property declared in the issuer Profile." (An
+		// embedded badge class came from the in-scope hosted assertion.)
 		if err := issuer.InScope(bc.ID); err != nil {
 			scopeErr = fmt.Errorf("badge class: %w", err)
 		}

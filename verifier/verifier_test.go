@@ -275,6 +275,11 @@ func TestEveryMessageHasEnglishText(t *testing.T) {
 		t.Fatal(err)
 	}
 	more, err := os.ReadFile("presentation.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = append(src, more...)
+	more, err = os.ReadFile("ob2.go")
 	src = append(src, more...)
 	if err != nil {
 		t.Fatal(err)
