@@ -166,9 +166,20 @@ func (v *Verifier) ob2Assertion(doc map[string]any, r *Report) (*ob2.Assertion, 
 // ob2Rest marks the checks that need the issuer's documents as not run,
 // and runs the validity and recipient checks on what is at hand.
 func (v *Verifier) ob2Rest(a *ob2.Assertion, r *Report, why string) {
+	// A check skipped because an earlier one already decided (failed, or
+	// could not check) is not the reason the report gives: the deciding
+	// check is. The verdict stays closed, since that check is required
+	// and did not pass.
+	decided := false
+	for _, c := range r.Checks {
+		decided = decided || c.Outcome == Failed || (c.Required && c.Outcome == Unknown)
+	}
 	for _, id := range []string{CheckSchema, CheckProof, CheckIssuerKey, CheckStatus} {
-		if r.Check(id).Outcome == NotRun && r.Check(id).Message == id+".not-run" {
+		if c := r.Check(id); c.Outcome == NotRun && c.Message == id+".not-run" {
 			r.set(id, NotRun, id+".not-run", why)
+			if decided {
+				c.Required = false
+			}
 		}
 	}
 	v.ob2Validity(a, r)
@@ -183,7 +194,6 @@ func (v *Verifier) ob2Rest(a *ob2.Assertion, r *Report, why string) {
 func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r *Report) {
 	if v.opts.Fetcher == nil {
 		r.set(CheckProof, Unknown, "proof.ob2-offline", "a hosted Open Badges 2.0 badge is verified by fetching it from "+given.ID+"; nothing is fetched offline")
-		r.set(CheckSchema, Unknown, "schema.ob2-unreachable", "the badge class and issuer profile were not fetched (offline)")
 		v.ob2Rest(given, r, "not checked (offline)")
 		return
 	}
@@ -281,7 +291,6 @@ func (v *Verifier) verifyOB2Signed(ctx context.Context, jws string, payload map[
 	}
 	if v.opts.Fetcher == nil {
 		r.set(CheckProof, Unknown, "proof.key-unavailable", "the issuer's key is published on its web site; nothing is fetched offline")
-		r.set(CheckSchema, Unknown, "schema.ob2-unreachable", "the badge class and issuer profile were not fetched (offline)")
 		v.ob2Rest(a, r, "not checked (offline)")
 		return
 	}

@@ -219,6 +219,11 @@ func runOB2Cases(t *testing.T, verification string, cases []ob2Case) {
 				j, _ := r.JSON()
 				t.Fatalf("verified=%v err=%v, want %v\n%s", r.Verified, err, c.verified, j)
 			}
+			// The reason given is the check that decided, never one that
+			// merely did not run because of it.
+			if why := r.Reason(); !c.verified && (why == nil || (why.Outcome != Failed && why.Outcome != Unknown)) {
+				t.Errorf("reason %+v: not the deciding check", why)
+			}
 			if r.Format != c.format {
 				t.Errorf("format %q, want %q", r.Format, c.format)
 			}
@@ -332,7 +337,7 @@ func TestOB2Hosted(t *testing.T) {
 			return nil
 		}, want: map[string]string{CheckIssuerKey: "passed issuer-key.ob2-hosted"}},
 		{name: "offline: could not check", offline: true, format: FormatOB2Hosted,
-			want: map[string]string{CheckProof: "unknown proof.ob2-offline", CheckSchema: "unknown schema.ob2-unreachable", CheckValidity: "passed validity.ok"}},
+			want: map[string]string{CheckProof: "unknown proof.ob2-offline", CheckSchema: "not-run schema.not-run", CheckValidity: "passed validity.ok"}},
 		{name: "issuer's site unreachable: could not check", format: FormatOB2Hosted, setup: func(t testing.TB, w *ob2World) []byte {
 			w.f.fail[labAssertion] = true
 			return nil
@@ -482,7 +487,7 @@ func TestOB2SpecExample(t *testing.T) {
 	}
 	// Offline, the same badge is "could not check", never "no proof".
 	r, err = New(Options{Now: testNow}).Verify(context.Background(), b)
-	if err == nil || r.Check(CheckProof).Outcome != Unknown {
+	if err == nil || r.Check(CheckProof).Outcome != Unknown || r.Reason().ID != CheckProof {
 		t.Fatalf("offline: %v %s", err, r.Check(CheckProof).Outcome)
 	}
 	for _, c := range r.Checks {

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/blason-badges/blason/verifier"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -437,5 +439,49 @@ func TestServe(t *testing.T) {
 	t.Setenv("BLASON_MAX_BODY", "lots")
 	if code, _, errs := runCLI(t, "", "serve"); code != 2 || !strings.Contains(errs, "max-body") {
 		t.Fatalf("bad BLASON_MAX_BODY: %d %s", code, errs)
+	}
+}
+
+// TestVerifyOB2: an Open Badges 2.0 badge is recognised and labelled as the
+// older format; with nothing fetched (offline, or an address the fetcher
+// refuses) its hosted original "could not be checked", which is not the same
+// as forged: exit 1 (not verified), never "anyone could have written it".
+func TestVerifyOB2(t *testing.T) {
+	const assertion = `{
+  "@context": "https://w3id.org/openbadges/v2",
+  "id": "https://127.0.0.1/assertions/123",
+  "type": "Assertion",
+  "recipient": {"type": "email", "hashed": false, "identity": "alice@example.org"},
+  "issuedOn": "2016-12-31T23:59:59+00:00",
+  "verification": {"type": "hosted"},
+  "badge": "https://127.0.0.1/badges/5"
+}`
+	path := filepath.Join(t.TempDir(), "ob2.json")
+	if err := os.WriteFile(path, []byte(assertion), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"offline", []string{"verify", "--offline", path}, []string{"Open Badges 2.0", verifier.English["format.ob2"], verifier.English["proof.ob2-offline"], "NOT VERIFIED"}},
+		// The fetcher refuses loopback addresses: nothing leaves the machine.
+		{"unreachable", []string{"verify", path}, []string{"Open Badges 2.0", verifier.English["proof.ob2-unreachable"], "NOT VERIFIED"}},
+		{"json", []string{"verify", "--offline", "--json", path}, []string{`"format": "ob2-hosted"`, `"message": "format.ob2"`, `"outcome": "unknown"`}},
+	}
+	for _, c := range cases {
+		code, out, errs := runCLI(t, "", c.args...)
+		if code != exitNotVerified {
+			t.Errorf("%s: exit %d, want %d\n%s%s", c.name, code, exitNotVerified, out, errs)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: output lacks %q:\n%s", c.name, w, out)
+			}
+		}
+		if strings.Contains(out, "anyone could have written it") || strings.Contains(out, `"outcome": "failed"`) {
+			t.Errorf("%s: an unchecked OB 2.0 badge reads as forged:\n%s", c.name, out)
+		}
 	}
 }
