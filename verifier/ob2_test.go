@@ -527,3 +527,27 @@ func TestOB2FetchesOnlyWhatItNeeds(t *testing.T) {
 		t.Fatalf("an OB 3.0 badge fetched %v", w.f.got)
 	}
 }
+
+// BenchmarkVerifyOB2 is the whole report for an OB 2.0 badge, its documents
+// served from memory (so the figure is Blason's work, not the network's):
+// hosted (assertion, badge class and issuer fetched and parsed) and signed
+// (badge class, issuer and key fetched, RS256 verified).
+func BenchmarkVerifyOB2(b *testing.B) {
+	for _, kind := range []string{"hosted", "SignedBadge"} {
+		b.Run(kind, func(b *testing.B) {
+			w := newOB2World(b, kind)
+			input := w.given(b)
+			if kind == "SignedBadge" {
+				input = []byte(jws(b, "RS256", ob2Keys(b)[0], w.assertion))
+			}
+			v := New(Options{Now: testNow, Fetcher: w.f})
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := v.Verify(context.Background(), input); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,4 +1,5 @@
-// Package verifier checks Open Badges 3.0 credentials and returns a report
+// Package verifier checks Open Badges 3.0 credentials (and Open Badges 2.0
+// assertions, see ob2.go) and returns a report
 // of every check, in the order of the OB 3.0 verification algorithm (§9.1):
 // parse and context, type, schema and subject (step 1), the VC Data Model
 // 2.0 rules (docs/vc-2.0-rules.md), proof and issuer key provenance (step 2,
