@@ -22,17 +22,14 @@ const (
 	FormatOB2Signed = "ob2-signed" // OB 2.0 "SignedBadge": a JWS signed with the issuer's CryptographicKey
 )
 
-// OB2Badge is what a person wants to see of an Open Badges 2.0 badge beyond
-// the Summary, from the documents the verification read (the issuer's
-// own, once fetched).
+// OB2Badge is what is particular to an Open Badges 2.0 badge; the Summary
+// holds what it shares with OB 3.0 (name, description, criteria, image,
+// issuer, dates, recipient), from the documents the verification read (the
+// issuer's own, once fetched).
 type OB2Badge struct {
-	BadgeClass       string `json:"badgeClass,omitempty"`
-	Description      string `json:"description,omitempty"`
-	Image            string `json:"image,omitempty"`
-	Criteria         string `json:"criteria,omitempty"` // URL, or the criteria narrative
-	RecipientType    string `json:"recipientType,omitempty"`
-	RecipientHashed  bool   `json:"recipientHashed,omitempty"`
-	RevocationReason string `json:"revocationReason,omitempty"`
+	BadgeClass       string `json:"badgeClass,omitempty"`       // the BadgeClass IRI
+	RecipientType    string `json:"recipientType,omitempty"`    // email, url, telephone...
+	RevocationReason string `json:"revocationReason,omitempty"` // as the issuer gave it
 }
 
 // maxOB2Keys bounds the issuer keys tried for a signed assertion without a
@@ -137,7 +134,7 @@ func (v *Verifier) ob2Assertion(doc map[string]any, r *Report) (*ob2.Assertion, 
 	r.set(CheckContext, Passed, "format.ob2", "@context "+ob2.Context)
 	a, err := ob2.ParseAssertion(doc)
 	r.Credential = Summary{ID: a.ID, Kind: "Assertion", IssuerID: ""}
-	r.OB2 = &OB2Badge{RecipientType: a.Recipient.Type, RecipientHashed: a.Recipient.Hashed, RevocationReason: a.RevocationReason}
+	r.OB2 = &OB2Badge{RecipientType: a.Recipient.Type, RevocationReason: a.RevocationReason}
 	if b, ok := a.Badge.(map[string]any); ok {
 		bc, _ := ob2.ParseBadgeClass(b)
 		summarizeOB2(r, a, bc, nil)
@@ -147,6 +144,9 @@ func (v *Verifier) ob2Assertion(doc map[string]any, r *Report) (*ob2.Assertion, 
 	// OB 2.0 has no OB 3.0 JSON Schema, and the Data Validation it defines
 	// for the badge class and issuer profile is reported in the schema
 	// check once they are read.
+	r.set(CheckDataModel, Skipped, "data-model.ob2", "an Open Badges 2.0 assertion is not a W3C Verifiable Credential")
+	r.Check(CheckDataModel).Required = false
+	r.set(CheckRelated, Skipped, "related.none", "Open Badges 2.0 has no related resources with digests")
 	r.set(CheckRefresh, Skipped, "refresh.none", "Open Badges 2.0 has no refresh service")
 	if _, has := doc["endorsement"]; has {
 		r.set(CheckEndorsements, Skipped, "endorsements.ob2", "Open Badges 2.0 endorsements are not checked")
@@ -198,14 +198,14 @@ func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r 
 		return
 	}
 	doc, err := v.getOB2(ctx, given.ID)
+	revoked := ""
+	var hosted *ob2.Assertion
 	switch {
 	case errors.Is(err, errOB2Gone):
 		// §"Revoking Hosted Assertions": "If either the 410 Gone status or a
 		// response body declaring revoked true is returned, the Assertion
 		// should be treated as revoked and thus invalid."
-		r.set(CheckStatus, Failed, "status.revoked", "revoked: the issuer answers 410 Gone for "+given.ID)
-		v.ob2Rest(given, r, "not checked: the issuer has revoked the badge")
-		return
+		revoked = "the issuer answers 410 Gone for " + given.ID
 	case err != nil:
 		o := fetchFailed(err)
 		msg := "proof.ob2-unreachable"
@@ -215,15 +215,24 @@ func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r 
 		r.set(CheckProof, o, msg, err.Error())
 		v.ob2Rest(given, r, "not checked: the hosted assertion could not be read")
 		return
-	}
-	hosted, err := ob2.ParseAssertion(doc)
-	if hosted.Revoked {
-		d := "revoked: the issuer's copy at " + given.ID + " says revoked"
-		if hosted.RevocationReason != "" {
-			d += ": " + hosted.RevocationReason
-			r.OB2.RevocationReason = hosted.RevocationReason
+	default:
+		hosted, err = ob2.ParseAssertion(doc)
+		if hosted.Revoked {
+			revoked = "the issuer's copy at " + given.ID + " says revoked"
+			if hosted.RevocationReason != "" {
+				revoked += ": " + hosted.RevocationReason
+				r.OB2.RevocationReason = hosted.RevocationReason
+			}
 		}
-		r.set(CheckStatus, Failed, "status.revoked", d)
+	}
+	if revoked != "" {
+		// The issuer's site answered for this id. Whose site it is is the
+		// same question as for a valid badge; a revoked assertion may be
+		// stripped to id and revoked, so the badge class and issuer are
+		// read from the copy given.
+		r.set(CheckStatus, Failed, "status.revoked", "revoked: "+revoked)
+		r.set(CheckProof, Passed, "proof.ob2-hosted-revoked", revoked)
+		v.ob2HostedScope(ctx, given, r)
 		v.ob2Rest(given, r, "not checked: the issuer has revoked the badge")
 		return
 	}
@@ -242,15 +251,30 @@ func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r 
 	}
 	// From here on the hosted copy is the assertion.
 	a := hosted
-	bc, issuer, ok := v.ob2Chain(ctx, a, r)
+	r.set(CheckProof, Passed, "proof.ob2-hosted", "fetched "+a.ID+"; it matches this copy")
+	issuer, ok := v.ob2HostedScope(ctx, a, r)
 	if !ok {
-		r.set(CheckProof, NotRun, "proof.not-run", "not checked: the badge class or issuer profile could not be read")
-		v.ob2Rest(a, r, "not checked: the badge class or issuer profile could not be read")
+		v.ob2Rest(a, r, "not checked: the badge is not shown to be its issuer's")
 		return
 	}
-	// "The Assertion id must be within the permitted scope for hosted
-	// verification declared in issuer Profile": otherwise anyone could host
-	// an assertion naming any issuer.
+	v.ob2RevocationList(ctx, a, issuer, r, "the issuer's copy is not revoked")
+	v.ob2Validity(a, r)
+	v.ob2Recipient(a, r)
+}
+
+// ob2HostedScope reads the badge class and issuer profile and applies the
+// hosted scope rule, setting the issuer-key check: "The Assertion id must
+// be within the permitted scope for hosted verification declared in issuer
+// Profile"; otherwise anyone could host an assertion naming any issuer.
+func (v *Verifier) ob2HostedScope(ctx context.Context, a *ob2.Assertion, r *Report) (*ob2.Profile, bool) {
+	bc, issuer, ok := v.ob2Chain(ctx, a, r)
+	if !ok {
+		if r.Check(CheckSchema).Outcome == Unknown {
+			// Could not check whose badge it is: never "not genuine".
+			r.set(CheckIssuerKey, Unknown, "issuer-key.ob2-unreachable", "the badge class or issuer profile could not be read: "+r.Check(CheckSchema).Detail)
+		}
+		return nil, false
+	}
 	scopeErr := issuer.InScope(a.ID)
 	if scopeErr == nil && issuer.Policy == nil && isHTTPURL(bc.ID) && isString(a.Badge) {
 		// "This defaults to requiring the Assertion and BadgeClass to be
@@ -261,16 +285,12 @@ func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r 
 			scopeErr = fmt.Errorf("badge class: %w", err)
 		}
 	}
-	r.set(CheckProof, Passed, "proof.ob2-hosted", "fetched "+a.ID+"; it matches this copy")
 	if scopeErr != nil {
 		r.set(CheckIssuerKey, Failed, "issuer-key.ob2-scope", scopeErr.Error())
-		v.ob2Rest(a, r, "not checked: the badge is not hosted by its issuer")
-		return
+		return nil, false
 	}
 	r.set(CheckIssuerKey, Passed, "issuer-key.ob2-hosted", a.ID+" is in the hosting scope of the issuer "+issuer.ID)
-	v.ob2RevocationList(ctx, a, issuer, r, "the issuer's copy is not revoked")
-	v.ob2Validity(a, r)
-	v.ob2Recipient(a, r)
+	return issuer, true
 }
 
 // verifyOB2Signed applies §"SignedBadge Verification" to a JWS whose
@@ -297,7 +317,9 @@ func (v *Verifier) verifyOB2Signed(ctx context.Context, jws string, payload map[
 	// Step 3: data validation of the badge class and issuer profile.
 	_, issuer, ok := v.ob2Chain(ctx, a, r)
 	if !ok {
-		r.set(CheckProof, NotRun, "proof.not-run", "not checked: the issuer profile could not be read, so its keys are unknown")
+		if r.Check(CheckSchema).Outcome == Unknown {
+			r.set(CheckProof, Unknown, "proof.key-unavailable", "the issuer profile, which lists its keys, could not be read: "+r.Check(CheckSchema).Detail)
+		}
 		v.ob2Rest(a, r, "not checked: the badge class or issuer profile could not be read")
 		return
 	}
@@ -551,6 +573,10 @@ func (v *Verifier) ob2Recipient(a *ob2.Assertion, r *Report) {
 func summarizeOB2(r *Report, a *ob2.Assertion, bc *ob2.BadgeClass, issuer *ob2.Profile) {
 	s := &r.Credential
 	s.ID, s.Kind = a.ID, "Assertion"
+	s.RecipientHashed = a.Recipient.Hashed
+	if !a.Recipient.Hashed {
+		s.RecipientID = a.Recipient.Identity
+	}
 	if !a.IssuedOn.IsZero() {
 		s.ValidFrom = a.IssuedOn.UTC().Format(time.RFC3339)
 	}
@@ -560,7 +586,8 @@ func summarizeOB2(r *Report, a *ob2.Assertion, bc *ob2.BadgeClass, issuer *ob2.P
 	if bc != nil {
 		s.Name = bc.Name
 		s.IssuerID = bc.IssuerID()
-		r.OB2.BadgeClass, r.OB2.Description, r.OB2.Image, r.OB2.Criteria = bc.ID, bc.Description, bc.Image, bc.Criteria
+		r.OB2.BadgeClass = bc.ID
+		s.Description, s.Image, s.Criteria = bc.Description, bc.Image, bc.Criteria
 		if p, ok := bc.Issuer.(map[string]any); ok && issuer == nil {
 			s.IssuerName, _ = p["name"].(string)
 		}

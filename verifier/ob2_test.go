@@ -253,11 +253,18 @@ func TestOB2Hosted(t *testing.T) {
 			w.f.docs[labAssertion] = map[string]any{"@context": "https://w3id.org/openbadges/v2", "id": labAssertion,
 				"revoked": true, "revocationReason": "awarded in error"}
 			return nil
-		}, want: map[string]string{CheckStatus: "failed status.revoked", CheckProof: "not-run proof.not-run"}},
+		}, want: map[string]string{CheckStatus: "failed status.revoked", CheckProof: "passed proof.ob2-hosted-revoked",
+			CheckIssuerKey: "passed issuer-key.ob2-hosted"}},
 		{name: "revoked by 410 Gone", format: FormatOB2Hosted, setup: func(t testing.TB, w *ob2World) []byte {
 			w.f.status[labAssertion] = 410
 			return nil
-		}, want: map[string]string{CheckStatus: "failed status.revoked"}},
+		}, want: map[string]string{CheckStatus: "failed status.revoked", CheckProof: "passed proof.ob2-hosted-revoked", CheckIssuerKey: "passed issuer-key.ob2-hosted"}},
+		{name: "410 Gone off the issuer's origin is not the issuer's word", format: FormatOB2Hosted, setup: func(t testing.TB, w *ob2World) []byte {
+			const evil = "https://evil.example/assertions/1"
+			w.assertion["id"] = evil
+			w.f.status[evil] = 410
+			return nil
+		}, want: map[string]string{CheckStatus: "failed status.revoked", CheckIssuerKey: "failed issuer-key.ob2-scope"}},
 		{name: "revoked in the issuer's revocation list", format: FormatOB2Hosted, setup: func(t testing.TB, w *ob2World) []byte {
 			w.revocationList("https://lab.example/assertions/0", map[string]any{"id": labAssertion, "revocationReason": "cheated"})
 			return nil
@@ -349,7 +356,8 @@ func TestOB2Hosted(t *testing.T) {
 		{name: "issuer profile unreachable", format: FormatOB2Hosted, setup: func(t testing.TB, w *ob2World) []byte {
 			w.f.fail[labIssuer] = true
 			return nil
-		}, want: map[string]string{CheckSchema: "unknown schema.ob2-unreachable", CheckProof: "not-run proof.not-run"}},
+		}, want: map[string]string{CheckSchema: "unknown schema.ob2-unreachable", CheckProof: "passed proof.ob2-hosted",
+			CheckIssuerKey: "unknown issuer-key.ob2-unreachable"}},
 		{name: "issuer profile incomplete", format: FormatOB2Hosted, setup: func(t testing.TB, w *ob2World) []byte {
 			delete(w.doc(labIssuer), "name")
 			return nil
@@ -450,6 +458,10 @@ func TestOB2Signed(t *testing.T) {
 			w.f.fail[labKey] = true
 			return sign(t, w)
 		}, want: map[string]string{CheckProof: "unknown proof.key-unavailable"}},
+		{name: "issuer profile unreachable: could not check", format: FormatOB2Signed, setup: func(t testing.TB, w *ob2World) []byte {
+			w.f.fail[labIssuer] = true
+			return sign(t, w)
+		}, want: map[string]string{CheckProof: "unknown proof.key-unavailable", CheckSchema: "unknown schema.ob2-unreachable"}},
 		{name: "offline: could not check", offline: true, format: FormatOB2Signed, setup: sign,
 			want: map[string]string{CheckProof: "unknown proof.key-unavailable"}},
 		{name: "JWS of a hosted assertion", format: FormatOB2Signed, setup: func(t testing.TB, w *ob2World) []byte {
@@ -482,7 +494,8 @@ func TestOB2SpecExample(t *testing.T) {
 		t.Fatalf("%v\n%s", err, j)
 	}
 	if r.Format != FormatOB2Hosted || r.Credential.Name != "3-D Printmaster" || r.Credential.IssuerName != "Example Maker Society" ||
-		r.OB2 == nil || !strings.HasPrefix(r.OB2.Criteria, "Students are tested") {
+		r.OB2 == nil || r.OB2.BadgeClass != "https://example.org/badges/5" || !strings.HasPrefix(r.Credential.Criteria, "Students are tested") ||
+		r.Credential.RecipientID != "alice@example.org" || r.Credential.Image != "https://example.org/badges/5/image" {
 		t.Fatalf("summary %+v %+v", r.Credential, r.OB2)
 	}
 	// Offline, the same badge is "could not check", never "no proof".

@@ -199,6 +199,28 @@ var messages = map[string][2]string{
 	"checks.heading": {"Every check", "Toutes les vérifications"},
 	"checks.detail":  {"Technical detail", "Détail technique"},
 
+	// Open Badges 2.0 badges (the older format): verifier/ob2.go.
+	"format.ob2":                 {"This is an Open Badges 2.0 badge (the older format), verified as that format defines.", "C'est un badge Open Badges 2.0 (l'ancien format), vérifié comme ce format le prévoit."},
+	"type.ob2":                   {"It is an Open Badges 2.0 assertion: a badge awarded to one person.", "C'est une attribution Open Badges 2.0 : un badge décerné à une personne."},
+	"type.ob2-invalid":           {"It is not a valid Open Badges 2.0 assertion.", "Ce n'est pas une attribution Open Badges 2.0 valide."},
+	"schema.ob2-ok":              {"Its badge description and its issuer's profile are complete.", "La description de son badge et le profil de son émetteur sont complets."},
+	"schema.ob2-invalid":         {"Its badge description or its issuer's profile is missing, incomplete or malformed.", "La description de son badge ou le profil de son émetteur est absent, incomplet ou mal formé."},
+	"schema.ob2-unreachable":     {"Its badge description or its issuer's profile could not be obtained from the issuer's web site.", "La description de son badge ou le profil de son émetteur n'a pas pu être obtenu depuis le site de l'émetteur."},
+	"subject.ob2":                {"It names who earned the badge.", "Il indique qui a obtenu le badge."},
+	"data-model.ob2":             {"Open Badges 2.0 badge: the W3C Verifiable Credentials rules do not apply to it.", "Badge Open Badges 2.0 : les règles des Verifiable Credentials du W3C ne s'y appliquent pas."},
+	"proof.ob2-hosted":           {"The issuer publishes this badge on its web site, exactly as you have it.", "L'émetteur publie ce badge sur son site, exactement tel que vous l'avez."},
+	"proof.ob2-hosted-differs":   {"The badge the issuer publishes differs from this copy: this copy was altered.", "Le badge publié par l'émetteur diffère de cette copie : cette copie a été modifiée."},
+	"proof.ob2-hosted-invalid":   {"What the issuer publishes at this badge's address is not a valid badge.", "Ce que l'émetteur publie à l'adresse de ce badge n'est pas un badge valide."},
+	"proof.ob2-not-published":    {"The issuer does not publish this badge at the address the badge gives.", "L'émetteur ne publie pas ce badge à l'adresse que le badge indique."},
+	"proof.ob2-unreachable":      {"It could not be checked: the issuer's web site, which holds the original, could not be reached.", "Il n'a pas pu être vérifié : le site de l'émetteur, qui détient l'original, est injoignable."},
+	"proof.ob2-offline":          {"It was not checked: an Open Badges 2.0 badge is checked against the original on its issuer's web site, and nothing is fetched offline.", "Il n'a pas été vérifié : un badge Open Badges 2.0 se vérifie par rapport à l'original, sur le site de son émetteur, et rien n'est téléchargé hors ligne."},
+	"proof.ob2-unsigned":         {"It says it is signed, but this copy comes without its signature: anyone could have written it.", "Il se dit signé, mais cette copie n'a pas sa signature : n'importe qui a pu l'écrire."},
+	"issuer-key.ob2-hosted":      {"It is published on its issuer's own web site.", "Il est publié sur le site de son émetteur."},
+	"issuer-key.ob2-unreachable": {"Whose badge it is could not be checked: its issuer's profile could not be obtained.", "Il n'a pas pu être vérifié de qui est ce badge : le profil de son émetteur n'a pas pu être obtenu."},
+	"proof.ob2-hosted-revoked":   {"The issuer's web site was consulted for this badge: it answers that the badge is revoked.", "Le site de l'émetteur a été consulté pour ce badge : il répond que le badge est révoqué."},
+	"issuer-key.ob2-scope":       {"It is published at an address its issuer does not use for badges: it may not come from that issuer.", "Il est publié à une adresse que son émetteur n'utilise pas pour ses badges : il ne vient peut-être pas de cet émetteur."},
+	"endorsements.ob2":           {"Its endorsements (Open Badges 2.0) are not checked.", "Ses recommandations (Open Badges 2.0) ne sont pas vérifiées."},
+
 	// The verification page.
 	"site.name":                {"Blason", "Blason"},
 	"site.tagline":             {"Open Badges you can check", "Des Open Badges vérifiables"},
