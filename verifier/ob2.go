@@ -254,6 +254,12 @@ func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r 
 	r.set(CheckProof, Passed, "proof.ob2-hosted", "fetched "+a.ID+"; it matches this copy")
 	issuer, ok := v.ob2HostedScope(ctx, a, r)
 	if !ok {
+		if k := r.Check(CheckIssuerKey); k.Outcome == Unknown {
+			// The copy matches what that address serves, but whether the
+			// address is the issuer's could not be checked: the badge as a
+			// whole could not be checked.
+			r.set(CheckProof, Unknown, "proof.ob2-unreachable", "fetched "+a.ID+" and it matches this copy, but "+k.Detail)
+		}
 		v.ob2Rest(a, r, "not checked: the badge is not shown to be its issuer's")
 		return
 	}

@@ -356,8 +356,13 @@ func TestOB2Hosted(t *testing.T) {
 		{name: "issuer profile unreachable", format: FormatOB2Hosted, setup: func(t testing.TB, w *ob2World) []byte {
 			w.f.fail[labIssuer] = true
 			return nil
-		}, want: map[string]string{CheckSchema: "unknown schema.ob2-unreachable", CheckProof: "passed proof.ob2-hosted",
+		}, want: map[string]string{CheckSchema: "unknown schema.ob2-unreachable", CheckProof: "unknown proof.ob2-unreachable",
 			CheckIssuerKey: "unknown issuer-key.ob2-unreachable"}},
+		{name: "revoked, issuer profile unreachable", format: FormatOB2Hosted, setup: func(t testing.TB, w *ob2World) []byte {
+			w.f.status[labAssertion] = 410
+			w.f.fail[labIssuer] = true
+			return nil
+		}, want: map[string]string{CheckStatus: "failed status.revoked", CheckIssuerKey: "unknown issuer-key.ob2-unreachable"}},
 		{name: "issuer profile incomplete", format: FormatOB2Hosted, setup: func(t testing.TB, w *ob2World) []byte {
 			delete(w.doc(labIssuer), "name")
 			return nil
