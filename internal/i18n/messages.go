@@ -187,6 +187,7 @@ var messages = map[string][2]string{
 	"badge.image-alt":        {"Image of the badge %s", "Image du badge %s"},
 	"badge.unverified-note":  {"What follows is what the file says; it is not vouched for, because the file did not verify.", "Ce qui suit est ce que dit le fichier ; rien ne le garantit, car le fichier n'a pas été vérifié."},
 	"badge.format-jwt":       {"Signed as a JSON Web Token (VC-JWT).", "Signé sous forme de JSON Web Token (VC-JWT)."},
+	"badge.format-ob2":       {"Format: Open Badges 2.0 (older).", "Format : Open Badges 2.0 (ancien)."},
 	"badge.baked":            {"Read from a badge image.", "Lu depuis une image de badge."},
 
 	// Confirming a hashed recipient.

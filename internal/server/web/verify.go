@@ -247,6 +247,7 @@ type reportView struct {
 	Presenter          string
 	CheckedAt          string
 	Kind               string
+	Older              string // set for an Open Badges 2.0 badge
 	Credential         string // the text verified, to confirm a recipient without uploading again
 	Email              string
 	RecipientHashed    bool
@@ -293,7 +294,7 @@ func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte
 	}
 	state := "valid"
 	switch {
-	case proof.Outcome == verifier.Unknown:
+	case proof.Outcome == verifier.Unknown, key.Outcome == verifier.Unknown:
 		state = "unknown"
 	case proof.Outcome != verifier.Passed || key.Outcome == verifier.Failed:
 		state = "forged"
@@ -349,6 +350,9 @@ func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte
 	}
 	if t, err := time.Parse(time.RFC3339, s.ValidUntil); err == nil {
 		v.Badge.ValidUntil = i18n.Date(l, t)
+	}
+	if strings.HasPrefix(rep.Format, "ob2") {
+		v.Older = i18n.T(l, "badge.format-ob2")
 	}
 	v.Issuer = h.issuerView(l, s, v.Genuine)
 	v.Checks = checkViews(l, rep.Checks)
