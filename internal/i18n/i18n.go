@@ -130,3 +130,12 @@ func DateTime(lang Lang, t time.Time) string {
 	}
 	return fmt.Sprintf("%s, %s UTC", Date(lang, t), t.Format("15:04"))
 }
+
+// Catalog returns every key's text in lang (a copy).
+func Catalog(lang Lang) map[string]string {
+	out := make(map[string]string, len(messages))
+	for k := range messages {
+		out[k] = T(lang, k)
+	}
+	return out
+}
