@@ -3,6 +3,7 @@ package account
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -37,12 +38,14 @@ func LoadOperatorFile(path string) (token string, created bool, err error) {
 	// A token file is one line; read a little more than any sane token so
 	// that a wrong path (a large file) fails as "too long", not by reading it.
 	buf := make([]byte, 4096)
-	n, err := f.Read(buf)
-	if err != nil && n == 0 {
+	n, err := io.ReadFull(f, buf)
+	switch {
+	case errors.Is(err, io.EOF):
 		return "", false, fmt.Errorf("%w: %s is empty; delete it and a new token is made on the next start, or write a random token of at least %d characters into it", ErrInvalid, path, MinSecretLength)
-	}
-	if n == len(buf) {
+	case err == nil:
 		return "", false, fmt.Errorf("%w: %s is longer than %d bytes: not a token file", ErrInvalid, path, len(buf)-1)
+	case !errors.Is(err, io.ErrUnexpectedEOF):
+		return "", false, err
 	}
 	token = strings.TrimSpace(string(buf[:n]))
 	if err := CheckOperatorSecret(token); err != nil {
