@@ -597,3 +597,21 @@ func TestServeRefusesWeakOperatorToken(t *testing.T) {
 		})
 	}
 }
+
+// TestServeBadNetworkFlags: the connection cap, body deadline and trusted
+// proxies are checked before anything starts.
+func TestServeBadNetworkFlags(t *testing.T) {
+	for _, c := range []struct{ flag, value, want string }{
+		{"--max-conns", "0", "max-conns"},
+		{"--max-conns", "many", "max-conns"},
+		{"--body-timeout", "-1s", "body-timeout"},
+		{"--body-timeout", "10", "body-timeout"},
+		{"--trusted-proxy", "10.0.0.0/33", "trusted-proxy"},
+		{"--trusted-proxy", "proxy.example", "trusted-proxy"},
+	} {
+		code, out, errs := runCLI(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", c.flag, c.value)
+		if code != 2 || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("%s %s: exit %d %q %q", c.flag, c.value, code, out, errs)
+		}
+	}
+}
