@@ -12,12 +12,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/blason-badges/blason/internal/account"
+	"github.com/blason-badges/blason/internal/web"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -514,6 +516,45 @@ func TestNoInternalAddressesInResponses(t *testing.T) {
 	w = f.send(t, "POST", "/presentations/verify", string(b), nil)
 	if strings.Contains(w.Body.String(), "10.20.30.40") || strings.Contains(w.Body.String(), "/var/cache") {
 		t.Errorf("presentation response leaks: %s", w.Body)
+	}
+}
+
+// TestPagesRedactInternalAddresses: the /verify page shows and answers the
+// same report without internal addresses, in HTML and in JSON.
+func TestPagesRedactInternalAddresses(t *testing.T) {
+	t.Parallel()
+	key, _ := issuer.NewKey("")
+	is := &issuer.Issuer{Profile: issuer.Profile{ID: key.DID, Name: "Lab"}, Key: key, Now: now}
+	cred := genericVC(key.DID)
+	cred["credentialStatus"] = map[string]any{"id": "https://status.example/l#5", "type": "BitstringStatusListEntry",
+		"statusPurpose": "revocation", "statusListIndex": "5", "statusListCredential": "https://status.example/l"}
+	vc, err := is.SignCredential(context.Background(), cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(vc)
+	var logs logBuffer
+	s := New(Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Pages: &web.Config{},
+		Verifier: verifier.New(verifier.Options{AcceptGeneric: true, Now: now, Fetcher: failingFetcher{}})})
+	for _, accept := range []string{"text/html", "application/json"} {
+		form := url.Values{"credential": {string(b)}}
+		req := httptest.NewRequest("POST", "/verify", strings.NewReader(form.Encode()))
+		req.Host = "localhost"
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", accept)
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, req)
+		if !strings.Contains(w.Body.String(), "status.example") {
+			t.Fatalf("%s: the status failure is not shown: %d %s", accept, w.Code, w.Body)
+		}
+		for _, leak := range []string{"10.20.30.40", "/var/cache"} {
+			if strings.Contains(w.Body.String(), leak) {
+				t.Errorf("%s: the page names %s", accept, leak)
+			}
+		}
+	}
+	if !strings.Contains(logs.String(), "10.20.30.40") {
+		t.Errorf("the log lost the detail: %s", logs.String())
 	}
 }
 
