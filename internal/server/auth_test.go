@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/blason-badges/blason/internal/account"
-	"github.com/blason-badges/blason/internal/web"
+	"github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
