@@ -98,6 +98,21 @@ func TestImportRules(t *testing.T) {
 	}
 }
 
+// TestAccountHasNoHTTPOrSQL: the token rules stay free of transport and
+// storage (the server and the stores depend on them, not the reverse), so
+// the wallet and admin pages can reuse them.
+func TestAccountHasNoHTTPOrSQL(t *testing.T) {
+	imports, ok := packageImports(t)["internal/account"]
+	if !ok {
+		t.Fatal("no internal/account package")
+	}
+	for _, imp := range imports {
+		if strings.HasPrefix(imp, "net/") || strings.HasPrefix(imp, "database/") || strings.Contains(imp, ".") {
+			t.Errorf("internal/account imports %s", imp)
+		}
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

@@ -182,15 +182,18 @@ func (s *Service) Award(ctx context.Context, issuerID string, a Award) (*Credent
 
 // SignWithStatus signs a credential submitted through the VC API
 // (Issuer.SignCredential's rules), adding a revocation status entry
-// itself, and records it so that it can be revoked later.
+// itself, and records it so that it can be revoked later. A credential
+// that already has a credentialStatus is refused (ErrCredential); one whose
+// id was already issued is ErrExists.
 func (s *Service) SignWithStatus(ctx context.Context, issuerID string, doc map[string]any) (map[string]any, error) {
 	is, err := s.Issuer(ctx, issuerID)
 	if err != nil {
 		return nil, err
 	}
 	if _, has := doc["credentialStatus"]; has {
-		// The caller manages status itself: sign as given, record nothing.
-		return is.SignCredential(ctx, doc)
+		// A caller-supplied entry would be signed without being recorded:
+		// the issuer could never revoke the credential (issue 7).
+		return nil, fmt.Errorf("%w: it carries its own credentialStatus; this issuer adds and records the status entry itself", ErrCredential)
 	}
 	c := credential.FromMap(doc)
 	v1 := false
@@ -243,6 +246,22 @@ func (s *Service) ChangeStatus(ctx context.Context, credentialID, action, reason
 		return nil, errors.New("change status: the actor is required (who made the change)")
 	}
 	return s.Store.ChangeStatus(ctx, StatusEvent{CredentialID: credentialID, Action: action, Reason: reason, Actor: actor, At: s.now().UTC()})
+}
+
+// ChangeStatusOf is ChangeStatus for a credential of issuerID only. A
+// credential of another issuer held in the same store is ErrNotFound: a
+// server changes the status of its own issuers' credentials, never of the
+// other issuers that share its database (issue 7). A credential's issuer
+// never changes, so checking it before the change is not a race.
+func (s *Service) ChangeStatusOf(ctx context.Context, issuerID, credentialID, action, reason, actor string) (*CredentialRecord, error) {
+	rec, err := s.Store.GetCredential(ctx, credentialID)
+	if err != nil {
+		return nil, err
+	}
+	if rec.IssuerID != issuerID {
+		return nil, fmt.Errorf("credential %s: %w (not issued by %s)", credentialID, ErrNotFound, issuerID)
+	}
+	return s.ChangeStatus(ctx, credentialID, action, reason, actor)
 }
 
 // ListFormat selects how a status list is published.

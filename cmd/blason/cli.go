@@ -48,6 +48,9 @@ func commands() []command {
 		{"revoke", "CREDENTIAL_ID --reason TEXT [--data DIR]", "revoke a credential this server issued (recorded, permanent)", statusCommand("revoke")},
 		{"suspend", "CREDENTIAL_ID [--reason TEXT] [--data DIR]", "suspend a credential that has a suspension entry", statusCommand("suspend")},
 		{"reinstate", "CREDENTIAL_ID [--reason TEXT] [--data DIR]", "lift a suspension", statusCommand("reinstate")},
+		{"token new", "--scope issue,status,admin [--label L] [--expires 720h] [--data DIR]", "make an API token for the server (shown once)", tokenNew},
+		{"token list", "[--data DIR]", "list the server's API tokens", tokenList},
+		{"token revoke", "TOKEN_ID [--data DIR]", "revoke an API token", tokenRevoke},
 		{"demo", "", "issue a badge with a throw-away key and verify it", demo},
 		{"version", "", "print the version", func(e env, _ []string) int { fmt.Fprintln(e.stdout, "blason", version); return exitOK }},
 	}

@@ -342,9 +342,31 @@ func TestServe(t *testing.T) {
 		"id": "urn:uuid:11111111-2222-4333-8444-555555555555",
 		"type": ["VerifiableCredential"], "issuer": "did:web:badges.lab.example", "validFrom": "2026-01-01T00:00:00Z",
 		"credentialSubject": {"id": "did:example:1", "name": "x"}}}`
+	// Issuing needs a token with the issue scope: one made with 'blason
+	// token new' on the same data directory while the server runs.
 	resp, err = http.Post(base+"/credentials/issue", "application/json", strings.NewReader(cred))
-	if err != nil || resp.StatusCode != 201 {
-		t.Fatalf("issue: %v %v", err, resp)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("issue without a token: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	code, issueToken, errs := runCLI(t, "", "token", "new", "--scope", "issue", "--label", "test")
+	if code != 0 || !strings.HasPrefix(issueToken, "blsn_") {
+		t.Fatalf("token new: %d %q %s", code, issueToken, errs)
+	}
+	post := func(path, token, body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(token))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp = post("/credentials/issue", issueToken, cred)
+	if resp.StatusCode != 201 {
+		t.Fatalf("issue: %v", resp)
 	}
 	var issued map[string]any
 	json.NewDecoder(resp.Body).Decode(&issued)
@@ -399,12 +421,20 @@ func TestServe(t *testing.T) {
 		t.Fatalf("unauthenticated status change: %d", resp.StatusCode)
 	}
 	resp.Body.Close()
+	// The issue-scoped token may not change status; the operator token
+	// (every scope) may.
+	if resp = post("/credentials/status", issueToken, change); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("status change with an issue token: %v", resp)
+	}
+	resp.Body.Close()
 	tok, _ := os.ReadFile(filepath.Join(dir, "operator.token"))
-	req, _ := http.NewRequest("POST", base+"/credentials/status", strings.NewReader(change))
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("status change: %v %v", err, resp)
+	if resp = post("/credentials/status", string(tok), change); resp.StatusCode != 200 {
+		t.Fatalf("status change: %v", resp)
+	}
+	resp.Body.Close()
+	// A duplicate id is a conflict, not a server error.
+	if resp = post("/credentials/issue", issueToken, cred); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("duplicate id: %v", resp)
 	}
 	resp.Body.Close()
 	if code := get(etag); code != 200 {
@@ -482,6 +512,106 @@ func TestVerifyOB2(t *testing.T) {
 		}
 		if strings.Contains(out, "anyone could have written it") || strings.Contains(out, `"outcome": "failed"`) {
 			t.Errorf("%s: an unchecked OB 2.0 badge reads as forged:\n%s", c.name, out)
+		}
+	}
+}
+
+// TestTokenCommands: token new prints the secret once (stdout, alone),
+// list shows it without the secret, revoke marks it; bad input is a usage
+// error.
+func TestTokenCommands(t *testing.T) {
+	dir := t.TempDir()
+	code, secret, errs := runCLI(t, "", "token", "new", "--data", dir, "--scope", "status,issue", "--label", "ci runner", "--expires", "720h")
+	secret = strings.TrimSpace(secret)
+	if code != 0 || !regexp.MustCompile(`^blsn_[A-Za-z0-9_-]{43}$`).MatchString(secret) || !strings.Contains(errs, "shown only this once") {
+		t.Fatalf("token new: %d %q %q", code, secret, errs)
+	}
+	id := regexp.MustCompile(`tok_[0-9a-f]{16}`).FindString(errs)
+	if id == "" {
+		t.Fatalf("no token id in %q", errs)
+	}
+	code, admin, _ := runCLI(t, "", "token", "new", "--data", dir, "--scope", "admin")
+	if code != 0 || strings.TrimSpace(admin) == secret {
+		t.Fatalf("second token: %d %q", code, admin)
+	}
+	code, out, errs := runCLI(t, "", "token", "list", "--data", dir)
+	if code != 0 || strings.Contains(out, secret) || strings.Contains(out, strings.TrimSpace(admin)) {
+		t.Fatalf("token list shows a secret or failed: %d %s %s", code, out, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[1], id) || !strings.Contains(lines[1], "issue,status") ||
+		!strings.Contains(lines[1], "active") || !strings.Contains(lines[1], "ci runner") || !strings.Contains(lines[2], "admin") {
+		t.Fatalf("token list:\n%s", out)
+	}
+	// The id may come before or after the flags.
+	if code, out, errs := runCLI(t, "", "token", "revoke", id, "--data", dir); code != 0 || !strings.Contains(out, id+" is revoked") {
+		t.Fatalf("token revoke: %d %s %s", code, out, errs)
+	}
+	_, out, _ = runCLI(t, "", "token", "list", "--data", dir)
+	if !strings.Contains(strings.Split(out, "\n")[1], "revoked") {
+		t.Fatalf("after revoke:\n%s", out)
+	}
+	for name, args := range map[string][]string{
+		"no scope":       {"token", "new", "--data", dir},
+		"unknown scope":  {"token", "new", "--data", dir, "--scope", "write"},
+		"negative":       {"token", "new", "--data", dir, "--scope", "issue", "--expires", "-1h"},
+		"unknown id":     {"token", "revoke", "--data", dir, "tok_0000000000000000"},
+		"no id":          {"token", "revoke", "--data", dir},
+		"extra argument": {"token", "list", "--data", dir, "x"},
+	} {
+		if code, _, errs := runCLI(t, "", args...); code != 2 || errs == "" {
+			t.Errorf("%s: exit %d %q", name, code, errs)
+		}
+	}
+}
+
+// TestServeRefusesWeakOperatorToken: a token file others can read, or a
+// short token, stops serve at startup with how to fix it.
+func TestServeRefusesWeakOperatorToken(t *testing.T) {
+	strong := strings.Repeat("0123456789abcdef", 4) + "\n"
+	for name, c := range map[string]struct {
+		content string
+		mode    os.FileMode
+		env     string
+		want    string
+	}{
+		"world readable file": {strong, 0o644, "", "chmod 600"},
+		"group readable file": {strong, 0o640, "", "chmod 600"},
+		"one character file":  {"x\n", 0o600, "", "at least 32"},
+		"short env token":     {"", 0, "short", "BLASON_OPERATOR_TOKEN"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if c.content != "" {
+				p := filepath.Join(dir, "operator.token")
+				if err := os.WriteFile(p, []byte(c.content), c.mode); err != nil {
+					t.Fatal(err)
+				}
+				os.Chmod(p, c.mode)
+			}
+			t.Setenv("BLASON_OPERATOR_TOKEN", c.env)
+			code, out, errs := runCLI(t, "", "serve", "--data", dir, "--addr", "127.0.0.1:0")
+			if code != 2 || !strings.Contains(errs, c.want) || strings.Contains(out, "serving") {
+				t.Fatalf("exit %d, stderr %q, want %q", code, errs, c.want)
+			}
+		})
+	}
+}
+
+// TestServeBadNetworkFlags: the connection cap, body deadline and trusted
+// proxies are checked before anything starts.
+func TestServeBadNetworkFlags(t *testing.T) {
+	for _, c := range []struct{ flag, value, want string }{
+		{"--max-conns", "0", "max-conns"},
+		{"--max-conns", "many", "max-conns"},
+		{"--body-timeout", "-1s", "body-timeout"},
+		{"--body-timeout", "10", "body-timeout"},
+		{"--trusted-proxy", "10.0.0.0/33", "trusted-proxy"},
+		{"--trusted-proxy", "proxy.example", "trusted-proxy"},
+	} {
+		code, out, errs := runCLI(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", c.flag, c.value)
+		if code != 2 || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("%s %s: exit %d %q %q", c.flag, c.value, code, out, errs)
 		}
 	}
 }

@@ -44,6 +44,9 @@ func serve(e env, args []string) int {
 	logFormat := fs.String("log-format", envOr("LOG_FORMAT", "text"), "text or json (BLASON_LOG_FORMAT)")
 	pageLang := fs.String("lang", envOr("LANG_DEFAULT", "en"), "language of the pages for readers whose browser asks for neither French nor English: en or fr (BLASON_LANG_DEFAULT)")
 	trustList := fs.String("trust-list", envOr("TRUST_LIST", ""), "JSON file listing known issuers, [{\"id\": \"did:web:lab.example\", \"name\": \"Lab\"}]; the verification page shows others as unknown (BLASON_TRUST_LIST)")
+	trustedProxy := fs.String("trusted-proxy", envOr("TRUSTED_PROXY", ""), "CIDR[,CIDR] of reverse proxies whose X-Forwarded-For names the client in logs; default none (BLASON_TRUSTED_PROXY)")
+	maxConns := fs.String("max-conns", envOr("MAX_CONNS", strconv.Itoa(server.DefaultMaxConns)), "most connections held open at once; more wait (BLASON_MAX_CONNS)")
+	bodyTimeout := fs.String("body-timeout", envOr("BODY_TIMEOUT", server.DefaultBodyTimeout.String()), "time a request body may take to arrive; slower get 408 (BLASON_BODY_TIMEOUT)")
 	grace := fs.Duration("shutdown-grace", 20*time.Second, "time given to requests in flight on SIGTERM")
 	if !parseFlags(fs, args) {
 		return exitUsage
@@ -54,6 +57,18 @@ func serve(e env, args []string) int {
 	limit, err := strconv.ParseInt(*maxBody, 10, 64)
 	if err != nil || limit <= 0 {
 		return fail(e, "serve: --max-body must be a positive number of bytes, got %q", *maxBody)
+	}
+	conns, err := strconv.Atoi(*maxConns)
+	if err != nil || conns <= 0 {
+		return fail(e, "serve: --max-conns must be a positive number, got %q", *maxConns)
+	}
+	bodyWait, err := time.ParseDuration(*bodyTimeout)
+	if err != nil || bodyWait <= 0 {
+		return fail(e, "serve: --body-timeout must be a positive duration such as 10s, got %q", *bodyTimeout)
+	}
+	proxies, err := server.ParseTrustedProxies(*trustedProxy)
+	if err != nil {
+		return fail(e, "serve: --trusted-proxy: %v", err)
 	}
 	private, err := strconv.ParseBool(*allowPrivate)
 	if err != nil {
@@ -95,8 +110,14 @@ func serve(e env, args []string) int {
 	if err != nil {
 		return failErr(e, "serve: operator token", err)
 	}
+	tokens, err := tokenService(svc)
+	if err != nil {
+		return failErr(e, "serve", err)
+	}
+	tokens.Operator = token
 
-	cfg := server.Config{MaxBody: limit, Logger: logger, Version: version, Service: svc, IssuerID: rec.ID, OperatorToken: token}
+	cfg := server.Config{MaxBody: limit, Logger: logger, Version: version, Service: svc, IssuerID: rec.ID, Tokens: tokens,
+		PublicURL: publicURLFor(rec.ID, *publicURL, *addr), TrustedProxies: proxies, MaxConns: conns, BodyTimeout: bodyWait}
 	client := fetch.New(fetch.Options{AllowPrivate: private})
 	var web did.Resolver = &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](limits.CacheEntries, nil)}
 	if strings.HasPrefix(rec.ID, "did:web:") {
@@ -152,7 +173,7 @@ func serve(e env, args []string) int {
 		}
 		fmt.Fprintf(e.stdout, "Blason is serving on http://%s\n  issuer:  %s (%s)\n  status lists: %s/status/...\n", a, rec.Profile.Name, rec.ID, svc.BaseURL)
 		if tokenPath != "" {
-			fmt.Fprintf(e.stdout, "  operator token for POST /credentials/status: %s\n", tokenPath)
+			fmt.Fprintf(e.stdout, "  operator token (every scope) for POST /credentials/issue and /credentials/status: %s\n", tokenPath)
 		}
 		fmt.Fprintln(e.stdout, "Stop with Ctrl-C.")
 	})
@@ -239,6 +260,19 @@ func statusURLWarning(baseURL string, listen net.Addr) string {
 		return "the status-list URLs in issued badges use http, which verifiers refuse, while the server listens on a non-loopback address: set --public-url to this server's public https URL"
 	}
 	return ""
+}
+
+// publicURLFor is the URL whose host the server answers for (with the
+// loopback names): --public-url, else the did:web host, else the listen
+// address (a server on 0.0.0.0 without --public-url answers loopback only).
+func publicURLFor(issuerID, publicURL, addr string) string {
+	if publicURL != "" {
+		return publicURL
+	}
+	if strings.HasPrefix(issuerID, "did:web:") {
+		return defaultBaseURL(issuerID, nil)
+	}
+	return "http://" + addr
 }
 
 func defaultBaseURL(issuerID string, a net.Addr) string {

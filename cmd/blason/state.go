@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/sealed"
 	"github.com/blason-badges/blason/internal/store/postgres"
 	"github.com/blason-badges/blason/internal/store/sqlite"
@@ -70,30 +67,30 @@ func openState(ctx context.Context, f stateFlags) (*issuer.Service, func(), erro
 	return &issuer.Service{Store: st, MasterKey: master}, func() { st.Close() }, nil
 }
 
-// operatorToken returns the token that authenticates status changes over
-// HTTP: BLASON_OPERATOR_TOKEN, else DATA/operator.token (created, 0600).
+// operatorToken returns the operator token, the first API token (every
+// scope): BLASON_OPERATOR_TOKEN, else DATA/operator.token (created, mode
+// 0600, on first run). A token file others can read, or a token shorter
+// than account.MinSecretLength, is refused with how to fix it.
 func operatorToken(data string) (token string, path string, err error) {
 	if v := os.Getenv("BLASON_OPERATOR_TOKEN"); v != "" {
+		if err := account.CheckOperatorSecret(v); err != nil {
+			return "", "", fmt.Errorf("BLASON_OPERATOR_TOKEN: %w (make one with: openssl rand -hex 32)", err)
+		}
 		return v, "", nil
 	}
 	path = filepath.Join(data, "operator.token")
-	if b, err := os.ReadFile(path); err == nil {
-		return strings.TrimSpace(string(b)), path, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return "", "", err
-	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", "", err
-	}
-	token = hex.EncodeToString(raw)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", "", err
-	}
-	defer f.Close()
-	_, err = f.WriteString(token + "\n")
+	token, _, err = account.LoadOperatorFile(path)
 	return token, path, err
+}
+
+// tokenService returns the API token rules over the issuer's store (both
+// stores keep tokens).
+func tokenService(svc *issuer.Service) (*account.Service, error) {
+	st, ok := svc.Store.(account.Store)
+	if !ok {
+		return nil, fmt.Errorf("the %T store does not keep API tokens", svc.Store)
+	}
+	return &account.Service{Store: st}, nil
 }
 
 // statusCommand implements blason revoke|suspend|reinstate ID --reason R.

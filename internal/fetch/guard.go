@@ -191,3 +191,8 @@ func redactRaw(raw string) string {
 	}
 	return raw
 }
+
+// IsPublic reports whether ip is a public address: one the client refuses
+// to connect to unless Options.AllowPrivate (the ranges above) is not.
+// Servers use it to keep internal addresses out of error text.
+func IsPublic(ip netip.Addr) bool { return nonPublicReason(ip) == "" }

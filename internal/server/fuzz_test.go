@@ -26,7 +26,7 @@ func FuzzHTTPBodies(f *testing.F) {
 		default:
 			return
 		}
-		req := httptest.NewRequest("POST", path, strings.NewReader(string(body)))
+		req := fx.request("POST", path, strings.NewReader(string(body)))
 		w := httptest.NewRecorder()
 		fx.srv.Handler().ServeHTTP(w, req)
 		if w.Code >= 500 {

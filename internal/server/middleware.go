@@ -21,6 +21,9 @@ func (s *Server) logRequests(c *gin.Context) {
 		slog.Int(logBytes, c.Writer.Size()),
 		slog.String(logRemote, c.ClientIP()),
 	}
+	if tok := c.GetString(ctxToken); tok != "" {
+		attrs = append(attrs, slog.String(logToken, tok))
+	}
 	level := slog.LevelInfo
 	if len(c.Errors) > 0 {
 		attrs = append(attrs, slog.String(logError, c.Errors.String()))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -17,14 +18,41 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 	if pc.Verifier == nil {
 		pc.Verifier = s.cfg.Verifier
 	}
+	// Internal addresses and server paths stay out of what the pages show
+	// and answer, as for the VC API (redact); the log keeps them.
+	logOrig := func(orig []string) {
+		for _, d := range orig {
+			s.cfg.Logger.Info("redacted from a page response", slog.String(logError, d))
+		}
+	}
 	pc.JSON = func(w http.ResponseWriter, verified bool, checks []verifier.Check, report any) {
+		var orig []string
+		switch r := report.(type) {
+		case *verifier.Report:
+			report, orig = redactReport(r)
+		case *verifier.PresentationReport:
+			report, orig = redactPresentation(r)
+		}
+		logOrig(orig)
+		checks, _ = redactChecks(checks)
 		res := resultFrom(verified, checks)
 		res.Report = report
 		writeJSON(w, statusOf(verified), "application/json", res)
 	}
+	pc.Detail = func(d string) string {
+		out, changed := redact(d)
+		if changed {
+			logOrig([]string{d})
+		}
+		return out
+	}
 	pc.Problem = func(w http.ResponseWriter, status int, kind, detail string) {
 		if status >= 500 {
 			detail = ""
+		}
+		if d, changed := redact(detail); changed {
+			logOrig([]string{detail})
+			detail = d
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, status, "application/problem+json", Problem{Type: problemBaseURI + kind, Title: titles[kind], Detail: detail, Status: status})

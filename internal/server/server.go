@@ -20,7 +20,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/net/netutil"
 
+	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/server/web"
@@ -38,9 +40,28 @@ type Config struct {
 	// credential's status. Issuing then signs as IssuerID.
 	Service  *issuer.Service
 	IssuerID string
-	// OperatorToken authenticates POST /credentials/status (Bearer); empty
-	// disables it (403).
+	// Tokens authenticates the bearer tokens of the endpoints that sign or
+	// change state (POST /credentials/issue: scope issue; POST
+	// /credentials/status: scope status; admin holds both). Nil, with no
+	// OperatorToken either, disables those endpoints (403).
+	Tokens *account.Service
+	// OperatorToken, when Tokens is nil, is the one token accepted (every
+	// scope); with Tokens set, set Tokens.Operator instead.
 	OperatorToken string
+	// PublicURL is the server's public base URL. Requests are answered only
+	// when their Host is its host or a loopback name (localhost, 127.0.0.1,
+	// [::1]); others get 421 (DNS rebinding). Empty: loopback names only.
+	PublicURL string
+	// TrustedProxies are the CIDRs (or addresses) of reverse proxies whose
+	// X-Forwarded-For names the client in logs; any other peer is logged as
+	// its socket address. Nil: no proxy is trusted.
+	TrustedProxies []string
+	// BodyTimeout is how long a request body may take to arrive once its
+	// handler starts reading (408 after); zero means DefaultBodyTimeout.
+	BodyTimeout time.Duration
+	// MaxConns caps the connections ListenAndServe holds open at once (more
+	// wait in the listen queue); zero means DefaultMaxConns.
+	MaxConns int
 	// Verifier checks credentials and presentations; nil means
 	// verifier.New with AcceptGeneric (offline did:key/did:jwk only).
 	Verifier *verifier.Verifier
@@ -67,6 +88,15 @@ type Config struct {
 // (the verifier's own limit) plus its JSON envelope.
 const DefaultMaxBody = limits.HTTPBody
 
+// DefaultBodyTimeout is the default time a request body may take: 2 MiB
+// arrive in well under a second on any link a server is reached over; a
+// client that trickles bytes holds a connection no longer than this.
+const DefaultBodyTimeout = 10 * time.Second
+
+// DefaultMaxConns is the default connection cap: far above what 2 cores
+// verify at once, far below the file descriptors a process gets.
+const DefaultMaxConns = 512
+
 // Log attribute keys.
 const (
 	logMethod   = "method"
@@ -76,12 +106,14 @@ const (
 	logBytes    = "bytes"
 	logRemote   = "remote"
 	logError    = "error"
+	logToken    = "token"
 )
 
 // Server is the HTTP handler.
 type Server struct {
-	cfg    Config
-	engine *gin.Engine
+	cfg        Config
+	engine     *gin.Engine
+	publicHost string // PublicURL's host, as checkHost compares it
 }
 
 // New builds the server's routes.
@@ -95,11 +127,25 @@ func New(cfg Config) *Server {
 	if cfg.Verifier == nil {
 		cfg.Verifier = verifier.New(verifier.Options{AcceptGeneric: true})
 	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.Tokens == nil && cfg.OperatorToken != "" {
+		cfg.Tokens = &account.Service{Operator: cfg.OperatorToken}
+	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	s := &Server{cfg: cfg, engine: e}
-	e.Use(s.logRequests, s.recover, s.limitBody)
+	if cfg.PublicURL != "" {
+		// An unparsable URL leaves loopback only: fail closed.
+		s.publicHost, _ = PublicHost(cfg.PublicURL)
+	}
+	configureProxies(e, cfg.TrustedProxies, cfg.Logger)
+	e.Use(s.logRequests, s.recover, s.checkHost, s.limitBody)
 	e.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, "not-found", "no such endpoint: "+c.Request.URL.Path)
 	})
@@ -107,14 +153,22 @@ func New(cfg Config) *Server {
 		problem(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 
-	e.POST("/credentials/issue", s.issueCredential)
-	e.POST("/credentials/verify", s.verifyCredential)
-	e.POST("/presentations/verify", s.verifyPresentation)
+	// Every endpoint that signs or changes state takes a bearer token with
+	// its scope; the token is checked before the body is looked at.
+	if cfg.Issuer == nil && cfg.Service == nil {
+		e.POST("/credentials/issue", func(c *gin.Context) {
+			problem(c, http.StatusNotImplemented, "not-configured", "this server does not issue credentials")
+		})
+	} else {
+		e.POST("/credentials/issue", s.requireScope(account.ScopeIssue), requireJSON, s.issueCredential)
+	}
+	e.POST("/credentials/verify", requireJSON, s.verifyCredential)
+	e.POST("/presentations/verify", requireJSON, s.verifyPresentation)
 	e.GET("/healthz", s.health)
 	if cfg.Service != nil {
 		e.GET("/status/:id", s.statusList(issuer.FormatBitstring))
 		e.GET("/status/:id/2021", s.statusList(issuer.FormatStatusList2021))
-		e.POST("/credentials/status", s.updateStatus)
+		e.POST("/credentials/status", s.requireScope(account.ScopeStatus), requireJSON, s.updateStatus)
 	}
 	e.GET("/openapi.json", s.openAPI)
 	if cfg.Pages != nil {
@@ -145,6 +199,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	// At most MaxConns connections at once: the others wait in the kernel's
+	// listen queue instead of each holding a goroutine and a descriptor.
+	ln = netutil.LimitListener(ln, s.cfg.MaxConns)
 	srv := &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -4,14 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/store/sqlite"
 	"github.com/blason-badges/blason/internal/vcjwt"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -23,6 +28,34 @@ type fixture struct {
 	srv    *Server
 	key    *issuer.Key
 	holder *issuer.Key
+	// token is sent as the bearer token of every request (issue scope);
+	// operator holds every scope.
+	token, operator string
+	tokens          *account.Service
+}
+
+// testOperator is the fixtures' operator token (every scope).
+const testOperator = "operator-token-for-tests-0123456789abcdef"
+
+// newTokens returns a token service over a fresh SQLite store, with
+// testOperator as the operator token.
+func newTokens(t testing.TB) *account.Service {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "tokens.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &account.Service{Store: st, Operator: testOperator}
+}
+
+func mustToken(t testing.TB, svc *account.Service, scopes ...account.Scope) string {
+	t.Helper()
+	secret, _, err := svc.Create(context.Background(), scopes, "test", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
 }
 
 type preflight struct{ v *verifier.Verifier }
@@ -40,12 +73,26 @@ func newFixture(t testing.TB, maxBody int64) *fixture {
 	}
 	holder, _ := issuer.NewKey("")
 	v := verifier.New(verifier.Options{AcceptGeneric: true, Now: now})
+	tokens := newTokens(t)
 	srv := New(Config{
 		Issuer:   &issuer.Issuer{Profile: issuer.Profile{ID: key.DID, Name: "Lab"}, Key: key, Now: now, Preflight: preflight{v}},
 		Verifier: v,
 		MaxBody:  maxBody,
+		Tokens:   tokens,
 	})
-	return &fixture{srv, key, holder}
+	return &fixture{srv: srv, key: key, holder: holder, token: mustToken(t, tokens, account.ScopeIssue), operator: testOperator, tokens: tokens}
+}
+
+// request builds a request as a well-behaved client sends it: a loopback
+// Host, a JSON body, the fixture's bearer token (if any).
+func (f *fixture) request(method, path string, body io.Reader) *http.Request {
+	req := httptest.NewRequest(method, path, body)
+	req.Host = "localhost:8080"
+	req.Header.Set("Content-Type", "application/json")
+	if f.token != "" {
+		req.Header.Set("Authorization", "Bearer "+f.token)
+	}
+	return req
 }
 
 func (f *fixture) do(t testing.TB, method, path string, body any) (int, map[string]any, http.Header) {
@@ -62,10 +109,8 @@ func (f *fixture) do(t testing.TB, method, path string, body any) (int, map[stri
 		j, _ := json.Marshal(b)
 		r = bytes.NewReader(j)
 	}
-	req := httptest.NewRequest(method, path, r)
-	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
-	f.srv.Handler().ServeHTTP(w, req)
+	f.srv.Handler().ServeHTTP(w, f.request(method, path, r))
 	var out map[string]any
 	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil && w.Body.Len() > 0 {
 		t.Fatalf("%s %s: response is not JSON (%d): %s", method, path, w.Code, w.Body.String())
@@ -288,7 +333,7 @@ func TestLimitsAndErrors(t *testing.T) {
 		t.Fatalf("oversized: %d %v", code, out)
 	}
 	// Without Content-Length (chunked), the limit holds while reading.
-	req := httptest.NewRequest("POST", "/credentials/verify", strings.NewReader(big))
+	req := f.request("POST", "/credentials/verify", strings.NewReader(big))
 	req.ContentLength = -1
 	w := httptest.NewRecorder()
 	f.srv.Handler().ServeHTTP(w, req)
@@ -304,9 +349,9 @@ func TestLimitsAndErrors(t *testing.T) {
 	if code, out, _ := f.do(t, "GET", "/healthz", nil); code != 200 || out["status"] != "ok" {
 		t.Fatalf("healthz: %d %v", code, out)
 	}
-	s := New(Config{Verifier: f.srv.cfg.Verifier})
+	s := New(Config{Verifier: f.srv.cfg.Verifier, Tokens: f.tokens})
 	w = httptest.NewRecorder()
-	s.Handler().ServeHTTP(w, httptest.NewRequest("POST", "/credentials/issue", strings.NewReader(`{"credential": {}}`)))
+	s.Handler().ServeHTTP(w, f.request("POST", "/credentials/issue", strings.NewReader(`{"credential": {}}`)))
 	if w.Code != http.StatusNotImplemented {
 		t.Fatalf("no issuer: %d", w.Code)
 	}
@@ -317,21 +362,57 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	k, _ := issuer.NewKey("")
 	doc, _ := did.ControllerDocument("did:web:badges.example:lab", "did:web:badges.example:lab#key-1", k.Signer.Public())
 	jwk, _ := did.PublicJWK(k.Signer.Public(), "did:web:badges.example:lab#key-1")
-	s := New(Config{DIDDocument: doc, JWKS: []byte(`{"keys":[` + string(jwk) + `]}`)})
+	// A server with every optional route: persistent state (status lists,
+	// status changes), a DID document, a JWKS.
+	_, _, svc := newStatusServerStore(t, "")
+	s := New(Config{DIDDocument: doc, JWKS: []byte(`{"keys":[` + string(jwk) + `]}`), Service: svc, Tokens: newTokens(t)})
 	f := &fixture{srv: s}
 	code, api, _ := f.do(t, "GET", "/openapi.json", nil)
 	if code != 200 {
 		t.Fatal(code)
 	}
 	paths := api["paths"].(map[string]any)
+	schemes, _ := api["components"].(map[string]any)["securitySchemes"].(map[string]any)
+	if b, _ := schemes["bearer"].(map[string]any); b["scheme"] != "bearer" {
+		t.Fatalf("no bearer security scheme: %v", schemes)
+	}
+	// The routes that take a token, with the scope they need.
+	secured := map[string]string{"POST /credentials/issue": "issue", "POST /credentials/status": "status"}
+	seen := 0
 	for _, r := range s.engine.Routes() {
-		p := r.Path
+		p := regexp.MustCompile(`:(\w+)`).ReplaceAllString(r.Path, "{$1}")
 		if strings.HasSuffix(p, "/did.json") {
 			p = "/.well-known/did.json" // did:web path form is documented under the host form
 		}
-		if _, ok := paths[p]; !ok {
+		op, ok := paths[p].(map[string]any)[strings.ToLower(r.Method)].(map[string]any)
+		if !ok {
 			t.Errorf("route %s %s is not in openapi.json", r.Method, r.Path)
+			continue
 		}
+		responses := op["responses"].(map[string]any)
+		if _, ok := responses["421"]; !ok {
+			t.Errorf("%s %s: 421 (foreign Host) not described", r.Method, p)
+		}
+		if r.Method == "POST" {
+			if _, ok := responses["415"]; !ok {
+				t.Errorf("%s %s: 415 not described", r.Method, p)
+			}
+		}
+		scope, needsToken := secured[r.Method+" "+r.Path]
+		sec, _ := json.Marshal(op["security"])
+		if needsToken {
+			seen++
+			_, has401 := responses["401"]
+			_, has403 := responses["403"]
+			if !has401 || !has403 || string(sec) != `[{"bearer":["`+scope+`"]}]` {
+				t.Errorf("%s %s: security %s, 401 %v, 403 %v", r.Method, p, sec, has401, has403)
+			}
+		} else if op["security"] != nil {
+			t.Errorf("%s %s: documented as secured (%s) but takes no token", r.Method, p, sec)
+		}
+	}
+	if seen != len(secured) {
+		t.Fatalf("saw %d of the %d secured routes", seen, len(secured))
 	}
 	// The path-form did:web document is served where did:web says.
 	code, d, h := f.do(t, "GET", "/lab/did.json", nil)

@@ -15,6 +15,14 @@ import (
 
 func newStatusServer(t *testing.T, token string) (*Server, string) {
 	t.Helper()
+	s, issuerID, _ := newStatusServerStore(t, token)
+	return s, issuerID
+}
+
+// newStatusServerStore is newStatusServer that also returns the service, so
+// that a second server (another issuer) can share its store.
+func newStatusServerStore(t *testing.T, token string) (*Server, string, *issuer.Service) {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -26,21 +34,19 @@ func newStatusServer(t *testing.T, token string) (*Server, string) {
 	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, k); err != nil {
 		t.Fatal(err)
 	}
-	return New(Config{Service: svc, IssuerID: k.DID, OperatorToken: token, Verifier: verifier.New(verifier.Options{Now: now, AcceptGeneric: true})}), k.DID
+	return New(Config{Service: svc, IssuerID: k.DID, OperatorToken: token, Verifier: verifier.New(verifier.Options{Now: now, AcceptGeneric: true})}), k.DID, svc
 }
 
 func TestUpdateStatusErrors(t *testing.T) {
-	s, issuerID := newStatusServer(t, "secret")
-	f := &fixture{srv: s}
+	const secret = "secret-operator-token-0123456789abcdef"
+	s, issuerID := newStatusServer(t, secret)
+	f := &fixture{srv: s, token: secret}
 	code, out, _ := f.do(t, "POST", "/credentials/issue", map[string]any{"credential": genericVC(issuerID)})
 	if code != 201 {
 		t.Fatalf("issue: %d %v", code, out)
 	}
 	call := func(token, body string) int {
-		req := httptest.NewRequest("POST", "/credentials/status", strings.NewReader(body))
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
+		req := (&fixture{token: token}).request("POST", "/credentials/status", strings.NewReader(body))
 		w := httptest.NewRecorder()
 		s.Handler().ServeHTTP(w, req)
 		return w.Code
@@ -52,12 +58,12 @@ func TestUpdateStatusErrors(t *testing.T) {
 	}{
 		{"no token", "", `{"credentialId": "` + id + `", "action": "revoke"}`, 401},
 		{"wrong token", "nope", `{"credentialId": "` + id + `", "action": "revoke"}`, 401},
-		{"no id", "secret", `{"action": "revoke"}`, 400},
-		{"unknown status", "secret", `{"credentialId": "` + id + `", "credentialStatus": [{"status": "melted"}]}`, 400},
-		{"unknown credential", "secret", `{"credentialId": "urn:uuid:nope", "action": "revoke"}`, 404},
-		{"no suspension entry", "secret", `{"credentialId": "` + id + `", "action": "suspend"}`, 409},
-		{"revoke", "secret", `{"credentialId": "` + id + `", "action": "revoke", "reason": "x"}`, 200},
-		{"reinstate revoked", "secret", `{"credentialId": "` + id + `", "action": "reinstate"}`, 409},
+		{"no id", secret, `{"action": "revoke"}`, 400},
+		{"unknown status", secret, `{"credentialId": "` + id + `", "credentialStatus": [{"status": "melted"}]}`, 400},
+		{"unknown credential", secret, `{"credentialId": "urn:uuid:nope", "action": "revoke"}`, 404},
+		{"no suspension entry", secret, `{"credentialId": "` + id + `", "action": "suspend"}`, 409},
+		{"revoke", secret, `{"credentialId": "` + id + `", "action": "revoke", "reason": "x"}`, 200},
+		{"reinstate revoked", secret, `{"credentialId": "` + id + `", "action": "reinstate"}`, 409},
 	}
 	for _, c := range cases {
 		if got := call(c.token, c.body); got != c.want {
@@ -69,7 +75,7 @@ func TestUpdateStatusErrors(t *testing.T) {
 	}
 	disabled, _ := newStatusServer(t, "")
 	w := httptest.NewRecorder()
-	disabled.Handler().ServeHTTP(w, httptest.NewRequest("POST", "/credentials/status", strings.NewReader(`{}`)))
+	disabled.Handler().ServeHTTP(w, f.request("POST", "/credentials/status", strings.NewReader(`{}`)))
 	if w.Code != http.StatusForbidden {
 		t.Fatalf("no token configured: %d", w.Code)
 	}

@@ -4,10 +4,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -16,6 +20,11 @@ import (
 // keys refused) and returns it, or writes the error response and returns
 // nil.
 func (s *Server) readObject(c *gin.Context) map[string]any {
+	// A body that trickles in must not hold the connection for the whole
+	// ReadTimeout: the body gets BodyTimeout from now. Not every
+	// ResponseWriter supports deadlines (httptest's does not); the server's
+	// ReadTimeout still bounds those.
+	_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout))
 	b, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		readError(c, s.cfg.MaxBody, err)
@@ -70,10 +79,6 @@ func options(c *gin.Context, body map[string]any) (map[string]any, bool) {
 // POST /credentials/issue: {"credential": {...}, "options": {...}} ->
 // 201 {"verifiableCredential": {...}}.
 func (s *Server) issueCredential(c *gin.Context) {
-	if s.cfg.Issuer == nil && s.cfg.Service == nil {
-		problem(c, http.StatusNotImplemented, "not-configured", "this server does not issue credentials")
-		return
-	}
 	body := s.readObject(c)
 	if body == nil {
 		return
@@ -91,6 +96,12 @@ func (s *Server) issueCredential(c *gin.Context) {
 		problem(c, http.StatusBadRequest, "vc-data-model", errors.Join(errs...).Error())
 		return
 	}
+	// Then what only this server may add (its own proof, status entry and
+	// status lists), however it is written.
+	if why := signedBlind(cred); why != "" {
+		problem(c, http.StatusBadRequest, "invalid-credential", why)
+		return
+	}
 	var signed map[string]any
 	var err error
 	if s.cfg.Service != nil {
@@ -99,6 +110,8 @@ func (s *Server) issueCredential(c *gin.Context) {
 		signed, err = s.cfg.Issuer.SignCredential(c.Request.Context(), cred)
 	}
 	switch {
+	case errors.Is(err, issuer.ErrExists):
+		problem(c, http.StatusConflict, "duplicate", "a credential with id "+strconv.Quote(credential.FromMap(cred).ID())+" was already issued; give each credential a new id (or none: one is assigned)")
 	case errors.Is(err, issuer.ErrNotOurIssuer):
 		problem(c, http.StatusBadRequest, "unknown-issuer", err.Error())
 	case errors.Is(err, credential.ErrDataModel):
@@ -163,8 +176,10 @@ func (s *Server) verifyCredential(c *gin.Context) {
 		return
 	}
 	report, _ := s.cfg.Verifier.VerifyDocument(c.Request.Context(), vc)
-	res := resultFrom(report.Verified, report.Checks)
-	res.Report = report
+	shown, orig := redactReport(report)
+	logRedacted(c, orig)
+	res := resultFrom(shown.Verified, shown.Checks)
+	res.Report = shown
 	c.JSON(statusOf(report.Verified), res)
 }
 
@@ -187,8 +202,109 @@ func (s *Server) verifyPresentation(c *gin.Context) {
 	domain, _ := opts["domain"].(string)
 	report, _ := s.cfg.Verifier.VerifyPresentationDocument(c.Request.Context(), vp,
 		verifier.PresentationOptions{Challenge: challenge, Domain: domain})
-	checks := append([]verifier.Check{}, report.Checks...)
-	res := resultFrom(report.Verified, checks)
-	res.Report = report
+	shown, orig := redactPresentation(report)
+	logRedacted(c, orig)
+	res := resultFrom(shown.Verified, shown.Checks)
+	res.Report = shown
 	c.JSON(statusOf(report.Verified), res)
+}
+
+// logRedacted records the details redact took out of a response.
+func logRedacted(c *gin.Context, orig []string) {
+	for _, d := range orig {
+		_ = c.Error(errors.New(d))
+	}
+}
+
+// statusListType reports whether a credential type (a term or an IRI) is a
+// status list credential: Bitstring Status List, StatusList2021 or the
+// older RevocationList20xx.
+func statusListType(t string) bool {
+	switch n := localName(t); {
+	case n == "BitstringStatusListCredential", n == "StatusList2021Credential", strings.HasPrefix(n, "RevocationList"):
+		return true
+	}
+	return false
+}
+
+// localName is the part of a term or IRI after its last '#', '/' or ':'
+// ("https://www.w3.org/2018/credentials#credentialStatus" ->
+// "credentialStatus"), so that a property written under its IRI or a
+// compact IRI is recognised like its term.
+func localName(s string) string {
+	if i := strings.LastIndexAny(s, "#/:"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+const (
+	iriRDFType          = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+	iriCredentialStatus = "<https://www.w3.org/2018/credentials#credentialStatus>"
+	iriProof            = "<https://w3id.org/security#proof>"
+)
+
+// signedBlind returns why a credential submitted for issuing must not be
+// signed as given, or "" (issue 7: "never signed blind"):
+//
+//   - its own proof: the server signs, it does not countersign;
+//   - its own credentialStatus: the entry would not be recorded, so the
+//     issuer could never revoke what it signed;
+//   - a status list credential type: the server's status lists are its own
+//     to sign (an all-zero list signed on request would "un-revoke" every
+//     credential it covers).
+//
+// The JSON keys are checked first (a clear message naming the field), then
+// the document's RDF, what the signature will cover: a property written
+// under its IRI, a compact IRI or an alias is caught there too.
+func signedBlind(cred map[string]any) string {
+	for k, v := range cred {
+		switch n := localName(k); {
+		case n == "proof":
+			return "the credential already has a proof (" + k + "): send it unsigned"
+		case n == "credentialStatus":
+			return "the credential carries its own credentialStatus (" + k + "): remove it; this server adds and records the status entry itself"
+		case k == "type" || k == "@type" || n == "type":
+			for _, t := range typeValues(v) {
+				if statusListType(t) {
+					return "the credential's type " + strconv.Quote(t) + " is a status list: this server signs only its own status lists"
+				}
+			}
+		}
+	}
+	nq, err := dataintegrity.Canonicalize(cred)
+	if err != nil {
+		return "" // the signer reports the same error, in its words
+	}
+	for _, line := range strings.Split(string(nq), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
+		}
+		switch {
+		case f[1] == iriProof:
+			return "the credential already has a proof (under another name): send it unsigned"
+		case f[1] == iriCredentialStatus:
+			return "the credential carries its own credentialStatus (under another name): remove it"
+		case f[1] == iriRDFType && statusListType(strings.Trim(f[2], "<>")):
+			return "the credential's type " + f[2] + " is a status list: this server signs only its own status lists"
+		}
+	}
+	return ""
+}
+
+func typeValues(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }

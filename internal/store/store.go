@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/issuer"
 )
@@ -344,4 +345,29 @@ func Decide(cur string, slots []issuer.StatusSlot, action string) (Change, error
 		return Change{Status: issuer.StatusActive, Slot: slot(issuer.PurposeSuspension), Set: false}, nil
 	}
 	return Change{}, fmt.Errorf("%w: unknown status action %q", ErrInvalid, action)
+}
+
+// CheckToken validates a token before it is stored: an id, at least one
+// known scope, and a 32-byte hash (SHA-256).
+func CheckToken(t *account.Token) error {
+	if t == nil || t.ID == "" {
+		return fmt.Errorf("%w: token without an id", ErrInvalid)
+	}
+	if len(t.Hash) != 32 {
+		return fmt.Errorf("%w: token hash of %d bytes (need a SHA-256)", ErrInvalid, len(t.Hash))
+	}
+	if _, err := account.ParseScopes(account.JoinScopes(t.Scopes)); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return nil
+}
+
+// DecodeScopes reads a stored scope list; a stored unknown scope is an
+// error (a token never gets more than it was given).
+func DecodeScopes(s string) ([]account.Scope, error) {
+	scopes, err := account.ParseScopes(s)
+	if err != nil {
+		return nil, fmt.Errorf("stored token scopes %q: %w", s, err)
+	}
+	return scopes, nil
 }

@@ -355,7 +355,7 @@ func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte
 		v.Older = i18n.T(l, "badge.format-ob2")
 	}
 	v.Issuer = h.issuerView(l, s, v.Genuine)
-	v.Checks = checkViews(l, rep.Checks)
+	v.Checks = h.checkViews(l, rep.Checks)
 	return v
 }
 
@@ -410,13 +410,16 @@ func (h *Handler) presentationView(l i18n.Lang, rep *verifier.PresentationReport
 	if todo := "todo." + v.State; i18n.Has(todo) {
 		v.Todo = i18n.T(l, todo)
 	}
-	v.Checks = checkViews(l, rep.Checks)
+	v.Checks = h.checkViews(l, rep.Checks)
 	return v
 }
 
-func checkViews(l i18n.Lang, checks []verifier.Check) []checkView {
+func (h *Handler) checkViews(l i18n.Lang, checks []verifier.Check) []checkView {
 	out := make([]checkView, 0, len(checks))
 	for _, c := range checks {
+		if h.cfg.Detail != nil {
+			c.Detail = h.cfg.Detail(c.Detail)
+		}
 		text := i18n.T(l, c.Message)
 		if strings.HasSuffix(c.Message, ".not-run") || !i18n.Has(c.Message) {
 			text = i18n.T(l, "check.not-run")

@@ -52,6 +52,9 @@ type Config struct {
 	JSON func(w http.ResponseWriter, verified bool, checks []verifier.Check, report any)
 	// Problem writes a JSON problem (RFC 9457) for such clients.
 	Problem func(w http.ResponseWriter, status int, kind, detail string)
+	// Detail, if set, rewrites a check's technical detail before it is
+	// shown: the server takes internal addresses and paths out of it.
+	Detail func(string) string
 	// Now is the clock for "checked on"; nil means time.Now.
 	Now func() time.Time
 	// Logger receives render errors; nil discards.

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) issuer.Store) {
 	t.Run("ListCredentials", func(t *testing.T) { testListCredentials(t, open(t)) })
 	t.Run("StatusLists", func(t *testing.T) { testStatusLists(t, open(t)) })
 	runBatch(t, open)
+	runTokens(t, open)
 }
 
 // ---------------------------------------------------------------- helpers
