@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/termsafe"
@@ -92,12 +93,19 @@ func (r *Report) WriteTextIn(w io.Writer, verbose bool, lang i18n.Lang) error {
 		}
 		fmt.Fprintln(&b, T("cli.issued-by", issuer))
 	}
+	// Dates as the reader writes them ("1 June 2026, 12:00 UTC").
+	date := func(v string) string {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return i18n.DateTime(lang, t)
+		}
+		return safe(v)
+	}
 	if s.ValidFrom != "" {
 		until := T("cli.no-expiry")
 		if s.ValidUntil != "" {
-			until = T("cli.until", safe(s.ValidUntil))
+			until = T("cli.until", date(s.ValidUntil))
 		}
-		fmt.Fprintln(&b, T("cli.valid", safe(s.ValidFrom), until))
+		fmt.Fprintln(&b, T("cli.valid", date(s.ValidFrom), until))
 	}
 	b.WriteString("\n")
 	for _, c := range r.Checks {

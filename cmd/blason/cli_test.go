@@ -615,3 +615,60 @@ func TestServeBadNetworkFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyLanguage: the report is in the reader's language: --lang, else
+// the locale; dates as people write them; the exit code is the same.
+func TestVerifyLanguage(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "issuer.key")
+	if code, _, errs := runCLI(t, "", "key", "new", "--out", key); code != 0 {
+		t.Fatal(errs)
+	}
+	code, badge, errs := runCLI(t, "", "issue", "--key", key, "--achievement", "../../docs/examples/achievement.json",
+		"--recipient-email", "learner@example.org", "--issuer-name", "Lab")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	path := filepath.Join(dir, "badge.json")
+	os.WriteFile(path, []byte(badge), 0o600)
+	tampered := filepath.Join(dir, "tampered.json")
+	os.WriteFile(tampered, []byte(strings.Replace(badge, `"Lab"`, `"Bal"`, 1)), 0o600)
+
+	cases := []struct {
+		env, flag, file string
+		code            int
+		says            []string
+	}{
+		{"fr_FR.UTF-8", "", path, 0, []string{"VÉRIFIÉ : émis par", "Sa signature numérique est valide", "à partir du"}},
+		{"fr_FR.UTF-8", "en", path, 0, []string{"VERIFIED: issued by", "from "}},
+		{"en_GB.UTF-8", "fr", tampered, 1, []string{"NON VÉRIFIÉ : Sa signature numérique ne correspond pas"}},
+		{"C", "", tampered, 1, []string{"NOT VERIFIED: Its digital signature does not match"}},
+	}
+	for _, c := range cases {
+		t.Setenv("LC_ALL", "")
+		t.Setenv("LANG", c.env)
+		args := []string{"verify"}
+		if c.flag != "" {
+			args = append(args, "--lang", c.flag)
+		}
+		code, out, errs := runCLI(t, "", append(args, c.file)...)
+		if code != c.code {
+			t.Fatalf("%s %s: exit %d, want %d\n%s%s", c.env, c.flag, code, c.code, out, errs)
+		}
+		for _, s := range c.says {
+			if !strings.Contains(out, s) {
+				t.Errorf("%s --lang %q: output lacks %q:\n%s", c.env, c.flag, s, out)
+			}
+		}
+	}
+	if code, _, errs := runCLI(t, "", "verify", "--lang", "de", path); code != 2 || !strings.Contains(errs, "en or fr") {
+		t.Fatalf("--lang de: %d %s", code, errs)
+	}
+}
+
+// TestMain runs the CLI tests in the C locale, so that a developer's
+// French locale does not change what they read.
+func TestMain(m *testing.M) {
+	os.Setenv("LC_ALL", "C")
+	os.Exit(m.Run())
+}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"os"
+
 	"encoding/json"
 	"fmt"
+	"github.com/blason-badges/blason/internal/i18n"
 	"strings"
 
 	"github.com/blason-badges/blason/internal/limits"
@@ -39,4 +42,13 @@ func readTrustList(path string) (map[string]string, error) {
 // extractBaked finds a credential baked into an image (internal/bake).
 func extractBaked(data []byte) ([]byte, bool, error) {
 	return nil, false, nil
+}
+
+// cliLang is the language of what the command line prints for a person:
+// --lang, else the locale (LC_ALL, LC_MESSAGES, LANG), else English.
+func cliLang(flag string) (i18n.Lang, bool) {
+	if flag != "" {
+		return i18n.Parse(flag)
+	}
+	return i18n.FromEnv(os.Getenv), true
 }

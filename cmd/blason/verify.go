@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"github.com/blason-badges/blason/internal/i18n"
 	"io"
 	"strings"
 
@@ -27,12 +28,17 @@ func verify(e env, args []string) int {
 	data := fs.String("data", "", "read the status lists of the issuers held in this data directory (made by 'blason serve') from its database, instead of fetching them")
 	database := fs.String("database", "", "with --data: the issuer's postgres:// database, if it is not the SQLite file in the data directory")
 	masterKeyFile := fs.String("master-key-file", "", "with --data: the master key file, if not DATA/master.key (or set BLASON_MASTER_KEY)")
+	langFlag := fs.String("lang", "", "language of the report: en or fr (default: from LC_ALL, LC_MESSAGES or LANG)")
 	allowLoopback := fs.Bool("allow-loopback-status", false, "let status lists be fetched from this machine's loopback address (127.0.0.1, ::1, localhost), over http or https")
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
 	if fs.NArg() != 1 {
 		return fail(e, "usage: blason verify [--json] [-v] [--offline] [--data DIR] [--allow-loopback-status] [--recipient-email ADDR | --recipient-did DID] [--challenge C --domain D] FILE|-")
+	}
+	lang, ok := cliLang(*langFlag)
+	if !ok {
+		return fail(e, "verify: --lang must be en or fr, not %q", *langFlag)
 	}
 	if *offline && *allowLoopback {
 		return fail(e, "verify: --offline fetches nothing; it cannot be combined with --allow-loopback-status")
@@ -97,7 +103,7 @@ func verify(e env, args []string) int {
 		if code := writeResult(e, b, true); code != exitOK {
 			return code
 		}
-	} else if err := report.WriteText(e.stdout, *verbose); err != nil {
+	} else if err := report.WriteTextIn(e.stdout, *verbose, lang); err != nil {
 		return exitUsage // run reports the write error
 	}
 	switch {
@@ -111,7 +117,7 @@ func verify(e env, args []string) int {
 
 // textReport is a credential or presentation report.
 type textReport interface {
-	WriteText(w io.Writer, verbose bool) error
+	WriteTextIn(w io.Writer, verbose bool, lang i18n.Lang) error
 }
 
 // isPresentation reports whether data looks like a Verifiable
