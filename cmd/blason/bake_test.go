@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// smallPNG is a 4x4 image from the standard encoder.
+func smallPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	for i := range 16 {
+		img.Set(i%4, i/4, color.NRGBA{uint8(i * 16), 80, 160, 255})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+const smallSVG = `<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#c33"/></svg>
+`
+
+// TestBakeExtractVerify: a badge issued with a fresh key (JSON and VC-JWT)
+// baked into a PNG and an SVG extracts byte for byte and verifies from
+// the image; a tampered badge baked the same way does not.
+func TestBakeExtractVerify(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "issuer.key")
+	if code, _, errs := runCLI(t, "", "key", "new", "--out", key); code != 0 {
+		t.Fatalf("key new: %s", errs)
+	}
+	images := map[string][]byte{"png": smallPNG(t), "svg": []byte(smallSVG)}
+	for name, img := range images {
+		os.WriteFile(filepath.Join(dir, "plain."+name), img, 0o600)
+	}
+	for _, format := range []string{"json", "jwt"} {
+		code, badge, errs := runCLI(t, "", "issue", "--format", format, "--key", key, "--achievement", "../../docs/examples/achievement.json",
+			"--recipient-email", "learner@example.org")
+		if code != 0 {
+			t.Fatalf("issue %s: %s", format, errs)
+		}
+		credPath := filepath.Join(dir, "badge."+format)
+		os.WriteFile(credPath, []byte(badge), 0o600)
+		for name := range images {
+			out := filepath.Join(dir, format+"-baked."+name)
+			if code, _, errs := runCLI(t, "", "bake", "--credential", credPath, "--image", filepath.Join(dir, "plain."+name), "--out", out); code != 0 {
+				t.Fatalf("bake %s into %s: %d %s", format, name, code, errs)
+			}
+			code, got, errs := runCLI(t, "", "extract", out)
+			if code != 0 || got != strings.TrimSpace(badge) {
+				t.Fatalf("extract %s from %s: %d %s\n%q\nwant\n%q", format, name, code, errs, got, strings.TrimSpace(badge))
+			}
+			code, report, errs := runCLI(t, "", "verify", "--recipient-email", "learner@example.org", out)
+			if code != 0 || !strings.Contains(report, "VERIFIED") || strings.Contains(report, "NOT VERIFIED") {
+				t.Fatalf("verify %s baked in %s: %d %s\n%s", format, name, code, errs, report)
+			}
+			// From standard input too.
+			raw, _ := os.ReadFile(out)
+			if code, _, errs := runCLI(t, string(raw), "verify", "-"); code != 0 {
+				t.Fatalf("verify - (%s in %s): %d %s", format, name, code, errs)
+			}
+		}
+	}
+	// A tampered badge baked into an image is caught, like any other.
+	badge, _ := os.ReadFile(filepath.Join(dir, "badge.json"))
+	forged := filepath.Join(dir, "forged.json")
+	os.WriteFile(forged, bytes.Replace(badge, []byte("Public engagement"), []byte("Nobel Prize"), 1), 0o600)
+	out := filepath.Join(dir, "forged.png")
+	if code, _, errs := runCLI(t, "", "bake", "--credential", forged, "--image", filepath.Join(dir, "plain.png"), "--out", out); code != 0 {
+		t.Fatalf("bake forged: %s", errs)
+	}
+	if code, report, _ := runCLI(t, "", "verify", out); code != 1 || !strings.Contains(report, "signature does not match") {
+		t.Fatalf("forged baked badge: %d\n%s", code, report)
+	}
+}
+
+// TestBakeOverwrite: --out is never overwritten without --force; with it,
+// the new badge replaces the old one (the image holds one badge).
+func TestBakeOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	img, out := filepath.Join(dir, "plain.png"), filepath.Join(dir, "baked.png")
+	os.WriteFile(img, smallPNG(t), 0o600)
+	first, second := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.jwt")
+	os.WriteFile(first, []byte("\ufeff{\"name\": \"first\"}\r\n"), 0o600)
+	os.WriteFile(second, []byte(" eyJhbGciOiJFZERTQSJ9.eyJhIjoxfQ.c2ln\n"), 0o600)
+	if code, _, errs := runCLI(t, "", "bake", "--credential", first, "--image", img, "--out", out); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := runCLI(t, "", "bake", "--credential", second, "--image", img, "--out", out); code != 2 || !strings.Contains(errs, "refusing to overwrite") {
+		t.Fatalf("overwrite without --force: %d %s", code, errs)
+	}
+	if _, got, _ := runCLI(t, "", "extract", out); got != `{"name": "first"}` {
+		t.Fatalf("the refused bake changed the file: %q", got)
+	}
+	// Re-bake the baked file itself, in place.
+	if code, _, errs := runCLI(t, "", "bake", "--force", "--credential", second, "--image", out, "--out", out); code != 0 {
+		t.Fatalf("--force: %d %s", code, errs)
+	}
+	if _, got, _ := runCLI(t, "", "extract", out); got != "eyJhbGciOiJFZERTQSJ9.eyJhIjoxfQ.c2ln" {
+		t.Fatalf("after --force: %q", got)
+	}
+	baked, _ := os.ReadFile(out)
+	if n := bytes.Count(baked, []byte("openbadgecredential")); n != 1 {
+		t.Fatalf("%d credential chunks", n)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".blason-bake-*")); len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// TestBakeErrors: images without a badge, damaged images and bad
+// arguments exit 2 with a message that says what is wrong, never "not
+// verified".
+func TestBakeErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o600)
+		return p
+	}
+	plainPNG := write("plain.png", smallPNG(t))
+	plainSVG := write("plain.svg", []byte(smallSVG))
+	damaged := smallPNG(t)
+	damaged[20] ^= 0xff // inside IHDR: its CRC no longer matches
+	damagedPNG := write("damaged.png", damaged)
+	laughs := write("laughs.svg", []byte(`<!DOCTYPE svg [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><svg>&b;</svg>`))
+	cred := write("badge.json", []byte(`{"type":["VerifiableCredential"]}`))
+	notCred := write("notes.txt", []byte("hello"))
+	// An OB 2.0 baked PNG: iTXt "openbadges".
+	p := smallPNG(t)
+	data := []byte("openbadges\x00\x00\x00\x00\x00{\"type\":\"Assertion\"}")
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	chunk = append(chunk, "iTXt"...)
+	chunk = append(chunk, data...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	ob2 := write("ob2.png", append(append(append([]byte(nil), p[:len(p)-12]...), chunk...), p[len(p)-12:]...))
+
+	cases := []struct {
+		args      []string
+		code      int
+		out, errs string
+	}{
+		{[]string{"verify", plainPNG}, 2, "", "this image holds no badge"},
+		{[]string{"verify", plainSVG}, 2, "", "this image holds no badge"},
+		{[]string{"extract", plainPNG}, 2, "", "this image holds no badge"},
+		{[]string{"verify", damagedPNG}, 2, "", "could not read this image"},
+		{[]string{"extract", damagedPNG}, 2, "", "bad CRC"},
+		{[]string{"verify", laughs}, 2, "", "never expanded"},
+		{[]string{"extract", ob2}, 0, `{"type":"Assertion"}`, "Open Badges 2.0 badge (the older format)"},
+		{[]string{"extract", cred}, 2, "", "not a PNG or SVG image"},
+		{[]string{"extract"}, 2, "", "usage"},
+		{[]string{"bake", "--credential", cred}, 2, "", "usage"},
+		{[]string{"bake", "--credential", notCred, "--image", plainPNG, "--out", filepath.Join(dir, "x.png")}, 2, "", "neither credential JSON nor a VC-JWT"},
+		{[]string{"bake", "--credential", plainPNG, "--image", plainPNG, "--out", filepath.Join(dir, "x.png")}, 2, "", "neither credential JSON nor a VC-JWT"},
+		{[]string{"bake", "--credential", cred, "--image", cred, "--out", filepath.Join(dir, "x.png")}, 2, "", "not a PNG or SVG image"},
+		{[]string{"bake", "--credential", cred, "--image", damagedPNG, "--out", filepath.Join(dir, "x.png")}, 2, "", "bad CRC"},
+		{[]string{"bake", "--credential", cred, "--image", filepath.Join(dir, "missing.png"), "--out", filepath.Join(dir, "x.png")}, 2, "", "no such file"},
+		{[]string{"bake", "--credential", cred, "--image", plainPNG, "--out", filepath.Join(dir, "no", "such", "dir.png")}, 2, "", "no such file"},
+		{[]string{"bake", "--force", "--credential", cred, "--image", plainPNG, "--out", filepath.Join(dir, "no", "such", "dir.png")}, 2, "", "no such file"},
+	}
+	for _, c := range cases {
+		code, out, errs := runCLI(t, "", c.args...)
+		if code != c.code || out != c.out || !strings.Contains(errs, c.errs) {
+			t.Errorf("%v: exit %d (want %d), stdout %q, stderr %q (want %q)", c.args, code, c.code, out, errs, c.errs)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.png")); err == nil {
+		t.Error("a failed bake left its output file")
+	}
+}
