@@ -111,6 +111,9 @@ func Extract(image []byte) (Extracted, error) {
 	case PNG:
 		return extractPNG(image)
 	case SVG:
+		if len(image) > MaxSVGBytes {
+			return Extracted{}, fmt.Errorf("%w: SVG is %d bytes, the limit is %d", ErrTooLarge, len(image), MaxSVGBytes)
+		}
 		return extractSVG(image)
 	}
 	return Extracted{}, ErrNotImage
@@ -138,6 +141,9 @@ func Bake(image, credential []byte) ([]byte, error) {
 	case PNG:
 		out, err = bakePNG(image, credential)
 	case SVG:
+		if len(image) > MaxSVGBytes {
+			return nil, fmt.Errorf("%w: SVG is %d bytes, the limit is %d", ErrTooLarge, len(image), MaxSVGBytes)
+		}
 		out, err = bakeSVG(image, credential)
 	default:
 		return nil, ErrNotImage
@@ -145,7 +151,7 @@ func Bake(image, credential []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(out) > MaxImageBytes {
+	if len(out) > MaxImageBytes || Kind(out) == SVG && len(out) > MaxSVGBytes {
 		// Extract would refuse what we wrote.
 		return nil, fmt.Errorf("%w: the baked image would be %d bytes, the limit is %d", ErrTooLarge, len(out), MaxImageBytes)
 	}

@@ -51,6 +51,11 @@ func TestKind(t *testing.T) {
 		{testSVGs["prolog"], SVG},
 		{testSVGs["prefixed"], SVG},
 		{"  \n<svg>", SVG},
+		{`<!DOCTYPE svg [<!ENTITY a "b">]><svg>&a;</svg>`, SVG}, // so that Extract says why it refuses it
+		{"<svg\n>", SVG},
+		{`<svgfoo/>`, Unknown},
+		{`<!-- unterminated <svg>`, Unknown},
+		{`<svg`, Unknown},
 		{jsonCred, Unknown},
 		{jwsCred, Unknown},
 		{"", Unknown},
@@ -309,6 +314,7 @@ func TestExtractSVG(t *testing.T) {
 		{"element inside credential", `<svg ` + ns + `><openbadges:credential><x/></openbadges:credential></svg>`, "", 0, ErrMalformed},
 		{"too deep", `<svg>` + strings.Repeat("<g>", MaxXMLDepth) + strings.Repeat("</g>", MaxXMLDepth) + `</svg>`, "", 0, ErrTooLarge},
 		{"too many tokens", `<svg>` + strings.Repeat("<g/>", MaxXMLTokens/2+1) + `</svg>`, "", 0, ErrTooLarge},
+		{"svg too large", `<svg>` + strings.Repeat(" ", MaxSVGBytes) + `</svg>`, "", 0, ErrTooLarge},
 		{"credential too long", `<svg ` + ns + `><openbadges:credential>` + strings.Repeat("a", MaxCredentialBytes+1) + `</openbadges:credential></svg>`, "", 0, ErrTooLarge},
 	}
 	for _, c := range cases {
@@ -349,6 +355,8 @@ func TestBakeRefuses(t *testing.T) {
 		{"too long", img, bytes.Repeat([]byte("a"), MaxCredentialBytes+1), ErrTooLarge},
 		{"result too large", big, []byte(jsonCred), ErrTooLarge},
 		{"not an image", []byte(jsonCred), []byte(jsonCred), ErrNotImage},
+		{"svg too large", []byte(`<svg>` + strings.Repeat(" ", MaxSVGBytes) + `</svg>`), []byte(jsonCred), ErrTooLarge},
+		{"baked svg too large", []byte(`<svg xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">` + strings.Repeat(" ", MaxSVGBytes-100) + `</svg>`), []byte(jsonCred), ErrTooLarge},
 		{"damaged png", img[:len(img)-1], []byte(jsonCred), ErrMalformed},
 		{"ob2 svg namespace", []byte(`<svg xmlns:openbadges="http://openbadges.org"/>`), []byte(jsonCred), ErrBadCredential},
 		{"entities", []byte(`<!DOCTYPE svg [<!ENTITY a "b">]><svg/>`), []byte(jsonCred), ErrUnsafeXML},

@@ -8,6 +8,11 @@ const (
 	// MaxImageBytes is the largest image Extract reads and Bake writes.
 	MaxImageBytes = 16 << 20
 
+	// MaxSVGBytes is the largest SVG. encoding/xml reads 10-20 MB/s, so a
+	// 16 MiB SVG would cost a second of CPU; badge SVGs are a few KB (the
+	// validator's are 4 KB), a few MB with an embedded raster image.
+	MaxSVGBytes = 4 << 20
+
 	// MaxCredentialBytes is the largest credential Extract returns and Bake
 	// stores, after any decompression. It equals credential.DefaultMaxBytes
 	// (a test keeps them equal): whatever is extracted must still be small
@@ -22,10 +27,12 @@ const (
 	MaxXMLDepth = 256
 
 	// MaxXMLTokens is the most XML tokens (tags, text runs, comments)
-	// accepted in an SVG.
-	MaxXMLTokens = 1 << 20
+	// accepted in an SVG: a detailed illustration has a few thousand
+	// elements; encoding/xml reads roughly a million tokens a second.
+	MaxXMLTokens = 1 << 18
 
-	// sniffTokens is how many XML tokens Kind reads looking for the root
-	// element before deciding the data is not an SVG.
+	// sniffTokens is how many prolog items (XML declaration, comments,
+	// DOCTYPE) Kind skips looking for the root element before deciding the
+	// data is not an SVG.
 	sniffTokens = 64
 )

@@ -60,30 +60,50 @@ func newDecoder(data []byte) *xml.Decoder {
 	return d
 }
 
-// sniffSVG reports whether data is XML whose root element is svg, reading
-// at most sniffTokens tokens.
+// sniffSVG reports whether data looks like XML whose root element is svg:
+// it skips a byte-order mark, whitespace, the XML declaration, comments
+// and a DOCTYPE (at most sniffTokens of them) and reads the first tag's
+// name. It is a sniffer, cheap on any input; scanSVG decides whether the
+// document is well formed.
 func sniffSVG(data []byte) bool {
-	t := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
-	if len(t) == 0 || t[0] != '<' {
-		return false // JSON, a JWS, anything that is not markup
-	}
-	d := newDecoder(data)
-	// Sniff past an encoding declaration: Extract then says why it
-	// refuses the file, rather than "not an image".
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	s := bytes.TrimPrefix(data, []byte("\ufeff"))
 	for range sniffTokens {
-		tok, err := d.RawToken()
-		if err != nil {
-			return false
-		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			return tok.Name.Local == "svg"
-		case xml.CharData:
-			if !isSpace(tok) {
+		s = bytes.TrimLeft(s, " \t\r\n")
+		var end []byte
+		switch {
+		case bytes.HasPrefix(s, []byte("<?")):
+			end = []byte("?>")
+		case bytes.HasPrefix(s, []byte("<!--")):
+			end = []byte("-->")
+		case bytes.HasPrefix(s, []byte("<!")):
+			// A DOCTYPE, perhaps with an internal subset [...].
+			if i, j := bytes.IndexByte(s, '['), bytes.IndexByte(s, '>'); i >= 0 && i < j {
+				k := bytes.Index(s, []byte("]>"))
+				if k < 0 {
+					return false
+				}
+				s = s[k:]
+			}
+			end = []byte(">")
+		case bytes.HasPrefix(s, []byte("<")):
+			name := s[1:]
+			i := bytes.IndexAny(name, " \t\r\n/>")
+			if i < 0 {
 				return false
 			}
+			name = name[:i]
+			if j := bytes.LastIndexByte(name, ':'); j >= 0 {
+				name = name[j+1:]
+			}
+			return string(name) == "svg"
+		default:
+			return false // text, JSON, a JWS: not markup
 		}
+		i := bytes.Index(s, end)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(end):]
 	}
 	return false
 }
