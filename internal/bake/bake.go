@@ -119,6 +119,21 @@ func Extract(image []byte) (Extracted, error) {
 	return Extracted{}, ErrNotImage
 }
 
+// ExtractCredential is Extract in the form internal/input.Extractor takes
+// (the /verify page's upload): ok is false when data is not a PNG or SVG
+// at all; an image without a badge, or a damaged one, is ok with an error,
+// so that it is reported unreadable rather than tried as JSON.
+func ExtractCredential(data []byte) (credential []byte, ok bool, err error) {
+	if Kind(data) == Unknown {
+		return nil, false, nil
+	}
+	got, err := Extract(data)
+	if err != nil {
+		return nil, true, err
+	}
+	return got.Credential, true, nil
+}
+
 // Bake returns a copy of image with credential baked in, replacing any OB
 // 3.0 credential already there (so a file never holds two). Everything else
 // in the image is kept byte for byte. Extract(Bake(image, c)).Credential

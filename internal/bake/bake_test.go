@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/blason-badges/blason/internal/credential"
 )
 
 const (
@@ -368,9 +366,20 @@ func TestBakeRefuses(t *testing.T) {
 	}
 }
 
-// TestLimitsMatchCredential: what Extract returns fits what the verifier reads.
-func TestLimitsMatchCredential(t *testing.T) {
-	if MaxCredentialBytes != credential.DefaultMaxBytes {
-		t.Fatalf("MaxCredentialBytes %d != credential.DefaultMaxBytes %d", MaxCredentialBytes, credential.DefaultMaxBytes)
+// TestExtractCredential: the input.Extractor form.
+func TestExtractCredential(t *testing.T) {
+	t.Parallel()
+	baked, _ := Bake(testPNG(t, 1, 1), []byte(jwsCred))
+	if c, ok, err := ExtractCredential(baked); string(c) != jwsCred || !ok || err != nil {
+		t.Fatalf("baked: %q %v %v", c, ok, err)
+	}
+	if _, ok, err := ExtractCredential(testPNG(t, 1, 1)); !ok || !errors.Is(err, ErrNoCredential) {
+		t.Fatalf("no badge: %v %v", ok, err)
+	}
+	if _, ok, err := ExtractCredential([]byte("\x89PNG\r\n\x1a\n garbage")); !ok || !errors.Is(err, ErrMalformed) {
+		t.Fatalf("damaged: %v %v", ok, err)
+	}
+	if c, ok, err := ExtractCredential([]byte(jsonCred)); c != nil || ok || err != nil {
+		t.Fatalf("JSON: %q %v %v", c, ok, err)
 	}
 }
