@@ -12,6 +12,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/bake"
 	"github.com/blason-badges/blason/internal/limits"
+	"github.com/blason-badges/blason/internal/termsafe"
 )
 
 // bakeCmd puts a credential into a PNG or SVG image (OB 3.0 §5.3).
@@ -72,10 +73,21 @@ func extractCmd(e env, args []string) int {
 		return failErr(e, "extract", err)
 	}
 	noteOB2(e, got)
-	if _, err := e.stdout.Write(got.Credential); err != nil {
-		return failErr(e, "extract", err)
+	// As issue prints a credential: the text as baked and a newline. It
+	// was written by whoever made the image, so it must be safe on a
+	// terminal: JSON gets its bidi and C1 code points written as \uXXXX
+	// (the same JSON value, so the signature still verifies); other text
+	// with a control character is not printed.
+	cred := got.Credential
+	isJSON := json.Valid(cred)
+	if !isJSON && !bake.IsCompactJWS(cred) {
+		for _, r := range string(cred) {
+			if r != '\t' && r != '\n' && r != '\r' && termsafe.Unsafe(r) {
+				return fail(e, "extract: the text baked into this image is not a credential (it holds the control character %U); not printed", r)
+			}
+		}
 	}
-	return exitOK
+	return writeResult(e, cred, isJSON)
 }
 
 // readBadge reads a badge file (or standard input for "-"): at most

@@ -57,9 +57,10 @@ func TestBakeExtractVerify(t *testing.T) {
 			if code, _, errs := runCLI(t, "", "bake", "--credential", credPath, "--image", filepath.Join(dir, "plain."+name), "--out", out); code != 0 {
 				t.Fatalf("bake %s into %s: %d %s", format, name, code, errs)
 			}
+			// extract prints what issue printed, byte for byte.
 			code, got, errs := runCLI(t, "", "extract", out)
-			if code != 0 || got != strings.TrimSpace(badge) {
-				t.Fatalf("extract %s from %s: %d %s\n%q\nwant\n%q", format, name, code, errs, got, strings.TrimSpace(badge))
+			if code != 0 || got != badge {
+				t.Fatalf("extract %s from %s: %d %s\n%q\nwant\n%q", format, name, code, errs, got, badge)
 			}
 			code, report, errs := runCLI(t, "", "verify", "--recipient-email", "learner@example.org", out)
 			if code != 0 || !strings.Contains(report, "VERIFIED") || strings.Contains(report, "NOT VERIFIED") {
@@ -100,14 +101,14 @@ func TestBakeOverwrite(t *testing.T) {
 	if code, _, errs := runCLI(t, "", "bake", "--credential", second, "--image", img, "--out", out); code != 2 || !strings.Contains(errs, "refusing to overwrite") {
 		t.Fatalf("overwrite without --force: %d %s", code, errs)
 	}
-	if _, got, _ := runCLI(t, "", "extract", out); got != `{"name": "first"}` {
+	if _, got, _ := runCLI(t, "", "extract", out); got != "{\"name\": \"first\"}\n" {
 		t.Fatalf("the refused bake changed the file: %q", got)
 	}
 	// Re-bake the baked file itself, in place.
 	if code, _, errs := runCLI(t, "", "bake", "--force", "--credential", second, "--image", out, "--out", out); code != 0 {
 		t.Fatalf("--force: %d %s", code, errs)
 	}
-	if _, got, _ := runCLI(t, "", "extract", out); got != "eyJhbGciOiJFZERTQSJ9.eyJhIjoxfQ.c2ln" {
+	if _, got, _ := runCLI(t, "", "extract", out); got != "eyJhbGciOiJFZERTQSJ9.eyJhIjoxfQ.c2ln\n" {
 		t.Fatalf("after --force: %q", got)
 	}
 	baked, _ := os.ReadFile(out)
@@ -146,6 +147,11 @@ func TestBakeErrors(t *testing.T) {
 	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
 	ob2 := write("ob2.png", append(append(append([]byte(nil), p[:len(p)-12]...), chunk...), p[len(p)-12:]...))
 
+	// Text a terminal would obey: an escape sequence outside JSON, a bidi
+	// override inside a JSON string.
+	escapes := write("escapes.png", bakeRaw(t, "\x1b[2J VERIFIED"))
+	bidi := write("bidi.png", bakeRaw(t, "{\"name\":\"\u202eevil\"}"))
+
 	cases := []struct {
 		args      []string
 		code      int
@@ -157,7 +163,9 @@ func TestBakeErrors(t *testing.T) {
 		{[]string{"verify", damagedPNG}, 2, "", "could not read this image"},
 		{[]string{"extract", damagedPNG}, 2, "", "bad CRC"},
 		{[]string{"verify", laughs}, 2, "", "never expanded"},
-		{[]string{"extract", ob2}, 0, `{"type":"Assertion"}`, "Open Badges 2.0 badge (the older format)"},
+		{[]string{"extract", ob2}, 0, "{\"type\":\"Assertion\"}\n", "Open Badges 2.0 badge (the older format)"},
+		{[]string{"extract", escapes}, 2, "", "not a credential (it holds the control character U+001B)"},
+		{[]string{"extract", bidi}, 0, "{\"name\":\"\\u202eevil\"}\n", ""},
 		{[]string{"extract", cred}, 2, "", "not a PNG or SVG image"},
 		{[]string{"extract"}, 2, "", "usage"},
 		{[]string{"bake", "--credential", cred}, 2, "", "usage"},
@@ -178,4 +186,17 @@ func TestBakeErrors(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "x.png")); err == nil {
 		t.Error("a failed bake left its output file")
 	}
+}
+
+// bakeRaw bakes text into a small PNG as a careless or hostile tool could:
+// an iTXt chunk written by hand, without Bake's checks.
+func bakeRaw(t *testing.T, text string) []byte {
+	t.Helper()
+	p := smallPNG(t)
+	data := append([]byte("openbadgecredential\x00\x00\x00\x00\x00"), text...)
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	chunk = append(chunk, "iTXt"...)
+	chunk = append(chunk, data...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	return append(append(append([]byte(nil), p[:len(p)-12]...), chunk...), p[len(p)-12:]...)
 }
