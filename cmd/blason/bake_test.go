@@ -200,3 +200,34 @@ func bakeRaw(t *testing.T, text string) []byte {
 	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
 	return append(append(append([]byte(nil), p[:len(p)-12]...), chunk...), p[len(p)-12:]...)
 }
+
+// TestVerifyLargeImage: a baked image may be larger than a credential
+// file (up to bake.MaxImageBytes); anything else keeps the 1 MiB bound.
+func TestVerifyLargeImage(t *testing.T) {
+	dir := t.TempDir()
+	p := smallPNG(t)
+	padded := func(n int) []byte { // smallPNG with an n-byte private chunk
+		chunk := binary.BigEndian.AppendUint32(nil, uint32(n))
+		chunk = append(chunk, "teXt"...)
+		chunk = append(chunk, make([]byte, n)...)
+		chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+		return append(append(append([]byte(nil), p[:len(p)-12]...), chunk...), p[len(p)-12:]...)
+	}
+	img, cred, out := filepath.Join(dir, "img.png"), filepath.Join(dir, "c.json"), filepath.Join(dir, "baked.png")
+	os.WriteFile(img, padded(3<<20), 0o600)
+	os.WriteFile(cred, []byte(`{"a":1}`), 0o600)
+	if code, _, errs := runCLI(t, "", "bake", "--credential", cred, "--image", img, "--out", out); code != 0 {
+		t.Fatalf("bake: %s", errs)
+	}
+	big, _ := os.ReadFile(out)
+	// Read and extracted (then not verified: {"a":1} is no badge).
+	if code, report, errs := runCLI(t, string(big), "verify", "-"); code != 1 || !strings.Contains(report, "NOT VERIFIED") {
+		t.Fatalf("3 MiB baked PNG: %d %s %s", code, report, errs)
+	}
+	if code, _, errs := runCLI(t, string(padded(17<<20)), "verify", "-"); code != 2 || !strings.Contains(errs, "standard input is larger than 16777216 bytes") {
+		t.Fatalf("17 MiB PNG: %d %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, `{"a":"`+strings.Repeat("x", 1<<20)+`"}`, "verify", "-"); code != 2 || !strings.Contains(errs, "standard input is larger than 1048576 bytes") {
+		t.Fatalf("1 MiB JSON: %d %s", code, errs)
+	}
+}
