@@ -7,10 +7,16 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"mime/multipart"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/blason-badges/blason/internal/bake"
+	"github.com/blason-badges/blason/internal/web"
+	"github.com/blason-badges/blason/verifier"
 )
 
 // smallPNG is a 4x4 image from the standard encoder.
@@ -229,5 +235,50 @@ func TestVerifyLargeImage(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, `{"a":"`+strings.Repeat("x", 1<<20)+`"}`, "verify", "-"); code != 2 || !strings.Contains(errs, "standard input is larger than 1048576 bytes") {
 		t.Fatalf("1 MiB JSON: %d %s", code, errs)
+	}
+}
+
+// TestVerifyPageBakedImage: the /verify page, wired as serve wires it,
+// reads an uploaded baked PNG and SVG; an image without a badge is
+// "could not read this", not "not genuine".
+func TestVerifyPageBakedImage(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "issuer.key")
+	runCLI(t, "", "key", "new", "--out", key)
+	_, badge, errs := runCLI(t, "", "issue", "--key", key, "--achievement", "../../docs/examples/achievement.json", "--recipient-email", "learner@example.org")
+	if badge == "" {
+		t.Fatal(errs)
+	}
+	baked := map[string][]byte{}
+	for name, img := range map[string][]byte{"png": smallPNG(t), "svg": []byte(smallSVG)} {
+		b, err := bake.Bake(img, []byte(strings.TrimSpace(badge)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		baked[name] = b
+	}
+	h := web.New(web.Config{Verifier: verifier.New(verifier.Options{}), Extract: extractBaked})
+	for _, c := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"baked png", baked["png"], "Genuine and valid"},
+		{"baked svg", baked["svg"], "Genuine and valid"},
+		{"plain png", smallPNG(t), "Could not read this"},
+	} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "badge."+c.name[len(c.name)-3:])
+		fw.Write(c.file)
+		mw.Close()
+		r := httptest.NewRequest("POST", "/verify?lang=en", &body)
+		r.Header.Set("Content-Type", mw.FormDataContentType())
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if !strings.Contains(w.Body.String(), c.want) {
+			t.Errorf("%s: %d, page does not say %q", c.name, w.Code, c.want)
+		}
 	}
 }

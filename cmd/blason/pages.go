@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/blason-badges/blason/internal/bake"
 	"github.com/blason-badges/blason/internal/limits"
 )
 
@@ -36,7 +37,9 @@ func readTrustList(path string) (map[string]string, error) {
 	return known, nil
 }
 
-// extractBaked finds a credential baked into an image (internal/bake).
+// extractBaked finds a credential baked into an image (internal/bake): not
+// an image is ok=false; an image without a badge, or a damaged one, is an
+// error, shown as unreadable.
 func extractBaked(data []byte) ([]byte, bool, error) {
-	return nil, false, nil
+	return bake.ExtractCredential(data)
 }
