@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/blason-badges/blason/internal/bake"
-	"github.com/blason-badges/blason/internal/web"
+	"github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/verifier"
 )
 
