@@ -196,10 +196,12 @@ func TestBakeErrors(t *testing.T) {
 
 // bakeRaw bakes text into a small PNG as a careless or hostile tool could:
 // an iTXt chunk written by hand, without Bake's checks.
-func bakeRaw(t *testing.T, text string) []byte {
+func bakeRaw(t *testing.T, text string) []byte { return bakeKeyword(t, "openbadgecredential", text) }
+
+func bakeKeyword(t *testing.T, keyword, text string) []byte {
 	t.Helper()
 	p := smallPNG(t)
-	data := append([]byte("openbadgecredential\x00\x00\x00\x00\x00"), text...)
+	data := append([]byte(keyword+"\x00\x00\x00\x00\x00"), text...)
 	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
 	chunk = append(chunk, "iTXt"...)
 	chunk = append(chunk, data...)
@@ -280,5 +282,19 @@ func TestVerifyPageBakedImage(t *testing.T) {
 		if !strings.Contains(w.Body.String(), c.want) {
 			t.Errorf("%s: %d, page does not say %q", c.name, w.Code, c.want)
 		}
+	}
+}
+
+// TestVerifyBakedOB2: an Open Badges 2.0 baked PNG (keyword "openbadges")
+// reaches the verifier, which names the older format.
+func TestVerifyBakedOB2(t *testing.T) {
+	const assertion = `{"@context":"https://w3id.org/openbadges/v2","type":"Assertion","id":"https://lab.example/assertions/1",` +
+		`"recipient":{"type":"email","hashed":false,"identity":"a@example.org"},"badge":"https://lab.example/badges/1",` +
+		`"verification":{"type":"hosted"},"issuedOn":"2024-01-01T00:00:00Z"}`
+	path := filepath.Join(t.TempDir(), "ob2.png")
+	os.WriteFile(path, bakeKeyword(t, "openbadges", assertion), 0o600)
+	code, out, errs := runCLI(t, "", "verify", "--offline", path)
+	if code != 1 || !strings.Contains(out, "Open Badges 2.0 (older format)") || !strings.Contains(errs, "holds an Open Badges 2.0 badge") {
+		t.Fatalf("OB 2.0 baked PNG: %d\n%s\n%s", code, out, errs)
 	}
 }
