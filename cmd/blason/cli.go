@@ -42,7 +42,9 @@ func commands() []command {
 	return []command{
 		{"key new", "[--type Ed25519|p256|p384] --out FILE", "create a signing key and print its DID", keyNew},
 		{"issue", "--key FILE --achievement FILE (--recipient-email ADDR | --recipient-did DID)", "award a badge: print a signed Open Badges 3.0 credential", issue},
-		{"verify", "[--json] [--offline] [--data DIR] [--allow-loopback-status] [--recipient-email ADDR] [--challenge C --domain D] FILE|-", "check a credential or presentation and explain the result", verify},
+		{"verify", "[--json] [--offline] [--data DIR] [--allow-loopback-status] [--recipient-email ADDR] [--challenge C --domain D] FILE|-", "check a credential, presentation or baked PNG/SVG and explain the result", verify},
+		{"bake", "--credential FILE --image PNG|SVG --out FILE [--force]", "put a badge into its image (a baked badge: one file to share)", bakeCmd},
+		{"extract", "FILE|-", "print the badge baked into a PNG or SVG image", extractCmd},
 		{"present", "--key FILE --challenge C [--domain D] BADGE.json...", "sign a presentation of your badges for a verifier", present},
 		{"serve", "[--addr 127.0.0.1:8080] [--data DIR] [--key FILE] [--did-web DID]", "run the HTTP server (W3C VC API); flags also from BLASON_* variables", serve},
 		{"revoke", "CREDENTIAL_ID --reason TEXT [--data DIR]", "revoke a credential this server issued (recorded, permanent)", statusCommand("revoke")},

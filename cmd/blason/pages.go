@@ -8,6 +8,7 @@ import (
 	"github.com/blason-badges/blason/internal/i18n"
 	"strings"
 
+	"github.com/blason-badges/blason/internal/bake"
 	"github.com/blason-badges/blason/internal/limits"
 )
 
@@ -39,9 +40,11 @@ func readTrustList(path string) (map[string]string, error) {
 	return known, nil
 }
 
-// extractBaked finds a credential baked into an image (internal/bake).
+// extractBaked finds a credential baked into an image (internal/bake): not
+// an image is ok=false; an image without a badge, or a damaged one, is an
+// error, shown as unreadable.
 func extractBaked(data []byte) ([]byte, bool, error) {
-	return nil, false, nil
+	return bake.ExtractCredential(data)
 }
 
 // cliLang is the language of what the command line prints for a person:

@@ -9,7 +9,6 @@ import (
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
-	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/verifier"
 )
 
@@ -43,8 +42,11 @@ func verify(e env, args []string) int {
 	if *offline && *allowLoopback {
 		return fail(e, "verify: --offline fetches nothing; it cannot be combined with --allow-loopback-status")
 	}
-	input, err := readFile(e, fs.Arg(0), limits.InputFileBytes)
+	input, err := readBadge(e, fs.Arg(0))
 	if err != nil {
+		return failErr(e, "verify", err)
+	}
+	if input, err = unbake(e, input); err != nil {
 		return failErr(e, "verify", err)
 	}
 	opts := verifier.Options{}

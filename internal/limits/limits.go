@@ -108,6 +108,27 @@ const (
 	MasterKeyFileBytes = 1 << 10
 )
 
+// Baked images (OB 3.0 §5.3, internal/bake). A baked badge is a small
+// picture (the 1EdTech validator's fixtures are 85 KB) holding a credential
+// of a few KB; the credential inside is bounded by CredentialBytes, also
+// once a compressed PNG chunk is inflated.
+const (
+	// BakedImageBytes is the largest baked image read or written.
+	BakedImageBytes = 16 << 20
+	// BakedSVGBytes is the largest SVG: encoding/xml reads 10-20 MB/s, so a
+	// 16 MiB SVG would cost a second of CPU; badge SVGs are a few KB, a few
+	// MB with an embedded raster image.
+	BakedSVGBytes = 4 << 20
+	// PNGChunks is the most chunks a PNG may have (encoders write IDAT in
+	// 8-64 KiB chunks: a few thousand for 16 MiB).
+	PNGChunks = 1 << 16
+	// SVGDepth is the deepest element nesting accepted in an SVG.
+	SVGDepth = 256
+	// SVGTokens is the most XML tokens (tags, text runs, comments) in an
+	// SVG: a detailed illustration has a few thousand elements.
+	SVGTokens = 1 << 18
+)
+
 // Output.
 const (
 	// TerminalStringRunes clips each string from a credential (a name, an
