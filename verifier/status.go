@@ -29,6 +29,9 @@ type LocalFetcher interface {
 	IsLocal(url string) bool
 }
 
+// listClockSkew is how far in the future a status list's validFrom may be.
+const listClockSkew = 2 * time.Minute
+
 func (v *Verifier) cacheable(url string) bool {
 	lf, ok := v.statusFetcher().(LocalFetcher)
 	return !ok || !lf.IsLocal(url)
@@ -200,7 +203,11 @@ func (v *Verifier) fetchList(ctx context.Context, url, issuer string) (*status.L
 			return nil, fmt.Errorf("the status list is signed with %s, a key its issuer %s does not control", res.VerificationMethod, issuer)
 		}
 	}
-	if !list.ValidFrom.IsZero() && now.Before(list.ValidFrom) {
+	// A list is signed when it is asked for: "now" was read before the
+	// fetch, and an issuer's clock may run a little ahead of ours. A list
+	// dated up to listClockSkew in the future is current, not "not yet
+	// valid" (it was a flaky test: signed in the next second).
+	if !list.ValidFrom.IsZero() && now.Add(listClockSkew).Before(list.ValidFrom) {
 		return nil, errors.New("the status list is not valid yet")
 	}
 	if !list.ValidUntil.IsZero() && now.After(list.ValidUntil) {
