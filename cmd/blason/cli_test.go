@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -671,4 +672,50 @@ func TestVerifyLanguage(t *testing.T) {
 func TestMain(m *testing.M) {
 	os.Setenv("LC_ALL", "C")
 	os.Exit(m.Run())
+}
+
+// TestVerifyForgivingInput: what a person saves or copies is read; what
+// holds no badge is "could not read this" (exit 2), never "not verified".
+func TestVerifyForgivingInput(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "issuer.key")
+	if code, _, errs := runCLI(t, "", "key", "new", "--out", key); code != 0 {
+		t.Fatal(errs)
+	}
+	issue := func(format string) string {
+		code, out, errs := runCLI(t, "", "issue", "--key", key, "--achievement", "../../docs/examples/achievement.json",
+			"--recipient-email", "learner@example.org", "--issuer-name", "Lab", "--format", format)
+		if code != 0 {
+			t.Fatal(errs)
+		}
+		return strings.TrimSpace(out)
+	}
+	badge, jwt := issue("json"), issue("jwt")
+	var wrapped strings.Builder
+	for i := 0; i < len(jwt); i += 60 { // as a mail client breaks it
+		wrapped.WriteString("  " + jwt[i:min(i+60, len(jwt))] + "\r\n")
+	}
+	cases := []struct {
+		name, content string
+		code          int
+		says          string
+	}{
+		{"saved by a browser", "\xef\xbb\xbf" + strings.ReplaceAll(badge, "\n", "\r\n") + "\r\n", 0, "VERIFIED"},
+		{"JWT broken over lines", wrapped.String(), 0, "VERIFIED"},
+		{"saved web page", "<html><body><pre>" + html.EscapeString(badge) + "</pre></body></html>", 0, "VERIFIED"},
+		{"a letter", "Dear employer, my badge is attached.", 2, "could not read this"},
+		{"truncated copy", badge[:len(badge)/2], 2, ""},
+		{"empty", "", 2, "could not read this"},
+	}
+	for _, c := range cases {
+		path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-"))
+		os.WriteFile(path, []byte(c.content), 0o600)
+		code, out, errs := runCLI(t, "", "verify", path)
+		if code != c.code || !strings.Contains(out+errs, c.says) {
+			t.Errorf("%s: exit %d (want %d)\n%s%s", c.name, code, c.code, out, errs)
+		}
+		if c.code == 2 && strings.Contains(out, "NOT VERIFIED") && c.name != "truncated copy" {
+			t.Errorf("%s: an unreadable input reads NOT VERIFIED", c.name)
+		}
+	}
 }

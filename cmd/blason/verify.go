@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"github.com/blason-badges/blason/internal/i18n"
+	badgeinput "github.com/blason-badges/blason/internal/input"
 	"io"
 	"strings"
 
@@ -49,6 +51,13 @@ func verify(e env, args []string) int {
 	if input, err = unbake(e, input); err != nil {
 		return failErr(e, "verify", err)
 	}
+	// Forgiving input: a byte order mark, CRLF, a JWT broken over lines, a
+	// badge saved inside a web page. What holds no badge is "could not read
+	// this" (exit 2), never "not verified".
+	if input, _, err = badgeinput.Read(input, nil); err != nil {
+		fmt.Fprintln(e.stderr, "blason: "+i18n.T(lang, "cli.unreadable", i18n.T(lang, "verdict.unreadable.text")))
+		return exitUsage
+	}
 	opts := verifier.Options{}
 	if !*offline {
 		// Fetches only what verifying this badge needs, through the
@@ -86,6 +95,7 @@ func verify(e env, args []string) int {
 	var report textReport
 	var verr error
 	var verdict string
+	unreadable := false
 	if isPresentation(input) || isJWTPresentation(input) {
 		var pr *verifier.PresentationReport
 		pr, verr = v.VerifyPresentation(e.ctx, input, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
@@ -94,6 +104,10 @@ func verify(e env, args []string) int {
 		var cr *verifier.Report
 		cr, verr = v.Verify(e.ctx, input)
 		report, verdict = cr, cr.Verdict
+		// A file that is not even JSON (a truncated copy) could not be read:
+		// exit 2. JSON the parser refuses (duplicate keys) and a JWT that
+		// does not decode (tampered) are "not verified".
+		unreadable = input[0] == '{' && !json.Valid(input)
 	}
 	if *asJSON {
 		// The exact text, for programs: JSON escapes every control
@@ -109,6 +123,8 @@ func verify(e env, args []string) int {
 		return exitUsage // run reports the write error
 	}
 	switch {
+	case unreadable:
+		return exitUsage
 	case verr != nil:
 		return exitNotVerified
 	case verdict == verifier.VerdictRevocationNotChecked:

@@ -177,7 +177,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request, l i18n.Lang, cr
 			return
 		}
 		p.Report = h.credentialView(l, rep, image)
-		if rep.Check(verifier.CheckParse).Outcome == verifier.Failed {
+		if cred[0] == '{' && !json.Valid(cred) { // a truncated copy, not a forgery
 			p.Report.State, p.Report.Headline, p.Report.Text, p.Report.Todo = "unreadable", i18n.T(l, "verdict.unreadable"), i18n.T(l, "verdict.unreadable.text"), ""
 		}
 	}
