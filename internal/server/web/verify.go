@@ -65,6 +65,7 @@ func (h *Handler) verifyPost(w http.ResponseWriter, r *http.Request) {
 	if len(data) == 0 {
 		data = []byte(r.PostFormValue("credential"))
 	}
+
 	if len(strings.TrimSpace(string(data))) == 0 {
 		if u := strings.TrimSpace(r.PostFormValue("url")); u != "" {
 			h.verifyURL(w, r, u, email)
@@ -424,8 +425,14 @@ func (h *Handler) checkViews(l i18n.Lang, checks []verifier.Check) []checkView {
 		if strings.HasSuffix(c.Message, ".not-run") || !i18n.Has(c.Message) {
 			text = i18n.T(l, "check.not-run")
 		}
+		// Technical detail is for what went wrong or could not be checked:
+		// a person has no use for it on a passed check.
+		detail := c.Detail
+		if c.Outcome == verifier.Passed || c.Outcome == verifier.Skipped {
+			detail = ""
+		}
 		out = append(out, checkView{ID: c.ID, Title: i18n.T(l, "check."+c.ID), Outcome: c.Outcome.String(),
-			OutcomeText: i18n.T(l, "outcome."+c.Outcome.String()), Text: text, Detail: c.Detail})
+			OutcomeText: i18n.T(l, "outcome."+c.Outcome.String()), Text: text, Detail: detail})
 	}
 	return out
 }
