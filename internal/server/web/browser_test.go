@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"image"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/blason-badges/blason/internal/bake"
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/status"
 	"github.com/blason-badges/blason/verifier"
@@ -171,6 +175,7 @@ func TestBrowserVerifyPage(t *testing.T) {
 		Fetch: func(_ context.Context, u string) ([]byte, error) {
 			return mapFetcher(hosted).GetJSON(context.Background(), u)
 		},
+		Extract: bake.ExtractCredential,
 	})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -250,6 +255,71 @@ func TestBrowserVerifyPage(t *testing.T) {
 		text := look(t, ctx, dir, "form-fr")
 		if lang != "fr" || !strings.Contains(text, "Vérifier un badge") {
 			t.Fatalf("after the switch: lang=%q %s", lang, text)
+		}
+	})
+	t.Run("baked-png-fr", func(t *testing.T) {
+		var img bytes.Buffer
+		m := image.NewRGBA(image.Rect(0, 0, 96, 96))
+		for i := range m.Pix {
+			m.Pix[i] = byte(40 + i%150)
+		}
+		png.Encode(&img, m)
+		baked, err := bake.Bake(img.Bytes(), good.badge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "badge.png")
+		os.WriteFile(file, baked, 0o644)
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/verify?lang=fr"),
+			chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
+			chromedp.Click(chromedp.CSS("button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS(".verdict")),
+		); err != nil {
+			t.Fatal(err)
+		}
+		text := look(t, ctx, dir, "baked-png-fr")
+		if !strings.Contains(text, "Authentique et valide") || !strings.Contains(text, "Lu depuis une image de badge") {
+			t.Fatalf("baked PNG: %s", text)
+		}
+		shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("img.badge-image") !== null && document.querySelector("img.badge-image").naturalWidth === 96`))
+		if err != nil || !shown {
+			t.Fatalf("the baked image is not shown: %v", err)
+		}
+	})
+	t.Run("ob2", func(t *testing.T) {
+		for _, lang := range []string{"en", "fr"} {
+			if err := chromedp.Do(ctx,
+				chromedp.Navigate(srv.URL+"/verify?lang="+lang),
+				chromedp.SetValue(chromedp.ID("credential"), ob2Assertion),
+				chromedp.Click(chromedp.CSS("button[type=submit]")),
+				chromedp.WaitVisible(chromedp.CSS(".verdict")),
+			); err != nil {
+				t.Fatal(err)
+			}
+			text := look(t, ctx, dir, "ob2-"+lang)
+			want := map[string]string{"en": "Format: Open Badges 2.0 (older).", "fr": "Format : Open Badges 2.0 (ancien)."}[lang]
+			if !strings.Contains(text, want) || strings.Contains(text, "Not genuine") || strings.Contains(text, "Non authentique") {
+				t.Fatalf("OB 2.0 %s: %s", lang, text)
+			}
+		}
+	})
+	t.Run("known-issuer-en", func(t *testing.T) {
+		known := httptest.NewServer(New(Config{
+			Verifier: verifier.New(verifier.Options{Now: func() time.Time { return now }}),
+			Known:    map[string]string{good.id: "Science & Society Lab"}, Now: func() time.Time { return now },
+		}))
+		defer known.Close()
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(known.URL+"/verify?lang=en"),
+			chromedp.SetValue(chromedp.ID("credential"), string(good.badge)),
+			chromedp.Click(chromedp.CSS("button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS(".verdict")),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if text := look(t, ctx, dir, "known-issuer-en"); !strings.Contains(text, "Known issuer") || strings.Contains(text, "Unknown issuer") {
+			t.Fatalf("known issuer: %s", text)
 		}
 	})
 	t.Logf("screenshots in %s", dir)

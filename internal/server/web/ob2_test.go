@@ -8,13 +8,17 @@ import (
 // TestVerifyPageOB2: an Open Badges 2.0 badge reaches the page labelled as
 // the older format; checked offline (its original is on the issuer's web
 // site) it reads "could not be checked", never "not genuine".
-func TestVerifyPageOB2(t *testing.T) {
-	const assertion = `{"@context": "https://w3id.org/openbadges/v2", "id": "https://lab.example/assertions/1",
+// ob2Assertion is a hosted Open Badges 2.0 assertion; offline, it can
+// only be "could not check".
+const ob2Assertion = `{"@context": "https://w3id.org/openbadges/v2", "id": "https://lab.example/assertions/1",
   "type": "Assertion", "recipient": {"type": "email", "hashed": false, "identity": "alice@example.org"},
   "issuedOn": "2025-12-31T23:59:59+00:00", "verification": {"type": "hosted"},
   "badge": {"type": "BadgeClass", "id": "https://lab.example/badges/5", "name": "3-D Printmaster",
     "description": "Passed the 3-D printing safety test.", "image": "https://lab.example/badges/5.png",
     "criteria": {"narrative": "A paper test and a supervised evaluation."}, "issuer": "https://lab.example/issuer"}}`
+
+func TestVerifyPageOB2(t *testing.T) {
+	assertion := ob2Assertion
 	h := newHandler(nil, nil)
 	cases := []struct {
 		lang string
