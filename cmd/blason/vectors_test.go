@@ -20,6 +20,8 @@ func TestVerifyReferenceStackFiles(t *testing.T) {
 		{"badge-for-holder.json", exitUnchecked, "SIGNATURE VALID — REVOCATION NOT CHECKED: issued by did:key:z6Mks931"},
 		{"vp-one-badge.json", exitUnchecked, "PRESENTATION SIGNATURE VALID — REVOCATION NOT CHECKED"},
 		{"vp-no-credential.json", exitOK, "It holds no credential"},
+		// A W3C credential that is not a badge, with language and direction.
+		{"vc-language-direction.json", exitOK, "It is a W3C Verifiable Credential (not an Open Badge)."},
 	} {
 		code, out, errs := runCLI(t, "", "verify", "--offline", "--challenge", "c0ffee-2025", "--domain", "verifier.example",
 			"testdata/js-presentations/"+c.file)

@@ -58,7 +58,9 @@ func verify(e env, args []string) int {
 		fmt.Fprintln(e.stderr, "blason: "+i18n.T(lang, "cli.unreadable", i18n.T(lang, "verdict.unreadable.text")))
 		return exitUsage
 	}
-	opts := verifier.Options{}
+	// Badges first, but a W3C credential that is not a badge is verified
+	// by the VC Data Model's rules and says so, as the server does.
+	opts := verifier.Options{AcceptGeneric: true}
 	if !*offline {
 		// Fetches only what verifying this badge needs, through the
 		// hardened client (https only, no private addresses, size caps).
