@@ -283,8 +283,9 @@ func valueRule(c *ld.Context, td *ld.TermDefinition, key, expanded string, value
 			// exception: VC Data Model 2.0 makes it an object. So is holder:
 			// "The value of the holder property MUST be either a URL or an
 			// object containing an id property" (VC Data Model 2.0 §4.13),
-			// and the verifier reads both forms.
-			if (coercion == "@id" || coercion == "@vocab") && len(v) == 1 && expanded != credentialSubjectIRI && expanded != holderIRI {
+			// and the verifier reads both forms; so is issuer: "a URL, or an
+			// object containing an id property" (§4.7), read both ways.
+			if (coercion == "@id" || coercion == "@vocab") && len(v) == 1 && !objectOrURL[expanded] {
 				if _, ok := v["id"]; ok {
 					return where("the identifier of %q is wrapped in an object", clip(key))
 				}
@@ -294,10 +295,13 @@ func valueRule(c *ld.Context, td *ld.TermDefinition, key, expanded string, value
 	return nil
 }
 
-const (
-	credentialSubjectIRI = "https://www.w3.org/2018/credentials#credentialSubject"
-	holderIRI            = "https://www.w3.org/2018/credentials#holder"
-)
+// objectOrURL are the @id-typed properties that VC Data Model 2.0 lets be
+// written as an object with only an id, and whose readers read both forms.
+var objectOrURL = map[string]bool{
+	"https://www.w3.org/2018/credentials#credentialSubject": true,
+	"https://www.w3.org/2018/credentials#holder":            true,
+	"https://www.w3.org/2018/credentials#issuer":            true,
+}
 
 func isObject(v any) bool { _, ok := v.(map[string]any); return ok }
 

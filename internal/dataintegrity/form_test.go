@@ -25,6 +25,7 @@ func TestFormRule(t *testing.T) {
 		{"compact form", "", "", ""},
 		{"one type, not in an array", `"type": ["Achievement"]`, `"type": "Achievement"`, ""},
 		{"subject given by its id alone", "", "", "generic"},
+		{"issuer as an object with only its id", `"issuer": {"id": "did:example:lab", "type": ["Profile"], "name": "Lab"}`, `"issuer": {"id": "did:example:lab"}`, ""},
 		{"a language-tagged name", `"name": "Teamwork",`, `"name": {"@value": "Travail d'équipe", "@language": "fr"},`, ""},
 		{"IRI key", `"validFrom": "2026-01-01T00:00:00Z"`, `"https://www.w3.org/2018/credentials#validFrom": {"@value": "2026-01-01T00:00:00Z", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}`, `written for "validFrom"`},
 		{"raw @id", `"id": "urn:uuid:1"`, `"@id": "urn:uuid:1"`, `"@id" is written for "id"`},
