@@ -186,21 +186,48 @@ func (s *Service) Award(ctx context.Context, issuerID string, a Award) (*Credent
 // that already has a credentialStatus is refused (ErrCredential); one whose
 // id was already issued is ErrExists.
 func (s *Service) SignWithStatus(ctx context.Context, issuerID string, doc map[string]any) (map[string]any, error) {
+	var signed map[string]any
+	err := s.signWithStatus(ctx, issuerID, doc, func(is *Issuer, withStatus map[string]any) ([]byte, error) {
+		var err error
+		if signed, err = is.SignCredential(ctx, withStatus); err != nil {
+			return nil, err
+		}
+		return json.Marshal(signed)
+	})
+	return signed, err
+}
+
+// SignWithStatusJWT is SignWithStatus for a VC-JWT: the credential, with
+// the status entry added, is signed as a JWT and recorded as such.
+func (s *Service) SignWithStatusJWT(ctx context.Context, issuerID string, doc map[string]any) (string, error) {
+	var jws string
+	err := s.signWithStatus(ctx, issuerID, doc, func(is *Issuer, withStatus map[string]any) ([]byte, error) {
+		var err error
+		jws, err = is.SignCredentialJWT(ctx, withStatus)
+		return []byte(jws), err
+	})
+	return jws, err
+}
+
+// signWithStatus allocates the status slot, adds the entry, signs with
+// sign (which returns the bytes to record) and records the credential, in
+// the award's one transaction.
+func (s *Service) signWithStatus(ctx context.Context, issuerID string, doc map[string]any,
+	sign func(is *Issuer, withStatus map[string]any) ([]byte, error)) error {
 	is, err := s.Issuer(ctx, issuerID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if _, has := doc["credentialStatus"]; has {
 		// A caller-supplied entry would be signed without being recorded:
 		// the issuer could never revoke the credential (issue 7).
-		return nil, fmt.Errorf("%w: it carries its own credentialStatus; this issuer adds and records the status entry itself", ErrCredential)
+		return fmt.Errorf("%w: it carries its own credentialStatus; this issuer adds and records the status entry itself", ErrCredential)
 	}
 	c := credential.FromMap(doc)
 	v1 := false
 	if list, ok := doc["@context"].([]any); ok && len(list) > 0 && list[0] == contexts.CredentialsV1 {
 		v1 = true
 	}
-	var signed map[string]any
 	_, err = s.Store.Award(ctx, issuerID, []StatusPurpose{PurposeRevocation}, s.listSize(), func(slots []StatusSlot) (*CredentialRecord, error) {
 		withStatus := make(map[string]any, len(doc)+1)
 		for k, v := range doc {
@@ -217,11 +244,7 @@ func (s *Service) SignWithStatus(ctx context.Context, issuerID string, doc map[s
 		if id == "" {
 			id, _ = entry["id"].(string)
 		}
-		var err error
-		if signed, err = is.SignCredential(ctx, withStatus); err != nil {
-			return nil, err
-		}
-		out, err := json.Marshal(signed)
+		out, err := sign(is, withStatus)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +254,7 @@ func (s *Service) SignWithStatus(ctx context.Context, issuerID string, doc map[s
 		rec.ValidUntil, _, _ = c.ValidUntil()
 		return rec, nil
 	})
-	return signed, err
+	return err
 }
 
 // ChangeStatus revokes, suspends or reinstates a credential and records

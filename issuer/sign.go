@@ -10,6 +10,7 @@ import (
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/status"
+	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
 // ErrCredential is wrapped when a credential submitted for signing is
@@ -30,6 +31,56 @@ var ErrNotOurIssuer = errors.New("issuer not held by this server")
 // is not a VC base context, no credentialSubject, a malformed
 // credentialStatus, or any term the contexts do not define.
 func (is *Issuer) SignCredential(ctx context.Context, doc map[string]any) (map[string]any, error) {
+	c, err := is.checkSubmitted(doc)
+	if err != nil {
+		return nil, err
+	}
+	signed, err := dataintegrity.Sign(doc, is.Key.Signer, dataintegrity.SignOptions{
+		VerificationMethod: is.Key.VerificationMethod,
+		Created:            is.now(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCredential, err)
+	}
+	// Preflight: an Open Badge must pass our whole verifier; any other
+	// credential at least its own proof.
+	if c.Kind() != credential.KindUnknown && is.Preflight != nil {
+		b, err := json.Marshal(signed)
+		if err != nil {
+			return nil, err
+		}
+		if err := is.Preflight.Verify(ctx, b); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrPreflight, err)
+		}
+	}
+	return signed, nil
+}
+
+// SignCredentialJWT signs a credential someone else built as a VC-JWT
+// (VC-JOSE-COSE, OB 3.0 §8.2), under SignCredential's rules: the
+// credential, unchanged, is the JWT's payload; the header's kid names the
+// issuer's verification method. The VC API answers with it enveloped
+// (vcjwt.Envelope).
+func (is *Issuer) SignCredentialJWT(ctx context.Context, doc map[string]any) (string, error) {
+	c, err := is.checkSubmitted(doc)
+	if err != nil {
+		return "", err
+	}
+	jws, err := vcjwt.Sign(doc, is.Key.Signer, vcjwt.SignOptions{KeyID: is.Key.VerificationMethod})
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrCredential, err)
+	}
+	if c.Kind() != credential.KindUnknown && is.Preflight != nil {
+		if err := is.Preflight.Verify(ctx, []byte(jws)); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrPreflight, err)
+		}
+	}
+	return jws, nil
+}
+
+// checkSubmitted applies the rules of SignCredential and
+// SignCredentialJWT to a submitted credential.
+func (is *Issuer) checkSubmitted(doc map[string]any) (*credential.Credential, error) {
 	if is.Key == nil || is.Key.Signer == nil {
 		return nil, fmt.Errorf("%w: no signing key", ErrProfile)
 	}
@@ -65,23 +116,5 @@ func (is *Issuer) SignCredential(ctx context.Context, doc map[string]any) (map[s
 	if errs := c.CheckDataModel(); len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrCredential, errors.Join(errs...))
 	}
-	signed, err := dataintegrity.Sign(doc, is.Key.Signer, dataintegrity.SignOptions{
-		VerificationMethod: is.Key.VerificationMethod,
-		Created:            is.now(),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCredential, err)
-	}
-	// Preflight: an Open Badge must pass our whole verifier; any other
-	// credential at least its own proof.
-	if c.Kind() != credential.KindUnknown && is.Preflight != nil {
-		b, err := json.Marshal(signed)
-		if err != nil {
-			return nil, err
-		}
-		if err := is.Preflight.Verify(ctx, b); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrPreflight, err)
-		}
-	}
-	return signed, nil
+	return c, nil
 }

@@ -38,6 +38,7 @@ var titles = map[string]string{
 	"unsupported-media-type": "Unsupported media type",
 	"misdirected":            "Misdirected request",
 	"duplicate":              "A credential with this id was already issued",
+	"unsupported-format":     "Unsupported credential format",
 	"timeout":                "Request body too slow",
 }
 

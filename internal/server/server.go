@@ -156,11 +156,14 @@ func New(cfg Config) *Server {
 	// Every endpoint that signs or changes state takes a bearer token with
 	// its scope; the token is checked before the body is looked at.
 	if cfg.Issuer == nil && cfg.Service == nil {
-		e.POST("/credentials/issue", func(c *gin.Context) {
+		notIssuing := func(c *gin.Context) {
 			problem(c, http.StatusNotImplemented, "not-configured", "this server does not issue credentials")
-		})
+		}
+		e.POST("/credentials/issue", notIssuing)
+		e.POST("/credentials/issue/vc-jwt", notIssuing)
 	} else {
 		e.POST("/credentials/issue", s.requireScope(account.ScopeIssue), requireJSON, s.issueCredential)
+		e.POST("/credentials/issue/vc-jwt", s.requireScope(account.ScopeIssue), requireJSON, s.issueCredentialJWT)
 	}
 	e.POST("/credentials/verify", requireJSON, s.verifyCredential)
 	e.POST("/presentations/verify", requireJSON, s.verifyPresentation)

@@ -377,7 +377,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		t.Fatalf("no bearer security scheme: %v", schemes)
 	}
 	// The routes that take a token, with the scope they need.
-	secured := map[string]string{"POST /credentials/issue": "issue", "POST /credentials/status": "status"}
+	secured := map[string]string{"POST /credentials/issue": "issue", "POST /credentials/issue/vc-jwt": "issue", "POST /credentials/status": "status"}
 	seen := 0
 	for _, r := range s.engine.Routes() {
 		p := regexp.MustCompile(`:(\w+)`).ReplaceAllString(r.Path, "{$1}")

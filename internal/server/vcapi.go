@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/vcjwt"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -78,7 +80,26 @@ func options(c *gin.Context, body map[string]any) (map[string]any, bool) {
 
 // POST /credentials/issue: {"credential": {...}, "options": {...}} ->
 // 201 {"verifiableCredential": {...}}.
-func (s *Server) issueCredential(c *gin.Context) {
+func (s *Server) issueCredential(c *gin.Context) { s.issueAs(c, formatDI) }
+
+// POST /credentials/issue/vc-jwt: the same request, answered with an
+// EnvelopedVerifiableCredential holding a VC-JWT, for clients that choose
+// the securing mechanism by endpoint (the W3C VC 2.0 suite's enveloping
+// tests do).
+func (s *Server) issueCredentialJWT(c *gin.Context) { s.issueAs(c, formatJWT) }
+
+// Securing formats, as options.format names them.
+const (
+	formatDI  = "ldp_vc"
+	formatJWT = "vc+jwt"
+)
+
+var formats = map[string]string{
+	"ldp_vc": formatDI, "application/vc": formatDI, "application/vc+ld+json": formatDI, "di": formatDI,
+	"vc+jwt": formatJWT, "application/vc+jwt": formatJWT, "jwt_vc": formatJWT, "jwt_vc_json": formatJWT, "jwt": formatJWT,
+}
+
+func (s *Server) issueAs(c *gin.Context, format string) {
 	body := s.readObject(c)
 	if body == nil {
 		return
@@ -87,8 +108,24 @@ func (s *Server) issueCredential(c *gin.Context) {
 	if cred == nil {
 		return
 	}
-	if _, ok := options(c, body); !ok {
+	opts, ok := options(c, body)
+	if !ok {
 		return
+	}
+	// options.format is honoured or refused, never ignored: an endpoint
+	// for one format refuses another.
+	if f, has := opts["format"]; has {
+		name, _ := f.(string)
+		want, known := formats[name]
+		switch {
+		case !known:
+			problem(c, http.StatusBadRequest, "unsupported-format", fmt.Sprintf("options.format %q is not one this server issues: ldp_vc (Data Integrity, eddsa-rdfc-2022) or vc+jwt (VC-JWT)", name))
+			return
+		case c.FullPath() == "/credentials/issue/vc-jwt" && want != formatJWT:
+			problem(c, http.StatusBadRequest, "unsupported-format", fmt.Sprintf("options.format %q: this endpoint issues VC-JWTs; use POST /credentials/issue", name))
+			return
+		}
+		format = want
 	}
 	// VC Data Model 2.0 rules (the verifier's data-model check): refused
 	// before anything is recorded, with every broken rule named.
@@ -104,10 +141,20 @@ func (s *Server) issueCredential(c *gin.Context) {
 	}
 	var signed map[string]any
 	var err error
-	if s.cfg.Service != nil {
-		signed, err = s.cfg.Service.SignWithStatus(c.Request.Context(), s.cfg.IssuerID, cred)
-	} else {
-		signed, err = s.cfg.Issuer.SignCredential(c.Request.Context(), cred)
+	ctx := c.Request.Context()
+	switch {
+	case format == formatJWT:
+		var jws string
+		if s.cfg.Service != nil {
+			jws, err = s.cfg.Service.SignWithStatusJWT(ctx, s.cfg.IssuerID, cred)
+		} else {
+			jws, err = s.cfg.Issuer.SignCredentialJWT(ctx, cred)
+		}
+		signed = vcjwt.Envelope(jws)
+	case s.cfg.Service != nil:
+		signed, err = s.cfg.Service.SignWithStatus(ctx, s.cfg.IssuerID, cred)
+	default:
+		signed, err = s.cfg.Issuer.SignCredential(ctx, cred)
 	}
 	switch {
 	case errors.Is(err, issuer.ErrExists):
