@@ -19,7 +19,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/piprate/json-gold/ld"
+	"github.com/blason-badges/blason/internal/jsongold/ld"
 )
 
 // Context URLs that callers refer to by name.

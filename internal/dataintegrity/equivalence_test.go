@@ -4,9 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/piprate/json-gold/ld"
-
 	"github.com/blason-badges/blason/contexts"
+	"github.com/blason-badges/blason/internal/jsongold/ld"
 	"github.com/blason-badges/blason/internal/rdfc"
 )
 

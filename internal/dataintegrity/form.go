@@ -6,9 +6,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/piprate/json-gold/ld"
-
 	"github.com/blason-badges/blason/contexts"
+	"github.com/blason-badges/blason/internal/jsongold/ld"
 )
 
 // ErrForm means a document is written in a form that its signature covers but

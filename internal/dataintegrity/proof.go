@@ -29,9 +29,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/piprate/json-gold/ld"
-
 	"github.com/blason-badges/blason/contexts"
+	"github.com/blason-badges/blason/internal/jsongold/ld"
 	"github.com/blason-badges/blason/internal/multibase"
 	"github.com/blason-badges/blason/internal/rdfc"
 )

@@ -8,9 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/piprate/json-gold/ld"
-
 	"github.com/blason-badges/blason/contexts"
+	"github.com/blason-badges/blason/internal/jsongold/ld"
 	"github.com/blason-badges/blason/internal/rdfc"
 )
 
@@ -59,7 +58,7 @@ const (
 // only, JSON-LD 1.1, safe mode (a property the contexts do not define is an
 // error instead of being dropped), and memoised context processing, so each
 // pinned context and each of their scoped contexts is processed once per
-// process rather than once per document (see third_party/json-gold).
+// process rather than once per document (see internal/jsongold).
 var expansion = func() struct {
 	opts *ld.JsonLdOptions
 	root *ld.Context

@@ -11,10 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/piprate/json-gold/ld"
-
 	"github.com/blason-badges/blason/contexts"
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/jsongold/ld"
 	"github.com/blason-badges/blason/internal/multibase"
 	"github.com/blason-badges/blason/internal/rdfc"
 )

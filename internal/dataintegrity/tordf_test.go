@@ -7,8 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/piprate/json-gold/ld"
-
+	"github.com/blason-badges/blason/internal/jsongold/ld"
 	"github.com/blason-badges/blason/internal/rdfc"
 )
 
