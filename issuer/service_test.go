@@ -280,3 +280,36 @@ func TestServiceAwardMany(t *testing.T) {
 		t.Fatalf("%d records after a failed batch, want %d", total, len(awards))
 	}
 }
+
+// TestServiceVCAPIStatusJWT: a VC-JWT issued through the VC API carries a
+// recorded status entry, so its issuer can revoke it.
+func TestServiceVCAPIStatusJWT(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	doc := map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"},
+		"id":                "urn:uuid:7a1c9f7e-0c1a-4c53-9f4e-6e6c2a0c7f10",
+		"type":              []any{"VerifiableCredential"},
+		"issuer":            s.issuerID,
+		"validFrom":         "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"id": "did:example:1", "name": "x"},
+	}
+	jws, err := s.svc.SignWithStatusJWT(ctx, s.issuerID, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.verify(t, []byte(jws)); err != nil || r.Check(verifier.CheckStatus).Outcome != verifier.Passed {
+		t.Fatalf("%v %+v", err, r.Check(verifier.CheckStatus))
+	}
+	rec, err := s.svc.ChangeStatus(ctx, "urn:uuid:7a1c9f7e-0c1a-4c53-9f4e-6e6c2a0c7f10", issuer.ActionRevoke, "test", "test:operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(rec.Document) != jws {
+		t.Fatal("the record does not hold the JWT that was returned")
+	}
+	v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{s.svc}, AcceptGeneric: true})
+	if r, err := v.Verify(ctx, []byte(jws)); err == nil || r.Check(verifier.CheckStatus).Message != "status.revoked" {
+		t.Fatalf("revoked: %v %+v", err, r.Check(verifier.CheckStatus))
+	}
+}
