@@ -105,6 +105,13 @@ type SignOptions struct {
 // gets https://w3id.org/security/data-integrity/v2 appended to its @context,
 // since the v1 context does not define DataIntegrityProof.
 func Sign(doc map[string]any, key crypto.Signer, opts SignOptions) (map[string]any, error) {
+	return sign(doc, key, opts, "", nil, false)
+}
+
+// sign is Sign and SignChained: a proof with an optional id that, when
+// previous is set, also signs the proofs it names (a proof chain). A proof
+// already on doc is kept; asList always writes the proofs as an array.
+func sign(doc map[string]any, key crypto.Signer, opts SignOptions, id string, previous any, asList bool) (map[string]any, error) {
 	if opts.VerificationMethod == "" {
 		return nil, fmt.Errorf("sign: %w: no verification method", ErrMalformedProof)
 	}
@@ -119,6 +126,14 @@ func Sign(doc map[string]any, key crypto.Signer, opts SignOptions) (map[string]a
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
+	var all []map[string]any
+	if doc["proof"] != nil {
+		if all, err = proofList(doc["proof"]); err != nil {
+			return nil, fmt.Errorf("sign: %w", err)
+		}
+	} else if previous != nil {
+		return nil, fmt.Errorf("sign: %w", ErrNoProof)
+	}
 	purpose := opts.Purpose
 	if purpose == "" {
 		purpose = PurposeAssertion
@@ -128,7 +143,6 @@ func Sign(doc map[string]any, key crypto.Signer, opts SignOptions) (map[string]a
 		created = time.Now()
 	}
 	out := shallowCopy(doc)
-	existing := out["proof"]
 	delete(out, "proof")
 	out["@context"] = withDataIntegrityContext(out["@context"])
 
@@ -139,6 +153,9 @@ func Sign(doc map[string]any, key crypto.Signer, opts SignOptions) (map[string]a
 		"verificationMethod": opts.VerificationMethod,
 		"proofPurpose":       purpose,
 	}
+	if id != "" {
+		proof["id"] = id
+	}
 	if opts.Challenge != "" {
 		proof["challenge"] = opts.Challenge
 	}
@@ -148,7 +165,18 @@ func Sign(doc map[string]any, key crypto.Signer, opts SignOptions) (map[string]a
 	if !opts.Expires.IsZero() {
 		proof["expires"] = opts.Expires.UTC().Truncate(time.Second).Format(time.RFC3339)
 	}
-	data, err := hashData(out, proof, h)
+	signed := out
+	if previous != nil {
+		// Proof chains (§2.1.2): the new proof also signs the ones it names.
+		proof["previousProof"] = previous
+		matching, err := previousProofs(previous, all)
+		if err != nil {
+			return nil, fmt.Errorf("sign: %w", err)
+		}
+		signed = shallowCopy(out)
+		signed["proof"] = matching
+	}
+	data, err := hashData(signed, proof, h)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
@@ -158,13 +186,15 @@ func Sign(doc map[string]any, key crypto.Signer, opts SignOptions) (map[string]a
 	}
 	proof["proofValue"] = multibase.EncodeBase58(sig)
 
-	switch p := existing.(type) {
-	case nil:
+	switch {
+	case len(all) == 0 && !asList:
 		out["proof"] = proof
-	case []any:
-		out["proof"] = append(append([]any{}, p...), proof)
 	default:
-		out["proof"] = []any{p, proof}
+		list := make([]any, 0, len(all)+1)
+		for _, p := range all {
+			list = append(list, p)
+		}
+		out["proof"] = append(list, proof)
 	}
 	return out, nil
 }
