@@ -418,9 +418,6 @@ func (h *Handler) presentationView(l i18n.Lang, rep *verifier.PresentationReport
 func (h *Handler) checkViews(l i18n.Lang, checks []verifier.Check) []checkView {
 	out := make([]checkView, 0, len(checks))
 	for _, c := range checks {
-		if h.cfg.Detail != nil {
-			c.Detail = h.cfg.Detail(c.Detail)
-		}
 		text := i18n.T(l, c.Message)
 		if strings.HasSuffix(c.Message, ".not-run") || !i18n.Has(c.Message) {
 			text = i18n.T(l, "check.not-run")
@@ -430,6 +427,9 @@ func (h *Handler) checkViews(l i18n.Lang, checks []verifier.Check) []checkView {
 		detail := c.Detail
 		if c.Outcome == verifier.Passed || c.Outcome == verifier.Skipped {
 			detail = ""
+		}
+		if detail != "" && h.cfg.Detail != nil {
+			detail = h.cfg.Detail(detail) // only what is shown is redacted
 		}
 		out = append(out, checkView{ID: c.ID, Title: i18n.T(l, "check."+c.ID), Outcome: c.Outcome.String(),
 			OutcomeText: i18n.T(l, "outcome."+c.Outcome.String()), Text: text, Detail: detail})
