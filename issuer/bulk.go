@@ -78,17 +78,16 @@ func (s *Service) buildBatch(ctx context.Context, is *Issuer, batch []Award, slo
 // build issues one credential with its status entry and makes its record.
 func (s *Service) build(ctx context.Context, is *Issuer, a Award, slots []StatusSlot) (*CredentialRecord, error) {
 	a.CredentialStatus = s.entry(slots[0], false)
-	out, err := is.Issue(ctx, a)
+	out, doc, err := is.issue(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	rec := &CredentialRecord{ID: a.ID, IssuerID: is.Profile.ID, RecipientEmail: a.Recipient.Email, RecipientDID: a.Recipient.DID,
 		Slots: slots, Status: StatusActive, IssuedAt: s.now().UTC(), Document: out}
 	rec.AchievementID, _ = a.Achievement["id"].(string)
-	c, err := credential.Parse(out, credential.Limits{})
-	if err != nil {
-		return nil, err
-	}
+	// The dates come from the credential as built: out is a compact JWS
+	// for FormatJWT, which parsing as JSON always failed on.
+	c := credential.FromMap(doc)
 	rec.ValidFrom, _, _ = c.ValidFrom()
 	rec.ValidUntil, _, _ = c.ValidUntil()
 	return rec, nil

@@ -94,31 +94,40 @@ type Issuer struct {
 	Preflight Preflight
 }
 
-// Issue builds, signs and checks one credential and returns its JSON.
+// Issue builds, signs and checks one credential and returns its JSON (or,
+// with FormatJWT, its compact JWS).
 func (is *Issuer) Issue(ctx context.Context, a Award) ([]byte, error) {
+	out, _, err := is.issue(ctx, a)
+	return out, err
+}
+
+// issue is Issue that also returns the unsigned credential it built, so
+// that a caller recording it reads its dates from the map instead of
+// re-parsing the output, which is not JSON for a VC-JWT.
+func (is *Issuer) issue(ctx context.Context, a Award) ([]byte, map[string]any, error) {
 	if err := is.check(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, ok := is.Key.Signer.Public().(*rsa.PublicKey); ok && a.Format != FormatJWT {
 		// No Data Integrity cryptosuite signs with RSA; OB 3.0 §8.2.3 makes
 		// RS256 the VC-JWT minimum.
-		return nil, fmt.Errorf("%w: RSA keys sign VC-JWTs only (RS256): use --format jwt (issuer.FormatJWT)", dataintegrity.ErrKeyType)
+		return nil, nil, fmt.Errorf("%w: RSA keys sign VC-JWTs only (RS256): use --format jwt (issuer.FormatJWT)", dataintegrity.ErrKeyType)
 	}
 	now := is.now
 	achievement, err := normalizeAchievement(a.Achievement)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	subject, err := subjectFor(a.Recipient)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	subject["achievement"] = achievement
 
 	id := a.ID
 	if id == "" {
 		if id, err = newURNUUID(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	name := a.Name
@@ -148,7 +157,7 @@ func (is *Issuer) Issue(ctx context.Context, a Award) ([]byte, error) {
 	}
 	if !a.ValidUntil.IsZero() {
 		if !a.ValidUntil.After(validFrom) {
-			return nil, fmt.Errorf("issue: validUntil %s is not after validFrom %s", xsdDateTime(a.ValidUntil), xsdDateTime(validFrom))
+			return nil, nil, fmt.Errorf("issue: validUntil %s is not after validFrom %s", xsdDateTime(a.ValidUntil), xsdDateTime(validFrom))
 		}
 		doc["validUntil"] = xsdDateTime(a.ValidUntil)
 	}
@@ -157,14 +166,15 @@ func (is *Issuer) Issue(ctx context.Context, a Award) ([]byte, error) {
 	}
 
 	if a.Format == FormatJWT {
-		return is.issueJWT(ctx, doc)
+		out, err := is.issueJWT(ctx, doc)
+		return out, doc, err
 	}
 	signed, err := dataintegrity.Sign(doc, is.Key.Signer, dataintegrity.SignOptions{
 		VerificationMethod: is.Key.VerificationMethod,
 		Created:            now(),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issue: %w", err)
+		return nil, nil, fmt.Errorf("issue: %w", err)
 	}
 	// App. A.1: proof [0..*] is serialised as an array.
 	if p, ok := signed["proof"].(map[string]any); ok {
@@ -172,19 +182,19 @@ func (is *Issuer) Issue(ctx context.Context, a Award) ([]byte, error) {
 	}
 	out, err := json.MarshalIndent(signed, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("issue: %w", err)
+		return nil, nil, fmt.Errorf("issue: %w", err)
 	}
 	// What we emit must pass the strict (array-only) OB 3.0 schema, not
 	// just the lenient one verifiers use.
 	if err := credential.ValidateSchema(signed, credential.OpenBadge, credential.Strict); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrPreflight, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrPreflight, err)
 	}
 	if is.Preflight != nil {
 		if err := is.Preflight.Verify(ctx, out); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrPreflight, err)
+			return nil, nil, fmt.Errorf("%w: %w", ErrPreflight, err)
 		}
 	}
-	return out, nil
+	return out, doc, nil
 }
 
 // issueJWT signs doc as a VC-JWT (OB 3.0 §8.2): the credential is the JWT

@@ -313,3 +313,43 @@ func TestServiceVCAPIStatusJWT(t *testing.T) {
 		t.Fatalf("revoked: %v %+v", err, r.Check(verifier.CheckStatus))
 	}
 }
+
+// TestServiceAwardJWT: Award and AwardMany issue VC-JWTs too (OB 3.0
+// §8.2). The record takes its dates from the credential, not from
+// re-reading the compact JWS as JSON (which always failed), and a
+// revocation reaches the JWT's verifier through its status entry.
+func TestServiceAwardJWT(t *testing.T) {
+	t.Parallel()
+	s := newService(t)
+	ctx := context.Background()
+	until := clock().AddDate(1, 0, 0)
+	one := issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{DID: "did:example:learner"}, Format: issuer.FormatJWT, ValidUntil: until}
+	rec, err := s.svc.Award(ctx, s.issuerID, one)
+	if err != nil {
+		t.Fatalf("Award (jwt): %v", err)
+	}
+	many, err := s.svc.AwardMany(ctx, s.issuerID, []issuer.Award{one, one, one}, nil)
+	if err != nil {
+		t.Fatalf("AwardMany (jwt): %v", err)
+	}
+	for i, r := range append([]*issuer.CredentialRecord{rec}, many...) {
+		if strings.Count(string(r.Document), ".") != 2 || strings.HasPrefix(string(r.Document), "{") {
+			t.Fatalf("record %d: not a compact JWS: %.60s", i, r.Document)
+		}
+		if !r.ValidFrom.Equal(clock()) || !r.ValidUntil.Equal(until) {
+			t.Fatalf("record %d: validity %v – %v, want %v – %v", i, r.ValidFrom, r.ValidUntil, clock(), until)
+		}
+		if rep, err := s.verify(t, r.Document); err != nil || rep.Check(verifier.CheckStatus).Outcome != verifier.Passed {
+			t.Fatalf("record %d: %v", i, err)
+		}
+	}
+	if _, err := s.svc.ChangeStatus(ctx, many[1].ID, issuer.ActionRevoke, "test", "test:operator"); err != nil {
+		t.Fatal(err)
+	}
+	// A fresh verifier: s.verify's caches the list for its ttl.
+	v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{s.svc}})
+	rep, err := v.Verify(ctx, many[1].Document)
+	if err == nil || rep.Check(verifier.CheckStatus).Message != "status.revoked" {
+		t.Fatalf("revoked JWT: %v %+v", err, rep.Check(verifier.CheckStatus))
+	}
+}

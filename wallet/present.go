@@ -36,6 +36,13 @@ type PresentOptions struct {
 	Now func() time.Time
 }
 
+func (o PresentOptions) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
 // Present builds a Verifiable Presentation (VC Data Model 2.0 §4.13) of the
 // given credentials, held by h, and signs it with a DataIntegrityProof
 // (eddsa-rdfc-2022) whose proofPurpose is authentication, bound to the
@@ -46,10 +53,7 @@ func Present(credentials [][]byte, h Holder, opts PresentOptions) ([]byte, error
 	if opts.Challenge == "" {
 		return nil, fmt.Errorf("%w: a challenge is required", ErrPresentation)
 	}
-	now := time.Now
-	if opts.Now != nil {
-		now = opts.Now
-	}
+	now := opts.now
 	vcs := make([]any, 0, len(credentials))
 	for i, b := range credentials {
 		v, err := credential.ParseJSON(b, credential.Limits{})
@@ -116,7 +120,8 @@ func PresentJWT(credentials [][]byte, h Holder, opts PresentOptions) (string, er
 	if len(vcs) > 0 {
 		vp["verifiableCredential"] = vcs
 	}
-	jws, err := vcjwt.SignPresentation(vp, h.Signer, h.VerificationMethod, opts.Challenge, opts.Domain)
+	// iat from the injected clock, as Present's proof.created.
+	jws, err := vcjwt.SignPresentationAt(vp, h.Signer, h.VerificationMethod, opts.Challenge, opts.Domain, opts.now())
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrPresentation, err)
 	}

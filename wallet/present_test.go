@@ -2,8 +2,10 @@ package wallet
 
 import (
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +57,41 @@ func TestPresentRejects(t *testing.T) {
 	} {
 		if _, err := Present(c.creds, h, c.opts); !errors.Is(err, ErrPresentation) {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestPresentJWTUsesClock: the VP-JWT's iat is the injected clock's time,
+// as Present's proof.created is, not the machine's.
+func TestPresentJWTUsesClock(t *testing.T) {
+	t.Parallel()
+	h := holder(t)
+	for _, at := range []time.Time{
+		time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		time.Date(2031, 7, 8, 9, 10, 11, 900_000_000, time.UTC), // fractions dropped (NumericDate, whole seconds)
+	} {
+		jws, err := PresentJWT([][]byte{[]byte(cred)}, h, PresentOptions{Challenge: "c", Domain: "d.example", Now: func() time.Time { return at }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.Split(jws, ".")
+		if len(parts) != 3 {
+			t.Fatalf("not a compact JWS: %s", jws)
+		}
+		raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims struct {
+			IAT   int64  `json:"iat"`
+			Nonce string `json:"nonce"`
+			Aud   string `json:"aud"`
+		}
+		if err := json.Unmarshal(raw, &claims); err != nil {
+			t.Fatal(err)
+		}
+		if claims.IAT != at.Unix() || claims.Nonce != "c" || claims.Aud != "d.example" {
+			t.Fatalf("claims %s, want iat %d", raw, at.Unix())
 		}
 	}
 }

@@ -186,7 +186,9 @@ func serve(e env, args []string) int {
 
 // ensureIssuer returns the server's issuer, creating it on first run: the
 // did:web DID if given, else the imported key's did:key, else the first
-// issuer stored, else a new did:key issuer.
+// issuer stored, else a new did:key issuer. Several processes sharing one
+// database must be given the same --key or --did-web: two that start
+// together on an empty database without either would each create an issuer.
 func ensureIssuer(ctx context.Context, svc *issuer.Service, keyPath, didWeb, name string, logger *slog.Logger) (*issuer.IssuerRecord, error) {
 	var key *issuer.Key
 	if keyPath != "" {
@@ -231,6 +233,11 @@ func ensureIssuer(ctx context.Context, svc *issuer.Service, keyPath, didWeb, nam
 		key = &issuer.Key{Signer: key.Signer, DID: didWeb, VerificationMethod: didWeb + "#key-1", Type: key.Type}
 	}
 	rec, err := svc.AddIssuer(ctx, issuer.Profile{ID: key.DID, Name: name}, key)
+	if errors.Is(err, issuer.ErrExists) {
+		// Another serve process on the same database created it between
+		// our lookup and our insert (replicas started together): use it.
+		return svc.Store.GetIssuer(ctx, key.DID)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,7 @@ var messages = map[string][2]string{
 	"proof.invalid":         {"Its digital signature is not valid.", "Sa signature numérique n'est pas valide."},
 	"proof.malformed":       {"Its digital signature is malformed.", "Sa signature numérique est mal formée."},
 	"proof.form":            {"It is written in a form this verifier does not read: a property is spelled differently from how Open Badges and Verifiable Credentials write it, so what could be checked may not be what was signed.", "Il est écrit sous une forme que ce vérificateur ne lit pas : une propriété est écrite autrement que ne l'écrivent Open Badges et les Verifiable Credentials, si bien que ce qui serait vérifié pourrait ne pas être ce qui a été signé."},
+	"proof.jwt-claims":      {"Its signed token (JWT) does not agree with the credential it carries: the token's issuer, subject, dates or id differ from the credential's.", "Son jeton signé (JWT) ne concorde pas avec le justificatif qu'il contient : l'émetteur, le titulaire, les dates ou l'identifiant du jeton diffèrent de ceux du justificatif."},
 	"issuer-key.ok":         {"It was signed with the issuer's own key.", "Il a été signé avec la clé de l'émetteur lui-même."},
 	"issuer-key.not-issuer": {"It was signed with a key that does not belong to the issuer it names.", "Il a été signé avec une clé qui n'appartient pas à l'émetteur qu'il nomme."},
 

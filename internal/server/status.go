@@ -14,7 +14,7 @@ import (
 
 // GET /status/:id and /status/:id/2021: a signed status list credential,
 // cacheable (Bitstring Status List §6.5: verifiers should cache lists) with
-// an ETag that changes only when a bit changes.
+// a weak ETag that changes only when a bit changes.
 func (s *Server) statusList(f issuer.ListFormat) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		doc, version, err := s.cfg.Service.StatusList(c.Request.Context(), c.Param("id"), f)
@@ -27,7 +27,11 @@ func (s *Server) statusList(f issuer.ListFormat) gin.HandlerFunc {
 			problem(c, http.StatusInternalServerError, "internal", "")
 			return
 		}
-		etag := fmt.Sprintf(`"%s.%d.%d"`, c.Param("id"), f, version)
+		// Weak (RFC 9110 §8.8.1): the version names the bits, not the
+		// bytes. Each process sharing the database signs its own copy (its
+		// own validFrom and proof), so the same version has different bytes
+		// on each; a cache revalidating through any of them still gets 304.
+		etag := fmt.Sprintf(`W/"%s.%d.%d"`, c.Param("id"), f, version)
 		ttl := s.cfg.Service.ListTTL
 		if ttl <= 0 {
 			ttl = issuer.DefaultListTTL
@@ -42,7 +46,10 @@ func (s *Server) statusList(f issuer.ListFormat) gin.HandlerFunc {
 	}
 }
 
+// etagMatches is If-None-Match's weak comparison (RFC 9110 §13.1.2): the
+// opaque tags match whether either is marked weak.
 func etagMatches(header, etag string) bool {
+	etag = strings.TrimPrefix(etag, "W/")
 	for _, t := range strings.Split(header, ",") {
 		t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/"))
 		if t == etag || t == "*" {

@@ -237,13 +237,19 @@ func rawSign(alg Algorithm, key crypto.Signer, input []byte) ([]byte, error) {
 // Model 1.1 §6.3.1 "JWT encoding"): header alg (from the key), kid, typ
 // "JWT"; claims "iss" = the holder, "aud" = aud, "nonce" = nonce, "vp" = vp
 // (unchanged), "jti" = vp.id when present, and "iat" = the current time
-// (time.Now, whole seconds). No nbf is set, so a verifier whose clock is
+// (time.Now, whole seconds; SignPresentationAt takes the time). No nbf is set, so a verifier whose clock is
 // slightly behind still accepts a fresh presentation.
 //
 // The holder is vp.holder (a string or an object's id); when absent, the
 // DID of kid (the part before "#"). kid is required: the verifier checks that
 // the holder controls the key. Empty nonce or aud are omitted.
 func SignPresentation(vp map[string]any, key crypto.Signer, kid, nonce, aud string) (string, error) {
+	return SignPresentationAt(vp, key, kid, nonce, aud, time.Now())
+}
+
+// SignPresentationAt is SignPresentation with "iat" = at (whole seconds),
+// for callers with their own clock.
+func SignPresentationAt(vp map[string]any, key crypto.Signer, kid, nonce, aud string, at time.Time) (string, error) {
 	if key == nil {
 		return "", fmt.Errorf("%w: nil key", ErrKeyType)
 	}
@@ -266,7 +272,7 @@ func SignPresentation(vp map[string]any, key crypto.Signer, kid, nonce, aud stri
 	if holder == "" {
 		return "", fmt.Errorf("%w: presentation has no holder and kid %q is not a DID URL", ErrCredential, kid)
 	}
-	claims := map[string]any{"iss": holder, "vp": vp, "iat": time.Now().Unix()}
+	claims := map[string]any{"iss": holder, "vp": vp, "iat": at.Unix()}
 	if nonce != "" {
 		claims["nonce"] = nonce
 	}
