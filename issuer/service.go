@@ -57,6 +57,9 @@ type Service struct {
 type publishedList struct {
 	version int64
 	doc     []byte
+	// list is doc as a verifier reads it, decoded once: trusted without a
+	// proof check because this service signed it.
+	list *status.List
 }
 
 func (s *Service) now() time.Time {
@@ -302,29 +305,55 @@ const (
 // version (for ETags). It is re-signed only when a bit changed since it was
 // last signed.
 func (s *Service) StatusList(ctx context.Context, listID string, f ListFormat) ([]byte, int64, error) {
-	l, err := s.Store.GetStatusList(ctx, listID)
+	p, err := s.publish(ctx, listID, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	return p.doc, p.version, nil
+}
+
+// DecodedStatusList returns the status list credential StatusList
+// publishes as a verifier reads it (status.ParseListCredential of the same
+// signed JSON), decoded once per version and kept in memory. Its proof is
+// not re-verified: this service signed it. The list's version is read from
+// the store on every call, so a bit changed by another process sharing the
+// store (several serve processes on one database) is seen at once; only
+// the signing and decoding are skipped while the version is unchanged.
+func (s *Service) DecodedStatusList(ctx context.Context, listID string, f ListFormat) (*status.List, error) {
+	p, err := s.publish(ctx, listID, f)
+	if err != nil {
+		return nil, err
+	}
+	return p.list, nil
+}
+
+// publish returns the signed (and decoded) status list credential of the
+// list's current version, signing it only when a bit changed since it was
+// last signed.
+func (s *Service) publish(ctx context.Context, listID string, f ListFormat) (publishedList, error) {
+	l, err := s.Store.GetStatusList(ctx, listID)
+	if err != nil {
+		return publishedList{}, err
 	}
 	cacheKey := listID + "/" + strconv.Itoa(int(f))
 	s.mu.Lock()
 	if p, ok := s.published[cacheKey]; ok && p.version == l.Version {
 		s.mu.Unlock()
-		return p.doc, l.Version, nil
+		return p, nil
 	}
 	s.mu.Unlock()
 
 	is, err := s.Issuer(ctx, l.IssuerID)
 	if err != nil {
-		return nil, 0, err
+		return publishedList{}, err
 	}
 	bits, err := status.FromBytes(l.Bits, l.Size)
 	if err != nil {
-		return nil, 0, fmt.Errorf("status list %s: %w", listID, err)
+		return publishedList{}, fmt.Errorf("status list %s: %w", listID, err)
 	}
 	enc, err := bits.Encode()
 	if err != nil {
-		return nil, 0, err
+		return publishedList{}, err
 	}
 	ttl := s.ListTTL
 	if ttl <= 0 {
@@ -361,19 +390,36 @@ func (s *Service) StatusList(ctx context.Context, listID string, f ListFormat) (
 	}
 	signed, err := dataintegrity.Sign(doc, is.Key.Signer, dataintegrity.SignOptions{VerificationMethod: is.Key.VerificationMethod, Created: now})
 	if err != nil {
-		return nil, 0, fmt.Errorf("sign status list %s: %w", listID, err)
+		return publishedList{}, fmt.Errorf("sign status list %s: %w", listID, err)
 	}
 	out, err := json.Marshal(signed)
 	if err != nil {
-		return nil, 0, err
+		return publishedList{}, err
 	}
+	// Decoded from the published bytes exactly as a verifier that fetched
+	// them would (credential.ParseJSON, then ParseListCredential), so the
+	// in-memory list cannot say anything the published one does not.
+	val, err := credential.ParseJSON(out, credential.Limits{})
+	if err != nil {
+		return publishedList{}, fmt.Errorf("status list %s: %w", listID, err)
+	}
+	m, _ := val.(map[string]any)
+	list, err := status.ParseListCredential(m)
+	if err != nil {
+		return publishedList{}, fmt.Errorf("status list %s: %w", listID, err)
+	}
+	p := publishedList{version: l.Version, doc: out, list: list}
 	s.mu.Lock()
 	if s.published == nil {
 		s.published = map[string]publishedList{}
 	}
-	s.published[cacheKey] = publishedList{version: l.Version, doc: out}
+	// Keep the newest version: a slower request that read an older one
+	// must not replace it.
+	if cur, ok := s.published[cacheKey]; !ok || cur.version <= p.version {
+		s.published[cacheKey] = p
+	}
 	s.mu.Unlock()
-	return out, l.Version, nil
+	return p, nil
 }
 
 // NewListKey returns a fresh secret key for a status list's index

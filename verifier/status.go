@@ -29,6 +29,18 @@ type LocalFetcher interface {
 	IsLocal(url string) bool
 }
 
+// TrustedListFetcher is a Fetcher that holds some status lists itself,
+// already decoded, and vouches for them: a server's own lists, which it
+// signed. For a URL it holds, TrustedList returns the list (ok true) and the
+// verifier uses it as is, without fetching, parsing or verifying its proof;
+// the issuer and validity period are still checked. The list must be
+// current: the verifier does not cache it. For any other URL it returns ok
+// false and the verifier fetches as usual.
+type TrustedListFetcher interface {
+	Fetcher
+	TrustedList(ctx context.Context, url string) (list *status.List, ok bool, err error)
+}
+
 // listClockSkew is how far in the future a status list's validFrom may be.
 const listClockSkew = 2 * time.Minute
 
@@ -167,6 +179,23 @@ func (v *Verifier) listStatus(ctx context.Context, c *credential.Credential, e s
 // validate the status list credential; anyone else's list proves nothing).
 func (v *Verifier) fetchList(ctx context.Context, url, issuer string) (*status.List, error) {
 	now := v.opts.Now()
+	if tf, ok := v.statusFetcher().(TrustedListFetcher); ok {
+		list, held, err := tf.TrustedList(ctx, url)
+		switch {
+		case held && err != nil:
+			return nil, err
+		case held && list == nil:
+			return nil, errors.New("the status list is not available")
+		case held:
+			if list.Issuer != issuer {
+				return nil, fmt.Errorf("the list is issued by %s, not by the credential's issuer %s", list.Issuer, issuer)
+			}
+			if err := checkListDates(list, now); err != nil {
+				return nil, err
+			}
+			return list, nil
+		}
+	}
 	if e, ok := v.lists.get(url, now); ok && e.list != nil && v.cacheable(url) {
 		if e.list.Issuer != issuer {
 			return nil, fmt.Errorf("the list is issued by %s, not by the credential's issuer %s", e.list.Issuer, issuer)
@@ -203,15 +232,8 @@ func (v *Verifier) fetchList(ctx context.Context, url, issuer string) (*status.L
 			return nil, fmt.Errorf("the status list is signed with %s, a key its issuer %s does not control", res.VerificationMethod, issuer)
 		}
 	}
-	// A list is signed when it is asked for: "now" was read before the
-	// fetch, and an issuer's clock may run a little ahead of ours. A list
-	// dated up to listClockSkew in the future is current, not "not yet
-	// valid" (it was a flaky test: signed in the next second).
-	if !list.ValidFrom.IsZero() && now.Add(listClockSkew).Before(list.ValidFrom) {
-		return nil, errors.New("the status list is not valid yet")
-	}
-	if !list.ValidUntil.IsZero() && now.After(list.ValidUntil) {
-		return nil, errors.New("the status list has expired")
+	if err := checkListDates(list, now); err != nil {
+		return nil, err
 	}
 	ttl := list.TTL
 	switch {
@@ -230,6 +252,21 @@ func (v *Verifier) fetchList(ctx context.Context, url, issuer string) (*status.L
 		v.lists.put(url, cachedList{list: list, until: until})
 	}
 	return list, nil
+}
+
+// checkListDates refuses a list outside its validity period. A list is
+// signed when it is asked for: "now" was read before the fetch, and an
+// issuer's clock may run a little ahead of ours. A list dated up to
+// listClockSkew in the future is current, not "not yet valid" (it was a
+// flaky test: signed in the next second).
+func checkListDates(list *status.List, now time.Time) error {
+	if !list.ValidFrom.IsZero() && now.Add(listClockSkew).Before(list.ValidFrom) {
+		return errors.New("the status list is not valid yet")
+	}
+	if !list.ValidUntil.IsZero() && now.After(list.ValidUntil) {
+		return errors.New("the status list has expired")
+	}
+	return nil
 }
 
 // revocationListStatus reads a 1EdTech Revocation List (VCRL 1.0, as the

@@ -169,3 +169,79 @@ func TestStatusFetcher(t *testing.T) {
 		t.Fatalf("status went to Fetcher (%d calls): %+v", other.calls.Load(), r.Check(CheckStatus))
 	}
 }
+
+// trustedFetcher holds one decoded list (or an error) for listURL; other
+// URLs go to its memFetcher.
+type trustedFetcher struct {
+	*memFetcher
+	list  *status.List
+	err   error
+	asked atomic.Int64
+}
+
+func (f *trustedFetcher) TrustedList(_ context.Context, url string) (*status.List, bool, error) {
+	if url != listURL {
+		return nil, false, nil
+	}
+	f.asked.Add(1)
+	return f.list, true, f.err
+}
+
+// TestTrustedListFetcher: a list the fetcher vouches for is used as held,
+// without a fetch, on every verification (never cached by the verifier);
+// its issuer and dates are still checked, an error is "could not check",
+// and other URLs are fetched as usual.
+func TestTrustedListFetcher(t *testing.T) {
+	t.Parallel()
+	s, other := edSigner(t), edSigner(t)
+	badge := s.badge(t, withStatus("revocation", "42"))
+	decoded := func(signer signer, patch func(m map[string]any), set ...int) *status.List {
+		var m map[string]any
+		if err := json.Unmarshal(signer.statusList(t, "revocation", patch, set...), &m); err != nil {
+			t.Fatal(err)
+		}
+		l, err := status.ParseListCredential(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	cases := []struct {
+		name    string
+		list    *status.List
+		err     error
+		message string
+	}{
+		{"not revoked", decoded(s, nil, 41), nil, "status.ok"},
+		{"revoked", decoded(s, nil, 42), nil, "status.revoked"},
+		{"list of another issuer", decoded(other, nil, 41), nil, "status.unreachable"},
+		{"list expired", decoded(s, func(m map[string]any) { m["validUntil"] = "2026-02-01T00:00:00Z" }), nil, "status.unreachable"},
+		{"store error", nil, fmt.Errorf("database is locked"), "status.unreachable"},
+		{"no list", nil, nil, "status.unreachable"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := &trustedFetcher{memFetcher: &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil)}}, list: c.list, err: c.err}
+			v := New(Options{Now: testNow, StatusFetcher: f})
+			for i := 0; i < 2; i++ {
+				r, _ := v.Verify(context.Background(), badge)
+				if got := r.Check(CheckStatus).Message; got != c.message {
+					t.Fatalf("status %s (%s), want %s", got, r.Check(CheckStatus).Detail, c.message)
+				}
+			}
+			if f.calls.Load() != 0 || f.asked.Load() != 2 {
+				t.Fatalf("%d fetches and %d trusted reads for 2 verifications, want 0 and 2", f.calls.Load(), f.asked.Load())
+			}
+		})
+	}
+	// A URL the fetcher does not hold is fetched and its proof verified.
+	elsewhere := s.badge(t, func(m map[string]any) {
+		m["credentialStatus"] = map[string]any{"id": "https://lab.example/status/2#42", "type": "BitstringStatusListEntry",
+			"statusPurpose": "revocation", "statusListIndex": "42", "statusListCredential": "https://lab.example/status/2"}
+	})
+	f := &trustedFetcher{memFetcher: &memFetcher{docs: map[string][]byte{"https://lab.example/status/2": s.statusList(t, "revocation", nil, 42)}}}
+	r, _ := New(Options{Now: testNow, StatusFetcher: f}).Verify(context.Background(), elsewhere)
+	if r.Check(CheckStatus).Message != "status.revoked" || f.calls.Load() != 1 || f.asked.Load() != 0 {
+		t.Fatalf("a list not held: %+v, %d fetches", r.Check(CheckStatus), f.calls.Load())
+	}
+}

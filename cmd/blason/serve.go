@@ -18,6 +18,7 @@ import (
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/server"
 	webpages "github.com/blason-badges/blason/internal/server/web"
+	"github.com/blason-badges/blason/internal/status"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -315,18 +316,42 @@ func (f selfFetcher) IsLocal(url string) bool {
 	return f.svc.BaseURL != "" && strings.HasPrefix(url, f.svc.BaseURL+"/status/")
 }
 
+// ownList returns the list ID and format of one of our own status list
+// URLs (BaseURL/status/ID, or BaseURL/status/ID/2021).
+func (f selfFetcher) ownList(url string) (string, issuer.ListFormat, bool) {
+	if f.svc.BaseURL == "" {
+		return "", 0, false
+	}
+	rest, ok := strings.CutPrefix(url, f.svc.BaseURL+"/status/")
+	if !ok {
+		return "", 0, false
+	}
+	if !strings.Contains(rest, "/") {
+		return rest, issuer.FormatBitstring, true
+	}
+	if id, ok := strings.CutSuffix(rest, "/2021"); ok && !strings.Contains(id, "/") {
+		return id, issuer.FormatStatusList2021, true
+	}
+	return "", 0, false
+}
+
+// TrustedList implements verifier.TrustedListFetcher: our own lists come
+// decoded from memory (we signed them), checked against the store's list
+// version on every call, so never stale, even with several serve processes
+// on one database.
+func (f selfFetcher) TrustedList(ctx context.Context, url string) (*status.List, bool, error) {
+	id, format, ok := f.ownList(url)
+	if !ok {
+		return nil, false, nil
+	}
+	l, err := f.svc.DecodedStatusList(ctx, id, format)
+	return l, true, err
+}
+
 func (f selfFetcher) GetJSON(ctx context.Context, url string, accept ...string) ([]byte, error) {
-	if f.svc.BaseURL != "" {
-		if id, ok := strings.CutPrefix(url, f.svc.BaseURL+"/status/"); ok && !strings.Contains(id, "/") {
-			doc, _, err := f.svc.StatusList(ctx, id, issuer.FormatBitstring)
-			return doc, err
-		}
-		if rest, ok := strings.CutPrefix(url, f.svc.BaseURL+"/status/"); ok {
-			if id, ok := strings.CutSuffix(rest, "/2021"); ok && !strings.Contains(id, "/") {
-				doc, _, err := f.svc.StatusList(ctx, id, issuer.FormatStatusList2021)
-				return doc, err
-			}
-		}
+	if id, format, ok := f.ownList(url); ok {
+		doc, _, err := f.svc.StatusList(ctx, id, format)
+		return doc, err
 	}
 	return f.next.GetJSON(ctx, url, accept...)
 }

@@ -1,0 +1,130 @@
+package issuer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/status"
+	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/issuer"
+	"github.com/blason-badges/blason/verifier"
+)
+
+// trustedLists hands a verifier a Service's decoded lists, as the server's
+// own status fetcher does; its GetJSON fails, so a verification that
+// passes went through TrustedList.
+type trustedLists struct{ svc *issuer.Service }
+
+func (l trustedLists) TrustedList(ctx context.Context, url string) (*status.List, bool, error) {
+	id, ok := strings.CutPrefix(url, l.svc.BaseURL+"/status/")
+	if !ok {
+		return nil, false, nil
+	}
+	f := issuer.FormatBitstring
+	if trimmed, ok := strings.CutSuffix(id, "/2021"); ok {
+		id, f = trimmed, issuer.FormatStatusList2021
+	}
+	list, err := l.svc.DecodedStatusList(ctx, id, f)
+	return list, true, err
+}
+
+func (trustedLists) GetJSON(context.Context, string, ...string) ([]byte, error) {
+	return nil, errors.New("fetched: the trusted list was not used")
+}
+
+// TestDecodedStatusList: the decoded list is what a verifier reads from the
+// published credential; it is decoded once per list version; and two
+// Services on one database (two serve processes) never disagree: a
+// revocation through one is seen by the other's next call, because the
+// version is read from the store each time.
+func TestDecodedStatusList(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "blason.db")
+	master := make([]byte, 32)
+	copy(master, "test master key, 32 bytes long!!")
+	open := func() *issuer.Service {
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example", Now: clock,
+			Preflight: preflight{verifier.New(verifier.Options{Now: clock})}}
+	}
+	a, b := open(), open()
+	k, err := issuer.NewKey(did.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddIssuer(ctx, issuer.Profile{Name: "Lab"}, k); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := a.Award(ctx, k.DID, issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{Email: "a@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := credential.Parse(rec.Document, credential.Limits{})
+	entries, err := status.ParseEntries(c.Doc["credentialStatus"])
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("entries %v %v", entries, err)
+	}
+	listID := strings.TrimPrefix(entries[0].ListCredential, a.BaseURL+"/status/")
+
+	for _, f := range []issuer.ListFormat{issuer.FormatBitstring, issuer.FormatStatusList2021} {
+		got, err := a.DecodedStatusList(ctx, listID, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _, err := a.StatusList(ctx, listID, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]any{}
+		if v, err := credential.ParseJSON(doc, credential.Limits{}); err == nil {
+			m, _ = v.(map[string]any)
+		}
+		want, err := status.ParseListCredential(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Type != want.Type || got.ID != want.ID || got.Issuer != want.Issuer || got.SubjectID != want.SubjectID ||
+			strings.Join(got.Purposes, ",") != strings.Join(want.Purposes, ",") || got.TTL != want.TTL ||
+			!got.ValidFrom.Equal(want.ValidFrom) || !bytes.Equal(got.Bits.Bytes(), want.Bits.Bytes()) {
+			t.Fatalf("format %d: decoded %+v, published %+v", f, got, want)
+		}
+		again, err := a.DecodedStatusList(ctx, listID, f)
+		if err != nil || again != got {
+			t.Fatalf("format %d: an unchanged list must come from memory, not be decoded again (%v)", f, err)
+		}
+	}
+
+	v := verifier.New(verifier.Options{Now: clock, Fetcher: trustedLists{a}})
+	if r, err := v.Verify(ctx, rec.Document); err != nil || r.Check(verifier.CheckStatus).Message != "status.ok" {
+		t.Fatalf("before revocation: %v %+v", err, r.Check(verifier.CheckStatus))
+	}
+	before, _ := a.DecodedStatusList(ctx, listID, issuer.FormatBitstring)
+	// Revoked through the other Service: a's memory must not hide it.
+	if _, err := b.ChangeStatus(ctx, rec.ID, issuer.ActionRevoke, "test", "test:operator"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := a.DecodedStatusList(ctx, listID, issuer.FormatBitstring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set, _ := after.Bits.Get(entries[0].Index); after == before || !set {
+		t.Fatalf("after a revocation in another process the list must be re-read: bit %v", set)
+	}
+	r, err := v.Verify(ctx, rec.Document)
+	if err == nil || r.Check(verifier.CheckStatus).Message != "status.revoked" {
+		t.Fatalf("verified right after revocation: %v %+v", err, r.Check(verifier.CheckStatus))
+	}
+	if _, err := a.DecodedStatusList(ctx, "no-such-list", issuer.FormatBitstring); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("unknown list: %v", err)
+	}
+}
