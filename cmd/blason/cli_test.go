@@ -605,6 +605,8 @@ func TestServeBadNetworkFlags(t *testing.T) {
 	for _, c := range []struct{ flag, value, want string }{
 		{"--max-conns", "0", "max-conns"},
 		{"--max-conns", "many", "max-conns"},
+		{"--max-inflight", "0", "max-inflight"},
+		{"--max-inflight", "all", "max-inflight"},
 		{"--body-timeout", "-1s", "body-timeout"},
 		{"--body-timeout", "10", "body-timeout"},
 		{"--trusted-proxy", "10.0.0.0/33", "trusted-proxy"},

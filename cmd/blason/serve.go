@@ -47,6 +47,7 @@ func serve(e env, args []string) int {
 	trustList := fs.String("trust-list", envOr("TRUST_LIST", ""), "JSON file listing known issuers, [{\"id\": \"did:web:lab.example\", \"name\": \"Lab\"}]; the verification page shows others as unknown (BLASON_TRUST_LIST)")
 	trustedProxy := fs.String("trusted-proxy", envOr("TRUSTED_PROXY", ""), "CIDR[,CIDR] of reverse proxies whose X-Forwarded-For names the client in logs; default none (BLASON_TRUSTED_PROXY)")
 	maxConns := fs.String("max-conns", envOr("MAX_CONNS", strconv.Itoa(server.DefaultMaxConns)), "most connections held open at once; more wait (BLASON_MAX_CONNS)")
+	maxInFlight := fs.String("max-inflight", envOr("MAX_INFLIGHT", strconv.Itoa(server.DefaultMaxInFlight())), "most verifications running at once; more get 503 with Retry-After: 1 (BLASON_MAX_INFLIGHT)")
 	bodyTimeout := fs.String("body-timeout", envOr("BODY_TIMEOUT", server.DefaultBodyTimeout.String()), "time a request body may take to arrive; slower get 408 (BLASON_BODY_TIMEOUT)")
 	grace := fs.Duration("shutdown-grace", 20*time.Second, "time given to requests in flight on SIGTERM")
 	if !parseFlags(fs, args) {
@@ -62,6 +63,10 @@ func serve(e env, args []string) int {
 	conns, err := strconv.Atoi(*maxConns)
 	if err != nil || conns <= 0 {
 		return fail(e, "serve: --max-conns must be a positive number, got %q", *maxConns)
+	}
+	inflight, err := strconv.Atoi(*maxInFlight)
+	if err != nil || inflight <= 0 {
+		return fail(e, "serve: --max-inflight must be a positive number, got %q", *maxInFlight)
 	}
 	bodyWait, err := time.ParseDuration(*bodyTimeout)
 	if err != nil || bodyWait <= 0 {
@@ -118,7 +123,7 @@ func serve(e env, args []string) int {
 	tokens.Operator = token
 
 	cfg := server.Config{MaxBody: limit, Logger: logger, Version: version, Service: svc, IssuerID: rec.ID, Tokens: tokens,
-		PublicURL: publicURLFor(rec.ID, *publicURL, *addr), TrustedProxies: proxies, MaxConns: conns, BodyTimeout: bodyWait}
+		PublicURL: publicURLFor(rec.ID, *publicURL, *addr), TrustedProxies: proxies, MaxConns: conns, MaxInFlight: inflight, BodyTimeout: bodyWait}
 	client := fetch.New(fetch.Options{AllowPrivate: private})
 	var web did.Resolver = &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](limits.CacheEntries, nil)}
 	if strings.HasPrefix(rec.ID, "did:web:") {

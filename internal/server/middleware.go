@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -9,29 +10,69 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// logRequests writes one structured log line per request.
+// StatusClientClosed is logged (never sent) for a request whose client
+// went away before it was answered: nginx's 499 "client closed request".
+// It is not a server error, and logging it as one (500, ERROR) would page
+// someone for every impatient client under load.
+const StatusClientClosed = 499
+
+// logRequests writes one structured log line per request. The attributes
+// go to LogAttrs as values (no []any, no boxing), and nothing is built
+// when the logger would drop the line.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	attrs := []any{
+	ctx := c.Request.Context()
+	status := c.Writer.Status()
+	level := slog.LevelInfo
+	switch {
+	case status >= 400 && errors.Is(ctx.Err(), context.Canceled):
+		// The client is gone (its connection closed): whatever failed
+		// failed because of that, and nobody reads the answer.
+		status = StatusClientClosed
+	case status >= 500:
+		level = slog.LevelError
+	}
+	if !s.cfg.Logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := [8]slog.Attr{
 		slog.String(logMethod, c.Request.Method),
 		slog.String(logPath, c.Request.URL.Path),
-		slog.Int(logStatus, c.Writer.Status()),
+		slog.Int(logStatus, status),
 		slog.Float64(logDuration, float64(time.Since(start).Microseconds())/1000),
 		slog.Int(logBytes, c.Writer.Size()),
 		slog.String(logRemote, c.ClientIP()),
 	}
+	n := 6
 	if tok := c.GetString(ctxToken); tok != "" {
-		attrs = append(attrs, slog.String(logToken, tok))
+		attrs[n] = slog.String(logToken, tok)
+		n++
 	}
-	level := slog.LevelInfo
 	if len(c.Errors) > 0 {
-		attrs = append(attrs, slog.String(logError, c.Errors.String()))
+		attrs[n] = slog.String(logError, c.Errors.String())
+		n++
 	}
-	if c.Writer.Status() >= 500 {
-		level = slog.LevelError
+	s.cfg.Logger.LogAttrs(ctx, level, "request", attrs[:n]...)
+}
+
+// admit bounds the verifications in flight (Config.MaxInFlight). A request
+// over the bound is refused at once with 503 and Retry-After: 1 (RFC 9110
+// §15.6.4: "the server is currently unable to handle the request due to a
+// temporary overload"; §10.2.3 Retry-After): a client retrying in a second
+// gets a fast answer, where queueing every request would make all of them
+// slow and time out together.
+func (s *Server) admit(c *gin.Context) {
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		c.Header("Retry-After", "1")
+		problem(c, http.StatusServiceUnavailable, "overloaded", "")
+		c.Abort()
+		return
 	}
-	s.cfg.Logger.Log(c.Request.Context(), level, "request", attrs...)
+	defer func() { <-s.slots }()
+	c.Next()
 }
 
 // recover turns a panic into a 500 without internals (and logs it).

@@ -74,8 +74,16 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 	}
 	h := gin.WrapH(web.New(pc))
 	e.GET("/", h)
-	e.GET("/verify", h)
-	e.POST("/verify", h)
+	// The page verifies what is posted, or fetched by ?url=: admitted as
+	// the API's verifications are; the empty form is not.
+	e.GET("/verify", func(c *gin.Context) {
+		if c.Request.URL.RawQuery != "" && c.Request.URL.Query().Has("url") {
+			s.admit(c)
+			return
+		}
+		c.Next()
+	}, h)
+	e.POST("/verify", s.admit, h)
 	e.GET("/static/*file", h)
 }
 

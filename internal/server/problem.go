@@ -40,6 +40,7 @@ var titles = map[string]string{
 	"duplicate":              "A credential with this id was already issued",
 	"unsupported-format":     "Unsupported credential format",
 	"timeout":                "Request body too slow",
+	"overloaded":             "Too many verifications in flight: retry after the Retry-After delay",
 }
 
 // problem writes an RFC 9457 response. Every error response goes through

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -62,6 +63,12 @@ type Config struct {
 	// MaxConns caps the connections ListenAndServe holds open at once (more
 	// wait in the listen queue); zero means DefaultMaxConns.
 	MaxConns int
+	// MaxInFlight caps the verifications running at once (POST
+	// /credentials/verify, /presentations/verify and the /verify page);
+	// beyond it a request is refused at once with 503 and Retry-After: 1,
+	// so that latency stays bounded under overload instead of every
+	// request slowing down. Zero means DefaultMaxInFlight().
+	MaxInFlight int
 	// Verifier checks credentials and presentations; nil means
 	// verifier.New with AcceptGeneric (offline did:key/did:jwk only).
 	Verifier *verifier.Verifier
@@ -97,6 +104,11 @@ const DefaultBodyTimeout = 10 * time.Second
 // verify at once, far below the file descriptors a process gets.
 const DefaultMaxConns = 512
 
+// DefaultMaxInFlight is the default verification cap: 4 per core. A
+// verification is CPU-bound (signature, canonicalisation), so more in
+// flight than a few per core only lengthens every one of them.
+func DefaultMaxInFlight() int { return 4 * runtime.GOMAXPROCS(0) }
+
 // Log attribute keys.
 const (
 	logMethod   = "method"
@@ -113,7 +125,8 @@ const (
 type Server struct {
 	cfg        Config
 	engine     *gin.Engine
-	publicHost string // PublicURL's host, as checkHost compares it
+	publicHost string        // PublicURL's host, as checkHost compares it
+	slots      chan struct{} // one per verification in flight (admit)
 }
 
 // New builds the server's routes.
@@ -133,13 +146,16 @@ func New(cfg Config) *Server {
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns
 	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight()
+	}
 	if cfg.Tokens == nil && cfg.OperatorToken != "" {
 		cfg.Tokens = &account.Service{Operator: cfg.OperatorToken}
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
-	s := &Server{cfg: cfg, engine: e}
+	s := &Server{cfg: cfg, engine: e, slots: make(chan struct{}, cfg.MaxInFlight)}
 	if cfg.PublicURL != "" {
 		// An unparsable URL leaves loopback only: fail closed.
 		s.publicHost, _ = PublicHost(cfg.PublicURL)
@@ -165,8 +181,8 @@ func New(cfg Config) *Server {
 		e.POST("/credentials/issue", s.requireScope(account.ScopeIssue), requireJSON, s.issueCredential)
 		e.POST("/credentials/issue/vc-jwt", s.requireScope(account.ScopeIssue), requireJSON, s.issueCredentialJWT)
 	}
-	e.POST("/credentials/verify", requireJSON, s.verifyCredential)
-	e.POST("/presentations/verify", requireJSON, s.verifyPresentation)
+	e.POST("/credentials/verify", s.admit, requireJSON, s.verifyCredential)
+	e.POST("/presentations/verify", s.admit, requireJSON, s.verifyPresentation)
 	e.GET("/healthz", s.health)
 	if cfg.Service != nil {
 		e.GET("/status/:id", s.statusList(issuer.FormatBitstring))
