@@ -674,7 +674,7 @@ func TestVerifyLanguage(t *testing.T) {
 // test binary is the blason command instead (main never returns).
 func TestMain(m *testing.M) {
 	if os.Getenv(envRunMain) == "1" {
-		main() // a child process of TestScaleOutPostgres: 'blason serve'
+		main() // a child 'blason serve' of TestScaleOutPostgres or TestBench
 	}
 	os.Setenv("LC_ALL", "C")
 	os.Exit(m.Run())

@@ -23,6 +23,11 @@ func newStatusServer(t *testing.T, token string) (*Server, string) {
 // that a second server (another issuer) can share its store.
 func newStatusServerStore(t *testing.T, token string) (*Server, string, *issuer.Service) {
 	t.Helper()
+	return newStatusServerStoreTB(t, token)
+}
+
+func newStatusServerStoreTB(t testing.TB, token string) (*Server, string, *issuer.Service) {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
 	if err != nil {
 		t.Fatal(err)
