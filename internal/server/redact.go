@@ -25,6 +25,58 @@ var (
 	filePath = regexp.MustCompile(`(?:^|[\s"'(=])(/(?:home|root|tmp|var|etc|usr|opt|srv|run|proc|dev|mnt|data|work|Users|private)(?:/[^\s"'():,;]*)?)`)
 )
 
+// pathRoots are filePath's roots: a string holds a server path only if it
+// holds one of them.
+var pathRoots = []string{"/home", "/root", "/tmp", "/var", "/etc", "/usr", "/opt", "/srv", "/run", "/proc", "/dev", "/mnt", "/data", "/work", "/Users", "/private"}
+
+// mayHoldAddress is a necessary condition for ipLiteral to match, checked
+// in one pass because the regexp costs far more (it was a sixth of the
+// server's time verifying a badge whose details all name DIDs and URLs):
+// a '[' (bracketed literal); three dots each between two digits (IPv4:
+// (\d{1,3}\.){3}\d{1,3}); or two colons with at most four hex digits and
+// nothing else between them (bare IPv6: (:[0-9A-Fa-f]{0,4}){2,}). "did:key:",
+// "urn:uuid:" and "https:" have none of these.
+func mayHoldAddress(s string) bool {
+	dots, lastColon := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '[':
+			return true
+		case c == '.':
+			if i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]) {
+				if dots++; dots == 3 {
+					return true
+				}
+			}
+		case c == ':':
+			if lastColon >= 0 && i-lastColon-1 <= 4 {
+				return true
+			}
+			lastColon = i
+		case !isHex(c):
+			lastColon = -1
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// mayHoldPath is a necessary condition for filePath to match.
+func mayHoldPath(s string) bool {
+	if !strings.Contains(s, "/") {
+		return false
+	}
+	for _, r := range pathRoots {
+		if strings.Contains(s, r) {
+			return true
+		}
+	}
+	return false
+}
+
 const (
 	internalAddress = "[internal address]"
 	serverPath      = "[server path]"
@@ -37,19 +89,25 @@ func redact(s string) (string, bool) {
 		return s, false
 	}
 	changed := false
-	out := ipLiteral.ReplaceAllStringFunc(s, func(m string) string {
-		a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(m, "["), "]"))
-		if err != nil || fetch.IsPublic(a) {
-			return m
-		}
-		changed = true
-		return internalAddress
-	})
-	out = filePath.ReplaceAllStringFunc(out, func(m string) string {
-		i := strings.IndexByte(m, '/')
-		changed = true
-		return m[:i] + serverPath
-	})
+	out := s
+	if mayHoldAddress(out) {
+		out = ipLiteral.ReplaceAllStringFunc(out, func(m string) string {
+			a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(m, "["), "]"))
+			if err != nil || fetch.IsPublic(a) {
+				return m
+			}
+			changed = true
+			return internalAddress
+		})
+	}
+	// The placeholder holds no root: checked on what is left.
+	if mayHoldPath(out) {
+		out = filePath.ReplaceAllStringFunc(out, func(m string) string {
+			i := strings.IndexByte(m, '/')
+			changed = true
+			return m[:i] + serverPath
+		})
+	}
 	return out, changed
 }
 

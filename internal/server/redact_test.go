@@ -1,0 +1,80 @@
+package server
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/blason-badges/blason/internal/fetch"
+)
+
+// redactByRegexp is redact without its prefilters (mayHoldAddress,
+// mayHoldPath): what redact must always equal.
+func redactByRegexp(s string) (string, bool) {
+	changed := false
+	out := ipLiteral.ReplaceAllStringFunc(s, func(m string) string {
+		a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(m, "["), "]"))
+		if err != nil || fetch.IsPublic(a) {
+			return m
+		}
+		changed = true
+		return internalAddress
+	})
+	out = filePath.ReplaceAllStringFunc(out, func(m string) string {
+		i := strings.IndexByte(m, '/')
+		changed = true
+		return m[:i] + serverPath
+	})
+	return out, changed
+}
+
+var redactSeeds = []string{
+	`get "https://status.example/l": dial tcp 10.1.2.3:443: connect: connection refused`,
+	`dial tcp [fd00::1]:443: i/o timeout`, `dial tcp [::1]:8080: refused`, `fe80::1%eth0 and ::1 and 1::`,
+	`read tcp 192.168.1.5:8080->172.16.0.9:4431: reset`, `open /var/lib/blason/blason.db: permission denied`,
+	`the list is issued by did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK, not by did:web:lab.example`,
+	`not revoked (revocation entry 5 of https://b.example/status/abc)`, `at 10:30:00 version 1.2.3`,
+	`urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33`, `::ffff:10.0.0.1`, `a:b:c`, `(/tmp)`, `x=/private/etc`,
+}
+
+// TestRedactPrefilter: the prefilters only skip the regexps where they
+// cannot match: redact equals the regexps alone on the seeds and on
+// random strings over the characters that matter.
+func TestRedactPrefilter(t *testing.T) {
+	t.Parallel()
+	check := func(s string) {
+		got, gc := redact(s)
+		want, wc := redactByRegexp(s)
+		if got != want || gc != wc {
+			t.Fatalf("redact(%q) = %q %v, the regexps say %q %v", s, got, gc, want, wc)
+		}
+	}
+	for _, s := range redactSeeds {
+		check(s)
+	}
+	r := rand.New(rand.NewPCG(14, 2026))
+	pieces := []string{"0", "1", "9", "10", "127", "192.168", "a", "f", "F", "g", "z", ":", "::", ".", "[", "]", "%", "/", " ",
+		"\"", "(", "=", "/tmp", "/var/x", "/home", "did:key:", "https:", "fd00", "ffff", "1.2.3.4", "10.0.0.1", "-", ">"}
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		for n := r.IntN(12); n >= 0; n-- {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		check(b.String())
+	}
+}
+
+// FuzzRedactPrefilter: go test -run=^$ -fuzz=FuzzRedactPrefilter ./internal/server/
+func FuzzRedactPrefilter(f *testing.F) {
+	for _, s := range redactSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, gc := redact(s)
+		want, wc := redactByRegexp(s)
+		if got != want || gc != wc {
+			t.Fatalf("redact(%q) = %q %v, the regexps say %q %v", s, got, gc, want, wc)
+		}
+	})
+}
