@@ -6,6 +6,8 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/blason-badges/blason/internal/credential"
@@ -125,6 +127,95 @@ func TestDecodedStatusList(t *testing.T) {
 		t.Fatalf("verified right after revocation: %v %+v", err, r.Check(verifier.CheckStatus))
 	}
 	if _, err := a.DecodedStatusList(ctx, "no-such-list", issuer.FormatBitstring); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("unknown list: %v", err)
+	}
+}
+
+// versionedStore is a Store with the optional ListVersioner method; it
+// counts whole-list reads and version reads.
+type versionedStore struct {
+	issuer.Store
+	lists, versions atomic.Int64
+}
+
+func (s *versionedStore) GetStatusList(ctx context.Context, id string) (*issuer.StatusList, error) {
+	s.lists.Add(1)
+	return s.Store.GetStatusList(ctx, id)
+}
+
+func (s *versionedStore) StatusListVersion(ctx context.Context, id string) (int64, error) {
+	s.versions.Add(1)
+	l, err := s.Store.GetStatusList(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	return l.Version, nil
+}
+
+// TestListVersioner: with a Store that reads a list's version alone, an
+// unchanged list costs one version read per call and no whole-list read;
+// a changed one is signed and decoded once, however many ask at the same
+// time (they all get the same list).
+func TestListVersioner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "blason.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	vs := &versionedStore{Store: st}
+	svc := &issuer.Service{Store: vs, MasterKey: make([]byte, 32), BaseURL: "https://badges.lab.example", Now: clock,
+		Preflight: preflight{verifier.New(verifier.Options{Now: clock})}}
+	k, _ := issuer.NewKey(did.Ed25519)
+	if _, err := svc.AddIssuer(ctx, issuer.Profile{Name: "Lab"}, k); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := svc.Award(ctx, k.DID, issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{Email: "a@example.org"}})
+	if err != nil || len(rec.Slots) == 0 {
+		t.Fatalf("award: %v %+v", err, rec)
+	}
+	listID := rec.Slots[0].ListID
+	first, err := svc.DecodedStatusList(ctx, listID, issuer.FormatBitstring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs.lists.Store(0)
+	vs.versions.Store(0)
+	for i := 0; i < 5; i++ {
+		if l, err := svc.DecodedStatusList(ctx, listID, issuer.FormatBitstring); err != nil || l != first {
+			t.Fatalf("unchanged list: %v, same list %v", err, l == first)
+		}
+	}
+	if l, v := vs.lists.Load(), vs.versions.Load(); l != 0 || v != 5 {
+		t.Fatalf("5 calls on an unchanged list read it whole %d times and its version %d times, want 0 and 5", l, v)
+	}
+	if _, err := svc.ChangeStatus(ctx, rec.ID, issuer.ActionRevoke, "test", "test:operator"); err != nil {
+		t.Fatal(err)
+	}
+	vs.lists.Store(0)
+	var wg sync.WaitGroup
+	got := make([]*status.List, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], _ = svc.DecodedStatusList(ctx, listID, issuer.FormatBitstring)
+		}()
+	}
+	wg.Wait()
+	for i, l := range got {
+		if l == nil || l != got[0] || l == first {
+			t.Fatalf("caller %d after the change: not the one new list", i)
+		}
+	}
+	if set, _ := got[0].Bits.Get(rec.Slots[0].Index); !set {
+		t.Fatal("the revocation bit is not set in the new list")
+	}
+	if n := vs.lists.Load(); n < 1 || n > 8 {
+		t.Fatalf("%d whole-list reads for 8 callers", n)
+	}
+	if _, err := svc.DecodedStatusList(ctx, "no-such-list", issuer.FormatBitstring); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("unknown list: %v", err)
 	}
 }

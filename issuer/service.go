@@ -50,6 +50,7 @@ type Service struct {
 	Preflight Preflight
 
 	mu        sync.Mutex
+	signing   sync.Mutex               // held while a status list is signed (publish)
 	keys      map[string]*Key          // unsealed signing keys by issuer id
 	published map[string]publishedList // signed list credentials by list ID and format
 }
@@ -331,17 +332,30 @@ func (s *Service) DecodedStatusList(ctx context.Context, listID string, f ListFo
 // list's current version, signing it only when a bit changed since it was
 // last signed.
 func (s *Service) publish(ctx context.Context, listID string, f ListFormat) (publishedList, error) {
+	cacheKey := listID + "/" + strconv.Itoa(int(f))
+	if lv, ok := s.Store.(ListVersioner); ok {
+		v, err := lv.StatusListVersion(ctx, listID)
+		if err != nil {
+			return publishedList{}, err
+		}
+		if p, ok := s.cached(cacheKey); ok && p.version == v {
+			return p, nil
+		}
+	}
 	l, err := s.Store.GetStatusList(ctx, listID)
 	if err != nil {
 		return publishedList{}, err
 	}
-	cacheKey := listID + "/" + strconv.Itoa(int(f))
-	s.mu.Lock()
-	if p, ok := s.published[cacheKey]; ok && p.version == l.Version {
-		s.mu.Unlock()
+	if p, ok := s.cached(cacheKey); ok && p.version == l.Version {
 		return p, nil
 	}
-	s.mu.Unlock()
+	// One signer at a time: after a revocation every verification in
+	// flight finds the list changed, and one signature serves them all.
+	s.signing.Lock()
+	defer s.signing.Unlock()
+	if p, ok := s.cached(cacheKey); ok && p.version >= l.Version {
+		return p, nil
+	}
 
 	is, err := s.Issuer(ctx, l.IssuerID)
 	if err != nil {
@@ -420,6 +434,14 @@ func (s *Service) publish(ctx context.Context, listID string, f ListFormat) (pub
 	}
 	s.mu.Unlock()
 	return p, nil
+}
+
+// cached returns the published list kept for cacheKey.
+func (s *Service) cached(cacheKey string) (publishedList, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.published[cacheKey]
+	return p, ok
 }
 
 // NewListKey returns a fresh secret key for a status list's index

@@ -73,6 +73,14 @@ type Store interface {
 	Close() error
 }
 
+// ListVersioner is an optional Store method: a status list's Version
+// without its bits (ErrNotFound for an unknown list). A Service whose Store
+// has it checks the lists it keeps decoded in memory with this one small
+// read per verification, and reads the whole list only when it changed.
+type ListVersioner interface {
+	StatusListVersion(ctx context.Context, id string) (int64, error)
+}
+
 // MaxBatch is the largest n of Store.AwardBatch.
 const MaxBatch = 1000
 
