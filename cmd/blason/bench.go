@@ -36,6 +36,7 @@ func bench(e env, args []string) int {
 	connList := fs.String("conns", "1,8,64,256", "concurrent connections of each step")
 	dur := fs.Duration("duration", 3*time.Second, "time of each step")
 	maxReq := fs.Int("max-requests", 20000, "most requests of each step")
+	retry := fs.Bool("honour-retry-after", true, "a connection refused with 503 waits its Retry-After before asking again, as a well-behaved client does")
 	only := fs.String("endpoints", "", "measure only the endpoints whose name contains one of these words (comma-separated), e.g. healthz,verify")
 	if !parseFlags(fs, args) {
 		return exitUsage
@@ -84,7 +85,7 @@ func bench(e env, args []string) int {
 	fmt.Fprintf(e.stdout, "blason bench: %s, %d CPUs (GOMAXPROCS %d), load average %s, %s per step, at most %d requests\n",
 		base, runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAverage(), *dur, *maxReq)
 	fmt.Fprintln(e.stdout, loadtest.Header)
-	_, err = loadtest.Run(e.ctx, base, targets, loadtest.Options{Conns: conns, Duration: *dur, MaxRequests: *maxReq},
+	_, err = loadtest.Run(e.ctx, base, targets, loadtest.Options{Conns: conns, Duration: *dur, MaxRequests: *maxReq, HonourRetryAfter: *retry},
 		func(s loadtest.Step) { fmt.Fprintln(e.stdout, loadtest.Line(s)) })
 	fmt.Fprintf(e.stdout, "load average after: %s\n", loadAverage())
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,6 +70,11 @@ type Options struct {
 	Duration    time.Duration // per step; default 3 s
 	MaxRequests int           // per step; default 50,000
 	Timeout     time.Duration // per request; default 10 s
+	// HonourRetryAfter makes a connection refused with 503 wait as its
+	// Retry-After says (at most 5 s) before its next request, as a
+	// well-behaved client does; otherwise it asks again at once, and the
+	// refusals themselves become the load.
+	HonourRetryAfter bool
 }
 
 // DefaultConns are the concurrencies of a run.
@@ -154,7 +160,7 @@ func runStep(ctx context.Context, base string, t Target, conns int, opts Options
 			defer wg.Done()
 			for ctx.Err() == nil && issued.Add(1) <= int64(opts.MaxRequests) {
 				t0 := time.Now()
-				status, err := do(ctx, client, base, t)
+				status, retry, err := do(ctx, client, base, t)
 				d := time.Since(t0)
 				switch {
 				case err != nil && ctx.Err() != nil:
@@ -167,6 +173,12 @@ func runStep(ctx context.Context, base string, t Target, conns int, opts Options
 					lat[w] = append(lat[w], d)
 				case status == http.StatusServiceUnavailable:
 					counts[w][1]++
+					if opts.HonourRetryAfter && retry > 0 {
+						select {
+						case <-ctx.Done():
+						case <-time.After(retry):
+						}
+					}
 				default:
 					counts[w][2]++
 					firstErr.CompareAndSwap(nil, fmt.Sprintf("HTTP %d", status))
@@ -190,7 +202,9 @@ func runStep(ctx context.Context, base string, t Target, conns int, opts Options
 	return s
 }
 
-func do(ctx context.Context, client *http.Client, base string, t Target) (int, error) {
+// do sends one request and reads the whole answer; it returns the status
+// and the Retry-After delay (0 when absent).
+func do(ctx context.Context, client *http.Client, base string, t Target) (int, time.Duration, error) {
 	var body io.Reader
 	switch {
 	case t.NewBody != nil:
@@ -200,7 +214,7 @@ func do(ctx context.Context, client *http.Client, base string, t Target) (int, e
 	}
 	req, err := http.NewRequestWithContext(ctx, t.Method, base+t.Path, body)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if t.ContentType != "" {
 		req.Header.Set("Content-Type", t.ContentType)
@@ -210,13 +224,17 @@ func do(ctx context.Context, client *http.Client, base string, t Target) (int, e
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// Read the whole answer: the time to the last byte is the latency,
 	// and the connection is reused.
 	_, err = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, err
+	var retry time.Duration
+	if n, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && n > 0 {
+		retry = min(time.Duration(n)*time.Second, 5*time.Second)
+	}
+	return resp.StatusCode, retry, err
 }
 
 // percentile is the nearest-rank percentile of d (sorted in place).

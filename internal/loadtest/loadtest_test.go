@@ -48,6 +48,7 @@ func TestRun(t *testing.T) {
 			}
 			w.WriteHeader(http.StatusCreated)
 		case "/busy":
+			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusServiceUnavailable)
 		case "/slow":
 			time.Sleep(5 * time.Millisecond)
@@ -108,6 +109,19 @@ func TestRun(t *testing.T) {
 	}
 	if el := time.Since(start); el > 3*time.Second || steps[0].OK == 0 || steps[0].Errors != 0 {
 		t.Fatalf("time-bounded step: %v elapsed, %+v", el, steps[0])
+	}
+
+	// Retry-After honoured: a refused connection waits its second, so a
+	// step shorter than that sees one refusal per connection.
+	for _, honour := range []bool{true, false} {
+		steps, err = Run(context.Background(), srv.URL, []Target{{Name: "busy", Method: "GET", Path: "/busy"}},
+			Options{Conns: []int{2}, Duration: 300 * time.Millisecond, MaxRequests: 1000, HonourRetryAfter: honour}, nil)
+		if err != nil || len(steps) != 1 {
+			t.Fatal(err)
+		}
+		if r := steps[0].Refused; (honour && r != 2) || (!honour && r <= 2) {
+			t.Fatalf("honour Retry-After %v: %d refusals on 2 connections in 300 ms", honour, r)
+		}
 	}
 
 	if _, err := Run(context.Background(), "http://192.0.2.1:80", targets, Options{}, nil); err == nil || !strings.Contains(err.Error(), "loopback") {
