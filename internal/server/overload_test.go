@@ -8,12 +8,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/blason-badges/blason/internal/server/web"
 )
 
 // lockedBuffer is a log sink safe for the server's goroutines.
@@ -44,6 +47,7 @@ func TestAdmission(t *testing.T) {
 	vc := f.issue(t, genericVC(f.key.DID))
 	cfg := f.srv.cfg
 	cfg.MaxInFlight = 2
+	cfg.Pages = &web.Config{}
 	f.srv = New(cfg)
 	entered, release := make(chan struct{}), make(chan struct{})
 	// A verification that holds its slot until released.
@@ -78,6 +82,29 @@ func TestAdmission(t *testing.T) {
 	}
 	if code, _, _ := f.do(t, "GET", "/healthz", nil); code != http.StatusOK {
 		t.Fatalf("healthz is not a verification, yet got %d", code)
+	}
+	// The page: what verifies (a posted badge, ?url=) is admitted; the
+	// empty form is not held back.
+	page := func(method, target, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, target, strings.NewReader(body))
+		req.Host = "localhost"
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		f.srv.Handler().ServeHTTP(w, req)
+		return w
+	}
+	b, _ := json.Marshal(vc)
+	for _, c := range []struct {
+		method, target, body string
+		want                 int
+	}{
+		{"POST", "/verify", url.Values{"credential": {string(b)}}.Encode(), http.StatusServiceUnavailable},
+		{"GET", "/verify?url=" + url.QueryEscape("https://lab.example/badge"), "", http.StatusServiceUnavailable},
+		{"GET", "/verify", "", http.StatusOK},
+	} {
+		if w := page(c.method, c.target, c.body); w.Code != c.want || (c.want == 503 && w.Header().Get("Retry-After") != "1") {
+			t.Fatalf("%s %s with every slot taken: %d (Retry-After %q), want %d", c.method, c.target, w.Code, w.Header().Get("Retry-After"), c.want)
+		}
 	}
 
 	release <- struct{}{} // one slot frees
