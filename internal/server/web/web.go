@@ -223,6 +223,15 @@ func parseTemplates(lang i18n.Lang) (*template.Template, error) {
 			key := string(staticText.FindSubmatch(m)[1])
 			return []byte(stdhtml.EscapeString(i18n.T(lang, key)))
 		})
+		// The page's language, and the other one, are constants of this
+		// template set too.
+		other := i18n.FR
+		if lang == i18n.FR {
+			other = i18n.EN
+		}
+		src = bytes.ReplaceAll(src, []byte("{{.Lang}}"), []byte(lang))
+		src = bytes.ReplaceAll(src, []byte("{{$l}}"), []byte(lang))
+		src = bytes.ReplaceAll(src, []byte("{{.Other}}"), []byte(other))
 		if _, err := t.New(path.Base(f)).Parse(string(src)); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
