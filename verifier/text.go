@@ -70,6 +70,29 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 // WriteTextIn writes the report for a person in lang. Every string taken
 // from the credential is passed through safe.
 func (r *Report) WriteTextIn(w io.Writer, verbose bool, lang i18n.Lang) error {
+	return r.WriteTextWith(w, TextOptions{Verbose: verbose, Lang: lang})
+}
+
+// TextOptions configure WriteTextWith. The zero value is English, without
+// technical detail, without a list of known issuers.
+type TextOptions struct {
+	Verbose bool
+	Lang    i18n.Lang
+	// Known lists the issuers the reader knows (issuer id -> name); when
+	// set, a genuine badge's issuer is said to be known or unknown.
+	Known map[string]string
+}
+
+// WriteTextWith writes the report for a person. Before the verdict, for a
+// badge signed with its issuer's own key, it says who issued it: what the
+// name claims apart from what the key proves (a did:key is anonymous:
+// anyone can make one under any name), and whether the issuer is known.
+// The verdict stays the last line.
+func (r *Report) WriteTextWith(w io.Writer, o TextOptions) error {
+	lang, verbose := o.Lang, o.Verbose
+	if lang == "" {
+		lang = i18n.EN
+	}
 	T := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
 	var b strings.Builder
 	s := r.Credential
@@ -127,6 +150,21 @@ func (r *Report) WriteTextIn(w io.Writer, verbose bool, lang i18n.Lang) error {
 			name = e.Credential.IssuerID
 		}
 		fmt.Fprintln(&b, T("cli.endorsement", i+1, safe(name), state))
+	}
+	if c := r.Check(CheckIssuerKey); c != nil && c.Outcome == Passed {
+		name := s.IssuerName
+		if name == "" {
+			name = T("issuer.name-unknown")
+		}
+		lines := []string{T("issuer.claims", safe(name)), ProvenIssuer(safe(s.IssuerID)).Text(lang)}
+		if len(o.Known) > 0 {
+			if _, ok := o.Known[s.IssuerID]; ok {
+				lines = append(lines, T("cli.issuer.known"))
+			} else {
+				lines = append(lines, T("cli.issuer.unknown"))
+			}
+		}
+		fmt.Fprintf(&b, "\n%s\n", T("cli.issuer", strings.Join(lines, "\n  ")))
 	}
 	b.WriteString("\n")
 	st := r.Check(CheckStatus)

@@ -664,6 +664,24 @@ func TestVerifyLanguage(t *testing.T) {
 			}
 		}
 	}
+	// Who issued it: the name is a claim, a did:key proves nothing about it;
+	// --trust-list says whether the issuer is known.
+	trust := filepath.Join(dir, "trust.json")
+	os.WriteFile(trust, []byte(`[{"id": "did:web:lab.example", "name": "Lab"}]`), 0o600)
+	t.Setenv("LANG", "C")
+	_, out, _ := runCLI(t, "", "verify", "--trust-list", trust, path)
+	for _, s := range []string{"Who issued it:", "The badge says it was issued by Lab.", "anonymous key", "Unknown issuer: it is not on your --trust-list"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("issuer block lacks %q:\n%s", s, out)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if !strings.HasPrefix(lines[len(lines)-1], "VERIFIED") {
+		t.Errorf("the verdict is not the last line:\n%s", out)
+	}
+	if code, _, errs := runCLI(t, "", "verify", "--trust-list", filepath.Join(dir, "nope.json"), path); code != 2 || !strings.Contains(errs, "trust-list") {
+		t.Errorf("missing trust list: %d %s", code, errs)
+	}
 	if code, _, errs := runCLI(t, "", "verify", "--lang", "de", path); code != 2 || !strings.Contains(errs, "en or fr") {
 		t.Fatalf("--lang de: %d %s", code, errs)
 	}

@@ -30,6 +30,7 @@ func verify(e env, args []string) int {
 	database := fs.String("database", "", "with --data: the issuer's postgres:// database, if it is not the SQLite file in the data directory")
 	masterKeyFile := fs.String("master-key-file", "", "with --data: the master key file, if not DATA/master.key (or set BLASON_MASTER_KEY)")
 	langFlag := fs.String("lang", "", "language of the report: en or fr (default: from LC_ALL, LC_MESSAGES or LANG)")
+	trustList := fs.String("trust-list", "", "JSON file of known issuers, [{\"id\": \"did:web:lab.example\", \"name\": \"Lab\"}]: the report says whether the issuer is one of them")
 	allowLoopback := fs.Bool("allow-loopback-status", false, "let status lists be fetched from this machine's loopback address (127.0.0.1, ::1, localhost), over http or https")
 	if !parseFlags(fs, args) {
 		return exitUsage
@@ -40,6 +41,10 @@ func verify(e env, args []string) int {
 	lang, ok := cliLang(*langFlag)
 	if !ok {
 		return fail(e, "verify: --lang must be en or fr, not %q", *langFlag)
+	}
+	known, err := readTrustList(*trustList)
+	if err != nil {
+		return failErr(e, "verify: --trust-list", err)
 	}
 	if *offline && *allowLoopback {
 		return fail(e, "verify: --offline fetches nothing; it cannot be combined with --allow-loopback-status")
@@ -121,8 +126,12 @@ func verify(e env, args []string) int {
 		if code := writeResult(e, b, true); code != exitOK {
 			return code
 		}
+	} else if cr, ok := report.(*verifier.Report); ok {
+		if err := cr.WriteTextWith(e.stdout, verifier.TextOptions{Verbose: *verbose, Lang: lang, Known: known}); err != nil {
+			return exitUsage // run reports the write error
+		}
 	} else if err := report.WriteTextIn(e.stdout, *verbose, lang); err != nil {
-		return exitUsage // run reports the write error
+		return exitUsage
 	}
 	switch {
 	case unreadable:

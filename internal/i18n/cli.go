@@ -38,6 +38,9 @@ func init() {
 		"cli.presentation.not-verified":     {"PRESENTATION NOT VERIFIED.", "PRÉSENTATION NON VÉRIFIÉE."},
 		"cli.presentation.not-verified-why": {"PRESENTATION NOT VERIFIED: %s", "PRÉSENTATION NON VÉRIFIÉE : %s"},
 		"cli.unreadable":                    {"could not read this: %s", "illisible : %s"},
+		"cli.issuer":                        {"Who issued it:\n  %s", "Qui l'a émis :\n  %s"},
+		"cli.issuer.known":                  {"Known issuer: it is on your --trust-list.", "Émetteur connu : il figure dans votre --trust-list."},
+		"cli.issuer.unknown":                {"Unknown issuer: it is not on your --trust-list. The badge can be genuine; check who the issuer is.", "Émetteur inconnu : il ne figure pas dans votre --trust-list. Le badge peut être authentique ; vérifiez qui est l'émetteur."},
 	} {
 		if _, dup := messages[k]; dup {
 			panic("i18n: duplicate key " + k)

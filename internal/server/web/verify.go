@@ -370,18 +370,8 @@ func (h *Handler) issuerView(l i18n.Lang, s verifier.Summary, genuine bool) issu
 		return iv
 	}
 	id := s.IssuerID
-	switch {
-	case strings.HasPrefix(id, "did:web:"):
-		host, _ := url.PathUnescape(strings.SplitN(strings.TrimPrefix(id, "did:web:"), ":", 2)[0])
-		iv.Proven = i18n.T(l, "issuer.didweb", host)
-	case strings.HasPrefix(id, "did:key:"), strings.HasPrefix(id, "did:jwk:"):
-		iv.Proven, iv.Anonymous = i18n.T(l, "issuer.didkey"), true
-	case strings.HasPrefix(id, "https://"):
-		u, _ := url.Parse(id)
-		iv.Proven = i18n.T(l, "issuer.https", u.Host)
-	default:
-		iv.Proven = i18n.T(l, "issuer.other", id)
-	}
+	iv.Proven = verifier.ProvenIssuer(id).Text(l)
+	iv.Anonymous = verifier.ProvenIssuer(id).Kind == verifier.ProvenAnonymous
 	if _, ok := h.cfg.Known[id]; ok {
 		iv.Known, iv.Trust = true, i18n.T(l, "issuer.known")
 	} else {
