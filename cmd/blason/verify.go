@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"github.com/blason-badges/blason/internal/i18n"
 	badgeinput "github.com/blason-badges/blason/internal/input"
 	"io"
-	"strings"
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
@@ -103,7 +101,7 @@ func verify(e env, args []string) int {
 	var verr error
 	var verdict string
 	unreadable := false
-	if isPresentation(input) || isJWTPresentation(input) {
+	if badgeinput.IsPresentation(input) {
 		var pr *verifier.PresentationReport
 		pr, verr = v.VerifyPresentation(e.ctx, input, verifier.PresentationOptions{Challenge: *challenge, Domain: *domain})
 		report, verdict = pr, pr.Verdict
@@ -147,45 +145,4 @@ func verify(e env, args []string) int {
 // textReport is a credential or presentation report.
 type textReport interface {
 	WriteTextIn(w io.Writer, verbose bool, lang i18n.Lang) error
-}
-
-// isPresentation reports whether data looks like a Verifiable
-// Presentation (its type says so); anything else is verified as a credential.
-func isPresentation(data []byte) bool {
-	var probe struct {
-		Type any `json:"type"`
-	}
-	if json.Unmarshal(data, &probe) != nil {
-		return false
-	}
-	switch t := probe.Type.(type) {
-	case string:
-		return t == "VerifiablePresentation"
-	case []any:
-		for _, x := range t {
-			if x == "VerifiablePresentation" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// isJWTPresentation reports whether data is a compact JWS whose payload
-// has a "vp" claim (a VP-JWT).
-func isJWTPresentation(data []byte) bool {
-	parts := strings.Split(strings.TrimSpace(string(data)), ".")
-	if len(parts) != 3 {
-		return false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return false
-	}
-	var claims map[string]json.RawMessage
-	if json.Unmarshal(payload, &claims) != nil {
-		return false
-	}
-	_, ok := claims["vp"]
-	return ok
 }

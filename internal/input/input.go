@@ -8,6 +8,8 @@ package input
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -119,4 +121,45 @@ func fromHTML(page []byte) []byte {
 		}
 	}
 	return nil
+}
+
+// IsPresentation reports whether cred (as Read returns it) is a
+// presentation, so that it goes to the presentation verifier: JSON whose
+// type includes VerifiablePresentation, or a JWT whose payload is one
+// (VC-JOSE-COSE) or carries a "vp" claim (VC 1.1 VP-JWT). It only routes:
+// the verifier checks everything.
+func IsPresentation(cred []byte) bool {
+	var doc map[string]any
+	switch {
+	case len(cred) > 0 && cred[0] == '{':
+		if !bytes.Contains(cred, []byte("VerifiablePresentation")) {
+			return false // no need to decode a credential twice
+		}
+		if json.Unmarshal(cred, &doc) != nil {
+			return false
+		}
+	default:
+		parts := bytes.Split(bytes.TrimSpace(cred), []byte("."))
+		if len(parts) != 3 {
+			return false
+		}
+		payload, err := base64.RawURLEncoding.DecodeString(string(parts[1]))
+		if err != nil || json.Unmarshal(payload, &doc) != nil {
+			return false
+		}
+		if _, ok := doc["vp"]; ok {
+			return true
+		}
+	}
+	switch t := doc["type"].(type) {
+	case string:
+		return t == "VerifiablePresentation"
+	case []any:
+		for _, e := range t {
+			if e == "VerifiablePresentation" {
+				return true
+			}
+		}
+	}
+	return false
 }

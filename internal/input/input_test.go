@@ -1,6 +1,7 @@
 package input
 
 import (
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -82,4 +83,30 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("JSON %q", got)
 		}
 	})
+}
+
+// TestIsPresentation: presentations in every form go to the presentation
+// verifier; credentials do not.
+func TestIsPresentation(t *testing.T) {
+	jwt := func(payload string) string {
+		return "eyJhbGciOiJFZERTQSJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".c2ln"
+	}
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{`{"type": ["VerifiablePresentation"], "holder": "did:example:1"}`, true},
+		{`{"type": "VerifiablePresentation"}`, true},
+		{`{"type": ["VerifiableCredential"], "name": "not a VerifiablePresentation"}`, false},
+		{cred, false},
+		{jwt(`{"vp": {"type": ["VerifiablePresentation"]}}`), true},                        // VC 1.1 VP-JWT
+		{jwt(`{"@context": [], "type": ["VerifiablePresentation"]}`), true},                // VC-JOSE-COSE
+		{jwt(`{"vc": {"type": ["VerifiableCredential"]}, "iss": "did:example:1"}`), false}, // VC-JWT
+		{"a.b.c", false},
+		{"", false},
+	} {
+		if got := IsPresentation([]byte(c.in)); got != c.want {
+			t.Errorf("IsPresentation(%.60q) = %v", c.in, got)
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -164,7 +163,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request, l i18n.Lang, cr
 	p := newPage(l, r, i18n.T(l, "verify.report-title"))
 	p.Form = f
 	status := http.StatusOK
-	if isPresentation(cred) {
+	if input.IsPresentation(cred) {
 		rep, _ := v.VerifyPresentation(ctx, cred, verifier.PresentationOptions{})
 		if wantsJSON(r) && h.cfg.JSON != nil {
 			h.cfg.JSON(w, rep.Verified, rep.Checks, rep)
@@ -197,40 +196,6 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request, l i18n.Lang, cr
 func wantsJSON(r *http.Request) bool {
 	a := r.Header.Get("Accept")
 	return strings.Contains(a, "application/json") && !strings.Contains(a, "text/html")
-}
-
-// isPresentation reports whether cred is a presentation (JSON, or a VP-JWT)
-// so that it goes to the presentation verifier. Only routing: the verifier
-// checks everything.
-func isPresentation(cred []byte) bool {
-	var doc map[string]any
-	if len(cred) > 0 && cred[0] == '{' {
-		if !bytes.Contains(cred, []byte("VerifiablePresentation")) {
-			return false // no need to decode a credential twice
-		}
-		if json.Unmarshal(cred, &doc) != nil {
-			return false
-		}
-	} else if parts := strings.Split(string(cred), "."); len(parts) == 3 {
-		payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-		if err != nil || json.Unmarshal(payload, &doc) != nil {
-			return false
-		}
-		if _, ok := doc["vp"]; ok {
-			return true
-		}
-	}
-	switch t := doc["type"].(type) {
-	case string:
-		return t == "VerifiablePresentation"
-	case []any:
-		for _, e := range t {
-			if e == "VerifiablePresentation" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // reportView is the report as a person reads it: the verdict first, the
