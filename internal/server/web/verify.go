@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"html/template"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,9 +177,6 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request, l i18n.Lang, cr
 			return
 		}
 		p.Report = h.credentialView(l, rep, image)
-		if cred[0] == '{' && !json.Valid(cred) { // a truncated copy, not a forgery
-			p.Report.State, p.Report.Headline, p.Report.Text, p.Report.Todo = "unreadable", i18n.T(l, "verdict.unreadable"), i18n.T(l, "verdict.unreadable.text"), ""
-		}
 	}
 	p.Report.CheckedAt = i18n.T(l, "verify.checked-at", i18n.DateTime(l, h.cfg.Now()))
 	p.Report.Kind = string(kind)
@@ -204,6 +201,7 @@ type reportView struct {
 	State              string // valid, unchecked, expired, notyet, revoked, suspended, forged, unknown, invalid, recipient, unreadable
 	Headline, Text     string
 	Todo               string
+	Why                string // for an unreadable input: what the parser said
 	Verified           bool
 	Genuine            bool // the signature and the issuer's key checked out
 	Badge              badgeView
@@ -260,6 +258,15 @@ func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte
 	}
 	state := "valid"
 	switch {
+	case by(verifier.CheckParse).Outcome == verifier.Failed:
+		// Not a credential this verifier can read (too large, duplicate
+		// keys, a JWT that does not decode): nothing was verified, and
+		// nothing says it is forged either.
+		state = "unreadable"
+		v.Why = by(verifier.CheckParse).Detail
+		if h.cfg.Detail != nil {
+			v.Why = h.cfg.Detail(v.Why)
+		}
 	case proof.Outcome == verifier.Unknown, key.Outcome == verifier.Unknown:
 		state = "unknown"
 	case proof.Outcome != verifier.Passed || key.Outcome == verifier.Failed:
@@ -282,7 +289,7 @@ func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte
 	v.State = state
 	headline := map[string]string{"valid": "verdict.valid", "unchecked": "verdict.unchecked", "expired": "verdict.expired",
 		"notyet": "verdict.notyet", "revoked": "verdict.revoked", "suspended": "verdict.suspended", "forged": "verdict.forged",
-		"unknown": "verdict.unknown", "invalid": "verdict.invalid"}[state]
+		"unknown": "verdict.unknown", "invalid": "verdict.invalid", "unreadable": "verdict.unreadable"}[state]
 	v.Headline, v.Text = i18n.T(l, headline), i18n.T(l, headline+".text")
 	if todo := "todo." + state; i18n.Has(todo) {
 		v.Todo = i18n.T(l, todo)
@@ -347,16 +354,32 @@ func (h *Handler) issuerView(l i18n.Lang, s verifier.Summary, genuine bool) issu
 
 func (h *Handler) presentationView(l i18n.Lang, rep *verifier.PresentationReport) *reportView {
 	v := &reportView{Verified: rep.Verified, Presenter: rep.Holder, Genuine: rep.Verified}
+	// The presentation's own checks decide first; then the worst of the
+	// badges inside (a revoked badge makes a revoked presentation, one that
+	// could not be checked is not called forged).
 	v.State = "valid"
-	if !rep.Verified {
-		v.State = "forged"
-	}
+	worst := len(severity)
 	for _, c := range rep.Credentials {
 		cv := h.credentialView(l, c, nil)
 		v.Credentials = append(v.Credentials, cv)
-		if rep.Verified && cv.State == "unchecked" {
-			v.State = "unchecked"
+		if i := slices.Index(severity, cv.State); i >= 0 && i < worst {
+			worst = i
 		}
+	}
+	if worst < len(severity) {
+		v.State = severity[worst]
+	}
+	for _, c := range rep.Checks {
+		switch {
+		case c.ID == verifier.CheckCredentials: // the badges' own states said it
+		case c.Outcome == verifier.Failed:
+			v.State = "forged"
+		case c.Outcome == verifier.Unknown && v.State != "forged":
+			v.State = "unknown"
+		}
+	}
+	if !rep.Verified && (v.State == "valid" || v.State == "unchecked") {
+		v.State = "invalid" // fail closed: never a better word than the verdict
 	}
 	headline := "verdict." + v.State
 	v.Headline, v.Text = i18n.T(l, headline), i18n.T(l, "verify.presentation", len(rep.Credentials), firstNonEmpty(rep.Holder, "?"))
@@ -369,6 +392,9 @@ func (h *Handler) presentationView(l i18n.Lang, rep *verifier.PresentationReport
 	v.Checks = h.checkViews(l, rep.Checks)
 	return v
 }
+
+// severity orders a badge's states, worst first.
+var severity = []string{"unreadable", "forged", "revoked", "suspended", "invalid", "expired", "notyet", "unknown", "unchecked", "valid"}
 
 func (h *Handler) checkViews(l i18n.Lang, checks []verifier.Check) []checkView {
 	out := make([]checkView, 0, len(checks))

@@ -129,6 +129,8 @@ func TestVerifyPageVerdicts(t *testing.T) {
 		{"tampered, French", "fr", tampered, 422, []string{"Non authentique", "Rien ne prouve qui l'a émis"}},
 		{"unreadable", "en", "this is not a badge", 422, []string{"Could not read this", "Nothing was verified"}},
 		{"unreadable, French", "fr", "\x89PNG garbage", 422, []string{"Illisible"}},
+		{"duplicate keys", "en", `{"name": "a", "name": "b"}`, 422, []string{"Could not read this", "duplicate key"}},
+		{"larger than a credential may be", "fr", `{"name": "` + strings.Repeat("x", 1<<20) + `"}`, 422, []string{"Illisible"}},
 		{"saved by a browser (BOM, CRLF)", "en", "\xef\xbb\xbf" + strings.ReplaceAll(string(good.badge), ",", ",\r\n"), 200, []string{"Genuine and valid"}},
 	}
 	for _, c := range cases {
@@ -323,4 +325,54 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 			t.Errorf("outcome %s has no text", o)
 		}
 	}
+}
+
+// TestPresentationVerdicts: a presentation's headline is the worst of its
+// own checks and its badges', and never better than its verdict.
+func TestPresentationVerdicts(t *testing.T) {
+	holderKey := ed25519.NewKeyFromSeed(bytesOf(7))
+	holder, holderVM, _ := did.KeyDID(holderKey.Public())
+	present := func(creds ...[]byte) string {
+		var list []any
+		for _, c := range creds {
+			var m map[string]any
+			json.Unmarshal(c, &m)
+			list = append(list, m)
+		}
+		doc := map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "type": []any{"VerifiablePresentation"},
+			"holder": holder, "verifiableCredential": list}
+		signed, err := dataintegrity.Sign(doc, holderKey, dataintegrity.SignOptions{VerificationMethod: holderVM,
+			Purpose: dataintegrity.PurposeAuthentication, Challenge: "c", Created: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(signed)
+		return string(b)
+	}
+	good := newFixture(t, nil)
+	revoked, lists := revokedFixture(t)
+	h := New(Config{Verifier: verifier.New(verifier.Options{Now: func() time.Time { return now }, Fetcher: mapFetcher(lists)}),
+		Now: func() time.Time { return now }})
+	forged := strings.Replace(present(good.badge), `"holder":"`+holder, `"holder":"did:example:mallory`, 1)
+	for _, c := range []struct {
+		name, vp string
+		says     string
+	}{
+		{"genuine", present(good.badge), "Genuine and valid"},
+		{"a revoked badge inside", present(good.badge, revoked.badge), "Revoked"},
+		{"altered presentation", forged, "Not genuine"},
+	} {
+		text := visibleText(post(h, "en", map[string]string{"credential": c.vp}, nil).Body.String())
+		if !strings.Contains(text, c.says) {
+			t.Errorf("%s: the page does not say %q:\n%s", c.name, c.says, text)
+		}
+	}
+}
+
+func bytesOf(b byte) []byte {
+	out := make([]byte, 32)
+	for i := range out {
+		out[i] = b
+	}
+	return out
 }
