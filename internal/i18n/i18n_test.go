@@ -1,6 +1,10 @@
 package i18n
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +79,42 @@ func TestDates(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+// TestEveryKeyInTheCodeHasTexts: every literal key the code passes to T
+// (i18n.T(lang, "key") or a local T("key")) has its texts; a typo would
+// print the key itself to a person.
+func TestEveryKeyInTheCodeHasTexts(t *testing.T) {
+	calls := regexp.MustCompile(`\bT\((?:[A-Za-z.]+, )?"([a-z0-9-]+(?:\.[a-z0-9-]+)+)"`)
+	found := 0
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "../.." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "jsongold" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range calls.FindAllSubmatch(b, -1) {
+			found++
+			if !Has(string(m[1])) {
+				t.Errorf("%s: key %q has no texts", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d literal keys checked", found)
+	if found < 40 {
+		t.Fatalf("found only %d keys passed to T: the pattern no longer matches the code", found)
 	}
 }
