@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,24 +17,6 @@ import (
 
 	"github.com/blason-badges/blason/internal/server/web"
 )
-
-// lockedBuffer is a log sink safe for the server's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestAdmission: with MaxInFlight verifications running, the next one is
 // refused at once with 503, Retry-After: 1 and a problem body, on every
@@ -138,7 +119,7 @@ func TestCancelledRequestLog(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			logs := &lockedBuffer{}
+			logs := &logBuffer{}
 			srv := New(Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 			entered := make(chan struct{})
 			srv.engine.GET("/test/wait", func(gc *gin.Context) {
