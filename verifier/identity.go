@@ -21,12 +21,27 @@ const (
 	ProvenAnonymous = "anonymous"
 	// ProvenOther: another DID method; Where is the issuer id.
 	ProvenOther = "other"
+	// ProvenHosted: an Open Badges 2.0 hosted assertion, which has no
+	// signature: it is genuine because Where (a host name) serves it.
+	ProvenHosted = "hosted"
 )
 
 // IssuerProof is what the issuer's key proves (ProvenIssuer).
 type IssuerProof struct {
 	Kind  string
 	Where string
+}
+
+// Proven says what the verification of r proves about its issuer: its key
+// (ProvenIssuer), or for an Open Badges 2.0 hosted assertion, the host
+// that serves it.
+func (r *Report) Proven() IssuerProof {
+	if r.Format == FormatOB2Hosted {
+		if u, err := url.Parse(r.Credential.ID); err == nil {
+			return IssuerProof{ProvenHosted, u.Host}
+		}
+	}
+	return ProvenIssuer(r.Credential.IssuerID)
 }
 
 // ProvenIssuer says what a verified signature by issuerID's own key
@@ -56,6 +71,8 @@ func (p IssuerProof) Text(lang i18n.Lang) string {
 		return i18n.T(lang, "issuer.didkey")
 	case ProvenURL:
 		return i18n.T(lang, "issuer.https", p.Where)
+	case ProvenHosted:
+		return i18n.T(lang, "issuer.ob2-hosted", p.Where)
 	}
 	return i18n.T(lang, "issuer.other", p.Where)
 }

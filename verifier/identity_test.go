@@ -28,3 +28,16 @@ func TestProvenIssuer(t *testing.T) {
 		}
 	}
 }
+
+// TestProvenHosted: an Open Badges 2.0 hosted assertion proves its host,
+// not a key.
+func TestProvenHosted(t *testing.T) {
+	r := &Report{Format: FormatOB2Hosted, Credential: Summary{ID: "https://lab.example/assertions/1", IssuerID: "https://lab.example/issuer"}}
+	if p := r.Proven(); p.Kind != ProvenHosted || p.Where != "lab.example" || !strings.Contains(p.Text(i18n.FR), "lab.example") {
+		t.Fatalf("%+v %q", p, p.Text(i18n.FR))
+	}
+	r.Format = ""
+	if p := r.Proven(); p.Kind != ProvenURL {
+		t.Fatalf("OB 3.0 issuer at an https URL: %+v", p)
+	}
+}

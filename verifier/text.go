@@ -156,7 +156,7 @@ func (r *Report) WriteTextWith(w io.Writer, o TextOptions) error {
 		if name == "" {
 			name = T("issuer.name-unknown")
 		}
-		lines := []string{T("issuer.claims", safe(name)), ProvenIssuer(safe(s.IssuerID)).Text(lang)}
+		lines := []string{T("issuer.claims", safe(name)), safe(r.Proven().Text(lang))}
 		if len(o.Known) > 0 {
 			if _, ok := o.Known[s.IssuerID]; ok {
 				lines = append(lines, T("cli.issuer.known"))

@@ -168,6 +168,7 @@ var messages = map[string][2]string{
 	"issuer.didweb":       {"It was signed with a key published by %s.", "Il a été signé avec une clé publiée par %s."},
 	"issuer.didkey":       {"It was signed with an anonymous key: anyone can create one, under any name. Only trust it if you know this key belongs to the issuer.", "Il a été signé avec une clé anonyme : n'importe qui peut en créer une, sous n'importe quel nom. Ne vous y fiez que si vous savez que cette clé appartient à l'émetteur."},
 	"issuer.https":        {"It was signed with a key published at %s.", "Il a été signé avec une clé publiée sur %s."},
+	"issuer.ob2-hosted":   {"It is served by its issuer's site, %s, as Open Badges 2.0 hosted badges are: it has no signature.", "Il est servi par le site de son émetteur, %s, comme le sont les badges hébergés Open Badges 2.0 : il n'a pas de signature."},
 	"issuer.other":        {"It was signed with the key %s.", "Il a été signé avec la clé %s."},
 	"issuer.known":        {"Known issuer: this issuer is on this site's list of trusted issuers.", "Émetteur connu : cet émetteur figure dans la liste des émetteurs de confiance de ce site."},
 	"issuer.unknown":      {"Unknown issuer: this issuer is not on this site's list of trusted issuers. The badge can be genuine; check who the issuer is.", "Émetteur inconnu : cet émetteur ne figure pas dans la liste des émetteurs de confiance de ce site. Le badge peut être authentique ; vérifiez qui est l'émetteur."},

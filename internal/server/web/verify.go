@@ -327,14 +327,15 @@ func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte
 	if strings.HasPrefix(rep.Format, "ob2") {
 		v.Older = i18n.T(l, "badge.format-ob2")
 	}
-	v.Issuer = h.issuerView(l, s, v.Genuine)
+	v.Issuer = h.issuerView(l, rep, v.Genuine)
 	v.Checks = h.checkViews(l, rep.Checks)
 	return v
 }
 
 // issuerView separates what the issuer claims (its name) from what is
 // proven: whose key signed it.
-func (h *Handler) issuerView(l i18n.Lang, s verifier.Summary, genuine bool) issuerView {
+func (h *Handler) issuerView(l i18n.Lang, rep *verifier.Report, genuine bool) issuerView {
+	s := rep.Credential
 	name := firstNonEmpty(s.IssuerName, i18n.T(l, "issuer.name-unknown"))
 	iv := issuerView{Claims: i18n.T(l, "issuer.claims", name)}
 	if !genuine {
@@ -342,8 +343,9 @@ func (h *Handler) issuerView(l i18n.Lang, s verifier.Summary, genuine bool) issu
 		return iv
 	}
 	id := s.IssuerID
-	iv.Proven = verifier.ProvenIssuer(id).Text(l)
-	iv.Anonymous = verifier.ProvenIssuer(id).Kind == verifier.ProvenAnonymous
+	proof := rep.Proven()
+	iv.Proven = proof.Text(l)
+	iv.Anonymous = proof.Kind == verifier.ProvenAnonymous
 	if _, ok := h.cfg.Known[id]; ok {
 		iv.Known, iv.Trust = true, i18n.T(l, "issuer.known")
 	} else {
