@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/account"
+	"github.com/blason-badges/blason/internal/server/problem"
 )
 
 // ctxToken is the gin context key of the authenticated token's id.
@@ -32,14 +33,14 @@ const ctxToken = "blason.token"
 func (s *Server) requireScope(scope account.Scope) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if s.cfg.Tokens == nil {
-			problem(c, http.StatusForbidden, "forbidden", "this endpoint is disabled: no API token is configured on this server")
+			problem.Write(c, http.StatusForbidden, "forbidden", "this endpoint is disabled: no API token is configured on this server")
 			c.Abort()
 			return
 		}
 		secret, ok := bearer(c.GetHeader("Authorization"))
 		if !ok {
 			c.Header("WWW-Authenticate", `Bearer realm="blason"`)
-			problem(c, http.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <token> (a token with the "+string(scope)+" scope)")
+			problem.Write(c, http.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <token> (a token with the "+string(scope)+" scope)")
 			c.Abort()
 			return
 		}
@@ -50,19 +51,19 @@ func (s *Server) requireScope(scope account.Scope) gin.HandlerFunc {
 			// is the operator's business (logged), not the caller's.
 			_ = c.Error(err)
 			c.Header("WWW-Authenticate", `Bearer realm="blason", error="invalid_token"`)
-			problem(c, http.StatusUnauthorized, "unauthorized", "the bearer token is not valid (unknown, expired or revoked)")
+			problem.Write(c, http.StatusUnauthorized, "unauthorized", "the bearer token is not valid (unknown, expired or revoked)")
 			c.Abort()
 			return
 		case err != nil:
 			_ = c.Error(err)
-			problem(c, http.StatusInternalServerError, "internal", "")
+			problem.Write(c, http.StatusInternalServerError, "internal", "")
 			c.Abort()
 			return
 		}
 		c.Set(ctxToken, tok.ID)
 		if !tok.Allows(scope) {
 			c.Header("WWW-Authenticate", `Bearer realm="blason", error="insufficient_scope", scope="`+string(scope)+`"`)
-			problem(c, http.StatusForbidden, "forbidden", "this token lacks the "+string(scope)+" scope")
+			problem.Write(c, http.StatusForbidden, "forbidden", "this token lacks the "+string(scope)+" scope")
 			c.Abort()
 			return
 		}
@@ -89,7 +90,7 @@ func bearer(h string) (string, bool) {
 // one, which this server never grants.
 func requireJSON(c *gin.Context) {
 	if !isJSON(c.GetHeader("Content-Type")) {
-		problem(c, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as Content-Type: application/json")
+		problem.Write(c, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as Content-Type: application/json")
 		c.Abort()
 		return
 	}
@@ -114,7 +115,7 @@ func isJSON(contentType string) bool {
 func (s *Server) checkHost(c *gin.Context) {
 	if !s.hostAllowed(c.Request.Host) {
 		_ = c.Error(errors.New("refused Host " + c.Request.Host))
-		problem(c, http.StatusMisdirectedRequest, "misdirected", "this server does not answer for that host name")
+		problem.Write(c, http.StatusMisdirectedRequest, "misdirected", "this server does not answer for that host name")
 		c.Abort()
 		return
 	}

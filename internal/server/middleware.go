@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/blason-badges/blason/internal/server/problem"
 )
 
 // StatusClientClosed is logged (never sent) for a request whose client
@@ -67,7 +69,7 @@ func (s *Server) admit(c *gin.Context) {
 	case s.slots <- struct{}{}:
 	default:
 		c.Header("Retry-After", "1")
-		problem(c, http.StatusServiceUnavailable, "overloaded", "")
+		problem.Write(c, http.StatusServiceUnavailable, "overloaded", "")
 		c.Abort()
 		return
 	}
@@ -80,7 +82,7 @@ func (s *Server) recover(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.cfg.Logger.Error("panic", slog.Any("value", v), slog.String(logPath, c.Request.URL.Path))
-			problem(c, http.StatusInternalServerError, "internal", "")
+			problem.Write(c, http.StatusInternalServerError, "internal", "")
 			c.Abort()
 		}
 	}()
@@ -91,15 +93,10 @@ func (s *Server) recover(c *gin.Context) {
 // *http.MaxBytesError, which handlers map to 413.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength > s.cfg.MaxBody {
-		problem(c, http.StatusRequestEntityTooLarge, "too-large", tooLarge(s.cfg.MaxBody))
+		problem.Write(c, http.StatusRequestEntityTooLarge, "too-large", problem.TooLargeDetail(s.cfg.MaxBody))
 		c.Abort()
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBody)
 	c.Next()
-}
-
-func isTooLarge(err error) bool {
-	var mbe *http.MaxBytesError
-	return errors.As(err, &mbe)
 }

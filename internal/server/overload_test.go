@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/server/web"
 )
 
@@ -133,7 +134,7 @@ func TestCancelledRequestLog(t *testing.T) {
 					err = errors.New("disk full")
 				}
 				_ = gc.Error(err)
-				problem(gc, http.StatusInternalServerError, "internal", "")
+				problem.Write(gc, http.StatusInternalServerError, "internal", "")
 			})
 			ts := httptest.NewServer(srv.Handler())
 			defer ts.Close()

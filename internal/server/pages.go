@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -29,33 +30,25 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 		var orig []string
 		switch r := report.(type) {
 		case *verifier.Report:
-			report, orig = redactReport(r)
+			report, orig = problem.RedactReport(r)
 		case *verifier.PresentationReport:
-			report, orig = redactPresentation(r)
+			report, orig = problem.RedactPresentation(r)
 		}
 		logOrig(orig)
-		checks, _ = redactChecks(checks)
+		checks, _ = problem.RedactChecks(checks)
 		res := resultFrom(verified, checks)
 		res.Report = report
 		writeJSON(w, statusOf(verified), "application/json", res)
 	}
 	pc.Detail = func(d string) string {
-		out, changed := redact(d)
+		out, changed := problem.Redact(d)
 		if changed {
 			logOrig([]string{d})
 		}
 		return out
 	}
 	pc.Problem = func(w http.ResponseWriter, status int, kind, detail string) {
-		if status >= 500 {
-			detail = ""
-		}
-		if d, changed := redact(detail); changed {
-			logOrig([]string{detail})
-			detail = d
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, status, "application/problem+json", Problem{Type: problemBaseURI + kind, Title: titles[kind], Detail: detail, Status: status})
+		problem.WriteHTTP(w, status, kind, detail, func(d string) { logOrig([]string{d}) })
 	}
 	// The server's own issuer is a known issuer.
 	known := map[string]string{}

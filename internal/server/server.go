@@ -26,6 +26,7 @@ import (
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/limits"
+	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -163,17 +164,17 @@ func New(cfg Config) *Server {
 	configureProxies(e, cfg.TrustedProxies, cfg.Logger)
 	e.Use(s.logRequests, s.recover, s.checkHost, s.limitBody)
 	e.NoRoute(func(c *gin.Context) {
-		problem(c, http.StatusNotFound, "not-found", "no such endpoint: "+c.Request.URL.Path)
+		problem.Write(c, http.StatusNotFound, "not-found", "no such endpoint: "+c.Request.URL.Path)
 	})
 	e.NoMethod(func(c *gin.Context) {
-		problem(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+		problem.Write(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 
 	// Every endpoint that signs or changes state takes a bearer token with
 	// its scope; the token is checked before the body is looked at.
 	if cfg.Issuer == nil && cfg.Service == nil {
 		notIssuing := func(c *gin.Context) {
-			problem(c, http.StatusNotImplemented, "not-configured", "this server does not issue credentials")
+			problem.Write(c, http.StatusNotImplemented, "not-configured", "this server does not issue credentials")
 		}
 		e.POST("/credentials/issue", notIssuing)
 		e.POST("/credentials/issue/vc-jwt", notIssuing)
@@ -267,7 +268,7 @@ func (s *Server) didDocument(c *gin.Context) {
 	c.Header("Content-Type", "application/did+json")
 	b, err := json.Marshal(s.cfg.DIDDocument)
 	if err != nil {
-		problem(c, http.StatusInternalServerError, "internal", "")
+		problem.Write(c, http.StatusInternalServerError, "internal", "")
 		return
 	}
 	c.Data(http.StatusOK, "application/did+json", b)

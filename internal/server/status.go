@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/issuer"
 )
 
@@ -20,11 +21,11 @@ func (s *Server) statusList(f issuer.ListFormat) gin.HandlerFunc {
 		doc, version, err := s.cfg.Service.StatusList(c.Request.Context(), c.Param("id"), f)
 		switch {
 		case errors.Is(err, issuer.ErrNotFound):
-			problem(c, http.StatusNotFound, "not-found", "no status list "+c.Param("id"))
+			problem.Write(c, http.StatusNotFound, "not-found", "no status list "+c.Param("id"))
 			return
 		case err != nil:
 			_ = c.Error(err)
-			problem(c, http.StatusInternalServerError, "internal", "")
+			problem.Write(c, http.StatusInternalServerError, "internal", "")
 			return
 		}
 		// Weak (RFC 9110 §8.8.1): the version names the bits, not the
@@ -71,7 +72,7 @@ func (s *Server) updateStatus(c *gin.Context) {
 	}
 	id, _ := body["credentialId"].(string)
 	if id == "" {
-		problem(c, http.StatusBadRequest, "malformed", "credentialId is required")
+		problem.Write(c, http.StatusBadRequest, "malformed", "credentialId is required")
 		return
 	}
 	reason, _ := body["reason"].(string)
@@ -79,7 +80,7 @@ func (s *Server) updateStatus(c *gin.Context) {
 	if action == "" {
 		list, _ := body["credentialStatus"].([]any)
 		if len(list) != 1 {
-			problem(c, http.StatusBadRequest, "malformed", "give action (revoke, suspend, reinstate) or one credentialStatus {type, status}")
+			problem.Write(c, http.StatusBadRequest, "malformed", "give action (revoke, suspend, reinstate) or one credentialStatus {type, status}")
 			return
 		}
 		st, _ := list[0].(map[string]any)
@@ -91,7 +92,7 @@ func (s *Server) updateStatus(c *gin.Context) {
 		case "active", "reinstated", "reinstate", "unsuspended":
 			action = issuer.ActionReinstate
 		default:
-			problem(c, http.StatusBadRequest, "malformed", fmt.Sprintf("unknown status %q (revoked, suspended or active)", v))
+			problem.Write(c, http.StatusBadRequest, "malformed", fmt.Sprintf("unknown status %q (revoked, suspended or active)", v))
 			return
 		}
 	}
@@ -100,12 +101,12 @@ func (s *Server) updateStatus(c *gin.Context) {
 	rec, err := s.cfg.Service.ChangeStatusOf(c.Request.Context(), s.cfg.IssuerID, id, action, reason, "api:"+c.GetString(ctxToken))
 	switch {
 	case errors.Is(err, issuer.ErrNotFound):
-		problem(c, http.StatusNotFound, "not-found", "no credential "+id+" issued by this server")
+		problem.Write(c, http.StatusNotFound, "not-found", "no credential "+id+" issued by this server")
 	case errors.Is(err, issuer.ErrConflict):
-		problem(c, http.StatusConflict, "conflict", err.Error())
+		problem.Write(c, http.StatusConflict, "conflict", err.Error())
 	case err != nil:
 		_ = c.Error(err)
-		problem(c, http.StatusInternalServerError, "internal", "")
+		problem.Write(c, http.StatusInternalServerError, "internal", "")
 	default:
 		c.JSON(http.StatusOK, gin.H{"credentialId": rec.ID, "status": rec.Status})
 	}

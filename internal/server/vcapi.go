@@ -13,6 +13,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/vcjwt"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -29,17 +30,17 @@ func (s *Server) readObject(c *gin.Context) map[string]any {
 	_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout))
 	b, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		readError(c, s.cfg.MaxBody, err)
+		problem.ReadError(c, s.cfg.MaxBody, err)
 		return nil
 	}
 	v, err := credential.ParseJSON(b, credential.Limits{MaxBytes: int(s.cfg.MaxBody)})
 	if err != nil {
-		problem(c, http.StatusBadRequest, "malformed", "the body is not valid JSON: "+err.Error())
+		problem.Write(c, http.StatusBadRequest, "malformed", "the body is not valid JSON: "+err.Error())
 		return nil
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		problem(c, http.StatusBadRequest, "malformed", "the body must be a JSON object")
+		problem.Write(c, http.StatusBadRequest, "malformed", "the body must be a JSON object")
 		return nil
 	}
 	return m
@@ -53,14 +54,14 @@ func member(c *gin.Context, body map[string]any, key string) map[string]any {
 		return v
 	case nil:
 		if _, present := body[key]; present {
-			problem(c, http.StatusBadRequest, "malformed", key+" is null")
+			problem.Write(c, http.StatusBadRequest, "malformed", key+" is null")
 		} else {
-			problem(c, http.StatusBadRequest, "malformed", "the body has no "+key)
+			problem.Write(c, http.StatusBadRequest, "malformed", "the body has no "+key)
 		}
 	case string:
-		problem(c, http.StatusBadRequest, "malformed", key+" must be a JSON object, not a string holding JSON")
+		problem.Write(c, http.StatusBadRequest, "malformed", key+" must be a JSON object, not a string holding JSON")
 	default:
-		problem(c, http.StatusBadRequest, "malformed", key+" must be a JSON object")
+		problem.Write(c, http.StatusBadRequest, "malformed", key+" must be a JSON object")
 	}
 	return nil
 }
@@ -74,7 +75,7 @@ func options(c *gin.Context, body map[string]any) (map[string]any, bool) {
 	case map[string]any:
 		return v, true
 	}
-	problem(c, http.StatusBadRequest, "malformed", "options must be a JSON object")
+	problem.Write(c, http.StatusBadRequest, "malformed", "options must be a JSON object")
 	return nil, false
 }
 
@@ -119,10 +120,10 @@ func (s *Server) issueAs(c *gin.Context, format string) {
 		want, known := formats[name]
 		switch {
 		case !known:
-			problem(c, http.StatusBadRequest, "unsupported-format", fmt.Sprintf("options.format %q is not one this server issues: ldp_vc (Data Integrity, eddsa-rdfc-2022) or vc+jwt (VC-JWT)", name))
+			problem.Write(c, http.StatusBadRequest, "unsupported-format", fmt.Sprintf("options.format %q is not one this server issues: ldp_vc (Data Integrity, eddsa-rdfc-2022) or vc+jwt (VC-JWT)", name))
 			return
 		case c.FullPath() == "/credentials/issue/vc-jwt" && want != formatJWT:
-			problem(c, http.StatusBadRequest, "unsupported-format", fmt.Sprintf("options.format %q: this endpoint issues VC-JWTs; use POST /credentials/issue", name))
+			problem.Write(c, http.StatusBadRequest, "unsupported-format", fmt.Sprintf("options.format %q: this endpoint issues VC-JWTs; use POST /credentials/issue", name))
 			return
 		}
 		format = want
@@ -130,13 +131,13 @@ func (s *Server) issueAs(c *gin.Context, format string) {
 	// VC Data Model 2.0 rules (the verifier's data-model check): refused
 	// before anything is recorded, with every broken rule named.
 	if errs := credential.FromMap(cred).CheckDataModel(); len(errs) > 0 {
-		problem(c, http.StatusBadRequest, "vc-data-model", errors.Join(errs...).Error())
+		problem.Write(c, http.StatusBadRequest, "vc-data-model", errors.Join(errs...).Error())
 		return
 	}
 	// Then what only this server may add (its own proof, status entry and
 	// status lists), however it is written.
 	if why := signedBlind(cred); why != "" {
-		problem(c, http.StatusBadRequest, "invalid-credential", why)
+		problem.Write(c, http.StatusBadRequest, "invalid-credential", why)
 		return
 	}
 	var signed map[string]any
@@ -158,16 +159,16 @@ func (s *Server) issueAs(c *gin.Context, format string) {
 	}
 	switch {
 	case errors.Is(err, issuer.ErrExists):
-		problem(c, http.StatusConflict, "duplicate", "a credential with id "+strconv.Quote(credential.FromMap(cred).ID())+" was already issued; give each credential a new id (or none: one is assigned)")
+		problem.Write(c, http.StatusConflict, "duplicate", "a credential with id "+strconv.Quote(credential.FromMap(cred).ID())+" was already issued; give each credential a new id (or none: one is assigned)")
 	case errors.Is(err, issuer.ErrNotOurIssuer):
-		problem(c, http.StatusBadRequest, "unknown-issuer", err.Error())
+		problem.Write(c, http.StatusBadRequest, "unknown-issuer", err.Error())
 	case errors.Is(err, credential.ErrDataModel):
-		problem(c, http.StatusBadRequest, "vc-data-model", err.Error())
+		problem.Write(c, http.StatusBadRequest, "vc-data-model", err.Error())
 	case errors.Is(err, issuer.ErrCredential), errors.Is(err, issuer.ErrPreflight):
-		problem(c, http.StatusBadRequest, "invalid-credential", err.Error())
+		problem.Write(c, http.StatusBadRequest, "invalid-credential", err.Error())
 	case err != nil:
 		_ = c.Error(err)
-		problem(c, http.StatusInternalServerError, "internal", "")
+		problem.Write(c, http.StatusInternalServerError, "internal", "")
 	default:
 		c.JSON(http.StatusCreated, gin.H{"verifiableCredential": signed})
 	}
@@ -176,17 +177,17 @@ func (s *Server) issueAs(c *gin.Context, format string) {
 // verificationResult is the VC API's VerificationResult, with Blason's full
 // report alongside.
 type verificationResult struct {
-	Verified bool      `json:"verified"`
-	Checks   []string  `json:"checks"`
-	Warnings []Problem `json:"warnings"`
-	Errors   []Problem `json:"errors"`
-	Report   any       `json:"report"`
+	Verified bool              `json:"verified"`
+	Checks   []string          `json:"checks"`
+	Warnings []problem.Problem `json:"warnings"`
+	Errors   []problem.Problem `json:"errors"`
+	Report   any               `json:"report"`
 }
 
 func resultFrom(verified bool, checks []verifier.Check) verificationResult {
-	res := verificationResult{Verified: verified, Checks: []string{}, Warnings: []Problem{}, Errors: []Problem{}}
+	res := verificationResult{Verified: verified, Checks: []string{}, Warnings: []problem.Problem{}, Errors: []problem.Problem{}}
 	for _, ch := range checks {
-		p := Problem{Type: problemBaseURI + ch.ID, Title: ch.Text(), Detail: ch.Detail}
+		p := problem.Problem{Type: problem.BaseURI + ch.ID, Title: ch.Text(), Detail: ch.Detail}
 		switch {
 		case ch.Outcome == verifier.Passed:
 			res.Checks = append(res.Checks, ch.ID)
@@ -223,7 +224,7 @@ func (s *Server) verifyCredential(c *gin.Context) {
 		return
 	}
 	report, _ := s.cfg.Verifier.VerifyDocument(c.Request.Context(), vc)
-	shown, orig := redactReport(report)
+	shown, orig := problem.RedactReport(report)
 	logRedacted(c, orig)
 	res := resultFrom(shown.Verified, shown.Checks)
 	res.Report = shown
@@ -249,7 +250,7 @@ func (s *Server) verifyPresentation(c *gin.Context) {
 	domain, _ := opts["domain"].(string)
 	report, _ := s.cfg.Verifier.VerifyPresentationDocument(c.Request.Context(), vp,
 		verifier.PresentationOptions{Challenge: challenge, Domain: domain})
-	shown, orig := redactPresentation(report)
+	shown, orig := problem.RedactPresentation(report)
 	logRedacted(c, orig)
 	res := resultFrom(shown.Verified, shown.Checks)
 	res.Report = shown

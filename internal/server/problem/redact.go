@@ -1,4 +1,4 @@
-package server
+package problem
 
 import (
 	"net/netip"
@@ -82,9 +82,9 @@ const (
 	serverPath      = "[server path]"
 )
 
-// redact returns s without internal addresses and server paths, and
+// Redact returns s without internal addresses and server paths, and
 // whether it changed anything.
-func redact(s string) (string, bool) {
+func Redact(s string) (string, bool) {
 	if s == "" {
 		return s, false
 	}
@@ -111,13 +111,13 @@ func redact(s string) (string, bool) {
 	return out, changed
 }
 
-// redactChecks returns a copy of checks with redacted details, and the
+// RedactChecks returns a copy of checks with redacted details, and the
 // original details it changed, for the log.
-func redactChecks(checks []verifier.Check) ([]verifier.Check, []string) {
+func RedactChecks(checks []verifier.Check) ([]verifier.Check, []string) {
 	out := make([]verifier.Check, len(checks))
 	var orig []string
 	for i, ch := range checks {
-		if d, changed := redact(ch.Detail); changed {
+		if d, changed := Redact(ch.Detail); changed {
 			orig = append(orig, ch.ID+": "+ch.Detail)
 			ch.Detail = d
 		}
@@ -126,40 +126,40 @@ func redactChecks(checks []verifier.Check) ([]verifier.Check, []string) {
 	return out, orig
 }
 
-// redactReport returns a copy of r whose check details are redacted (the
+// RedactReport returns a copy of r whose check details are redacted (the
 // verifier's report travels to the client whole), endorsements included,
 // and the original details it changed.
-func redactReport(r *verifier.Report) (*verifier.Report, []string) {
+func RedactReport(r *verifier.Report) (*verifier.Report, []string) {
 	if r == nil {
 		return nil, nil
 	}
 	out := *r
 	var orig []string
-	out.Checks, orig = redactChecks(r.Checks)
+	out.Checks, orig = RedactChecks(r.Checks)
 	if r.Endorsements != nil {
 		out.Endorsements = make([]*verifier.Report, len(r.Endorsements))
 		for i, e := range r.Endorsements {
 			var o []string
-			out.Endorsements[i], o = redactReport(e)
+			out.Endorsements[i], o = RedactReport(e)
 			orig = append(orig, o...)
 		}
 	}
 	return &out, orig
 }
 
-// redactPresentation is redactReport for a presentation and the
+// RedactPresentation is RedactReport for a presentation and the
 // credentials in it.
-func redactPresentation(r *verifier.PresentationReport) (*verifier.PresentationReport, []string) {
+func RedactPresentation(r *verifier.PresentationReport) (*verifier.PresentationReport, []string) {
 	if r == nil {
 		return nil, nil
 	}
 	out := *r
 	var orig []string
-	out.Checks, orig = redactChecks(r.Checks)
+	out.Checks, orig = RedactChecks(r.Checks)
 	out.Credentials = make([]*verifier.Report, len(r.Credentials))
 	for i, c := range r.Credentials {
 		var o []string
-		out.Credentials[i], o = redactReport(c)
+		out.Credentials[i], o = RedactReport(c)
 		orig = append(orig, o...)
 	}
 	return &out, orig

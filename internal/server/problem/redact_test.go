@@ -1,4 +1,4 @@
-package server
+package problem
 
 import (
 	"math/rand/v2"
@@ -44,10 +44,10 @@ var redactSeeds = []string{
 func TestRedactPrefilter(t *testing.T) {
 	t.Parallel()
 	check := func(s string) {
-		got, gc := redact(s)
+		got, gc := Redact(s)
 		want, wc := redactByRegexp(s)
 		if got != want || gc != wc {
-			t.Fatalf("redact(%q) = %q %v, the regexps say %q %v", s, got, gc, want, wc)
+			t.Fatalf("Redact(%q) = %q %v, the regexps say %q %v", s, got, gc, want, wc)
 		}
 	}
 	for _, s := range redactSeeds {
@@ -71,10 +71,36 @@ func FuzzRedactPrefilter(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, gc := redact(s)
+		got, gc := Redact(s)
 		want, wc := redactByRegexp(s)
 		if got != want || gc != wc {
-			t.Fatalf("redact(%q) = %q %v, the regexps say %q %v", s, got, gc, want, wc)
+			t.Fatalf("Redact(%q) = %q %v, the regexps say %q %v", s, got, gc, want, wc)
 		}
 	})
+}
+
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want string }{
+		{`get "https://status.example/l": dial tcp 10.1.2.3:443: connect: connection refused`,
+			`get "https://status.example/l": dial tcp [internal address]:443: connect: connection refused`},
+		{`fetch: address is not public: "evil.example" resolves to 127.0.0.1, a loopback address`,
+			`fetch: address is not public: "evil.example" resolves to [internal address], a loopback address`},
+		{`dial tcp [fd00::1]:443: i/o timeout`, `dial tcp [internal address]:443: i/o timeout`},
+		{`dial tcp [::1]:8080: refused`, `dial tcp [internal address]:8080: refused`},
+		{`read tcp 192.168.1.5:8080->172.16.0.9:4431: reset`, `read tcp [internal address]:8080->[internal address]:4431: reset`},
+		{`169.254.169.254 is a cloud metadata address`, `[internal address] is a cloud metadata address`},
+		{`open /var/lib/blason/blason.db: permission denied`, `open [server path]: permission denied`},
+		{`loading "/home/lab/contexts/x.jsonld" failed`, `loading "[server path]" failed`},
+		// Left alone: public addresses, JSON pointers, URL paths, versions.
+		{`dial tcp 93.184.216.34:443: refused`, `dial tcp 93.184.216.34:443: refused`},
+		{`/credentialSubject/achievement/criteria: missing`, `/credentialSubject/achievement/criteria: missing`},
+		{`get https://example.org/var/tmp/list: 404`, `get https://example.org/var/tmp/list: 404`},
+		{`at 10:30:00 version 1.2.3`, `at 10:30:00 version 1.2.3`},
+	} {
+		got, changed := Redact(c.in)
+		if got != c.want || changed != (c.in != c.want) {
+			t.Errorf("redact(%q)\n = %q (%v)\nwant %q", c.in, got, changed, c.want)
+		}
+	}
 }
