@@ -92,7 +92,7 @@ func TestIssueNeedsScopedToken(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w := f.send(t, "POST", "/credentials/issue", body, func(r *http.Request) {
+			w := f.send(t, "POST", "/credentials/issue", issueBody(genericVC(f.key.DID)), func(r *http.Request) {
 				r.Header.Del("Authorization")
 				if c.header != "-" {
 					r.Header.Set("Authorization", c.header)
@@ -119,7 +119,7 @@ func TestIssueNeedsScopedToken(t *testing.T) {
 		})
 	}
 	// A server without any token configured does not issue over HTTP.
-	closed := New(Config{Issuer: f.srv.cfg.Issuer, Verifier: f.srv.cfg.Verifier})
+	closed := New(Config{Service: f.srv.cfg.Service, IssuerID: f.srv.cfg.IssuerID, Verifier: f.srv.cfg.Verifier})
 	w := httptest.NewRecorder()
 	closed.Handler().ServeHTTP(w, f.request("POST", "/credentials/issue", strings.NewReader(body)))
 	if w.Code != http.StatusForbidden {
@@ -135,8 +135,7 @@ func TestStatusNeedsScopedToken(t *testing.T) {
 	tokens := newTokens(t)
 	s = New(Config{Service: svc, IssuerID: issuerID, Tokens: tokens, Verifier: s.cfg.Verifier})
 	f := &fixture{srv: s, token: mustToken(t, tokens, account.ScopeIssue)}
-	f.issue(t, genericVC(issuerID))
-	id := genericVC("")["id"].(string)
+	id := f.issue(t, genericVC(issuerID))["id"].(string)
 	change := `{"credentialId": "` + id + `", "action": "suspend"}`
 	for _, c := range []struct {
 		name, token string
@@ -163,7 +162,6 @@ func TestStatusNeedsScopedToken(t *testing.T) {
 func TestJSONBodiesOnly(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 0)
-	body := issueBody(genericVC(f.key.DID))
 	for _, c := range []struct {
 		ct   string
 		want int
@@ -181,7 +179,7 @@ func TestJSONBodiesOnly(t *testing.T) {
 		{"application/ld+json", 201},
 		{"application/vc+json", 201},
 	} {
-		w := f.send(t, "POST", "/credentials/issue", body, func(r *http.Request) { r.Header.Set("Content-Type", c.ct) })
+		w := f.send(t, "POST", "/credentials/issue", issueBody(genericVC(f.key.DID)), func(r *http.Request) { r.Header.Set("Content-Type", c.ct) })
 		if w.Code != c.want {
 			t.Errorf("issue, Content-Type %q: %d, want %d: %s", c.ct, w.Code, c.want, w.Body)
 		}
@@ -202,7 +200,7 @@ func TestJSONBodiesOnly(t *testing.T) {
 func TestForeignHostRefused(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 0)
-	f.srv = New(Config{Issuer: f.srv.cfg.Issuer, Verifier: f.srv.cfg.Verifier, Tokens: f.tokens, PublicURL: "https://Badges.Example:8443/base"})
+	f.srv = New(Config{Service: f.srv.cfg.Service, IssuerID: f.srv.cfg.IssuerID, Verifier: f.srv.cfg.Verifier, Tokens: f.tokens, PublicURL: "https://Badges.Example:8443/base"})
 	for _, c := range []struct {
 		host string
 		want int
@@ -328,6 +326,7 @@ func TestDuplicateIDConflict(t *testing.T) {
 	f := &fixture{srv: s, token: testOperator}
 	first := f.issue(t, genericVC(issuerID))
 	cred := genericVC(issuerID)
+	cred["id"] = first["id"]
 	cred["credentialSubject"].(map[string]any)["alumniOf"] = "Somewhere else"
 	w := f.send(t, "POST", "/credentials/issue", issueBody(cred), nil)
 	if w.Code != http.StatusConflict {
@@ -355,11 +354,8 @@ func TestStatusOnlyForOwnIssuer(t *testing.T) {
 	}
 	b := New(Config{Service: svc, IssuerID: k.DID, OperatorToken: testOperator, Verifier: a.cfg.Verifier})
 	fa, fb := &fixture{srv: a, token: testOperator}, &fixture{srv: b, token: testOperator}
-	fa.issue(t, genericVC(issuerA))
-	credB := genericVC(k.DID)
-	credB["id"] = "urn:uuid:0b0b0b0b-d8ba-11ed-83dd-0b3aef56cc33"
-	fb.issue(t, credB)
-	idA, idB := genericVC("")["id"].(string), credB["id"].(string)
+	idA := fa.issue(t, genericVC(issuerA))["id"].(string)
+	idB := fb.issue(t, genericVC(k.DID))["id"].(string)
 	revoke := func(f *fixture, id string) int {
 		return f.send(t, "POST", "/credentials/status", `{"credentialId": "`+id+`", "action": "revoke", "reason": "test"}`, nil).Code
 	}

@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -13,11 +12,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/account"
+	"github.com/blason-badges/blason/internal/server/part"
 	"github.com/blason-badges/blason/internal/server/problem"
 )
-
-// ctxToken is the gin context key of the authenticated token's id.
-const ctxToken = "blason.token"
 
 // requireScope authenticates the request's bearer token (RFC 6750 §2.1,
 // "Authorization: Bearer <token>") and lets it through only with scope
@@ -33,14 +30,14 @@ const ctxToken = "blason.token"
 func (s *Server) requireScope(scope account.Scope) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if s.cfg.Tokens == nil {
-			problem.Write(c, http.StatusForbidden, "forbidden", "this endpoint is disabled: no API token is configured on this server")
+			problem.Write(c, http.StatusForbidden, problem.Forbidden, "this endpoint is disabled: no API token is configured on this server")
 			c.Abort()
 			return
 		}
 		secret, ok := bearer(c.GetHeader("Authorization"))
 		if !ok {
 			c.Header("WWW-Authenticate", `Bearer realm="blason"`)
-			problem.Write(c, http.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <token> (a token with the "+string(scope)+" scope)")
+			problem.Write(c, http.StatusUnauthorized, problem.Unauthorized, "send Authorization: Bearer <token> (a token with the "+string(scope)+" scope)")
 			c.Abort()
 			return
 		}
@@ -51,19 +48,18 @@ func (s *Server) requireScope(scope account.Scope) gin.HandlerFunc {
 			// is the operator's business (logged), not the caller's.
 			_ = c.Error(err)
 			c.Header("WWW-Authenticate", `Bearer realm="blason", error="invalid_token"`)
-			problem.Write(c, http.StatusUnauthorized, "unauthorized", "the bearer token is not valid (unknown, expired or revoked)")
+			problem.Error(c, err, "the bearer token is not valid (unknown, expired or revoked)")
 			c.Abort()
 			return
 		case err != nil:
-			_ = c.Error(err)
-			problem.Write(c, http.StatusInternalServerError, "internal", "")
+			problem.Error(c, err, "")
 			c.Abort()
 			return
 		}
-		c.Set(ctxToken, tok.ID)
+		c.Set(part.TokenKey, tok.ID)
 		if !tok.Allows(scope) {
 			c.Header("WWW-Authenticate", `Bearer realm="blason", error="insufficient_scope", scope="`+string(scope)+`"`)
-			problem.Write(c, http.StatusForbidden, "forbidden", "this token lacks the "+string(scope)+" scope")
+			problem.Write(c, http.StatusForbidden, problem.Forbidden, "this token lacks the "+string(scope)+" scope")
 			c.Abort()
 			return
 		}
@@ -82,30 +78,6 @@ func bearer(h string) (string, bool) {
 	return tok, tok != ""
 }
 
-// requireJSON refuses a request body that is not declared JSON with 415:
-// only application/json and application/<something>+json (RFC 6839). A web
-// page can post text/plain, multipart/form-data and
-// application/x-www-form-urlencoded across sites without a CORS preflight
-// (the "simple requests" of the Fetch standard); a JSON content type needs
-// one, which this server never grants.
-func requireJSON(c *gin.Context) {
-	if !isJSON(c.GetHeader("Content-Type")) {
-		problem.Write(c, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as Content-Type: application/json")
-		c.Abort()
-		return
-	}
-	c.Next()
-}
-
-func isJSON(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
-	sub, ok := strings.CutPrefix(mt, "application/")
-	return ok && (sub == "json" || (strings.HasSuffix(sub, "+json") && len(sub) > len("+json")))
-}
-
 // checkHost refuses with 421 (Misdirected Request, RFC 9110 §15.5.20) a
 // request whose Host is neither the public URL's host nor a loopback name:
 // a page on a domain the attacker re-points at this server's address (DNS
@@ -115,7 +87,7 @@ func isJSON(contentType string) bool {
 func (s *Server) checkHost(c *gin.Context) {
 	if !s.hostAllowed(c.Request.Host) {
 		_ = c.Error(errors.New("refused Host " + c.Request.Host))
-		problem.Write(c, http.StatusMisdirectedRequest, "misdirected", "this server does not answer for that host name")
+		problem.Write(c, http.StatusMisdirectedRequest, problem.Misdirected, "this server does not answer for that host name")
 		c.Abort()
 		return
 	}

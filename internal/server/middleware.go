@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/blason-badges/blason/internal/server/part"
 	"github.com/blason-badges/blason/internal/server/problem"
 )
 
@@ -47,7 +48,7 @@ func (s *Server) logRequests(c *gin.Context) {
 		slog.String(logRemote, c.ClientIP()),
 	}
 	n := 6
-	if tok := c.GetString(ctxToken); tok != "" {
+	if tok := part.TokenID(c); tok != "" {
 		attrs[n] = slog.String(logToken, tok)
 		n++
 	}
@@ -69,7 +70,7 @@ func (s *Server) admit(c *gin.Context) {
 	case s.slots <- struct{}{}:
 	default:
 		c.Header("Retry-After", "1")
-		problem.Write(c, http.StatusServiceUnavailable, "overloaded", "")
+		problem.Write(c, http.StatusServiceUnavailable, problem.Overloaded, "")
 		c.Abort()
 		return
 	}
@@ -82,7 +83,7 @@ func (s *Server) recover(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.cfg.Logger.Error("panic", slog.Any("value", v), slog.String(logPath, c.Request.URL.Path))
-			problem.Write(c, http.StatusInternalServerError, "internal", "")
+			problem.Write(c, http.StatusInternalServerError, problem.Internal, "")
 			c.Abort()
 		}
 	}()
@@ -93,7 +94,7 @@ func (s *Server) recover(c *gin.Context) {
 // *http.MaxBytesError, which handlers map to 413.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength > s.cfg.MaxBody {
-		problem.Write(c, http.StatusRequestEntityTooLarge, "too-large", problem.TooLargeDetail(s.cfg.MaxBody))
+		problem.Write(c, http.StatusRequestEntityTooLarge, problem.TooLarge, problem.TooLargeDetail(s.cfg.MaxBody))
 		c.Abort()
 		return
 	}

@@ -1,13 +1,13 @@
 package server
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/server/problem"
+	"github.com/blason-badges/blason/internal/server/vcapi"
 	"github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -27,18 +27,7 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 		}
 	}
 	pc.JSON = func(w http.ResponseWriter, verified bool, checks []verifier.Check, report any) {
-		var orig []string
-		switch r := report.(type) {
-		case *verifier.Report:
-			report, orig = problem.RedactReport(r)
-		case *verifier.PresentationReport:
-			report, orig = problem.RedactPresentation(r)
-		}
-		logOrig(orig)
-		checks, _ = problem.RedactChecks(checks)
-		res := resultFrom(verified, checks)
-		res.Report = report
-		writeJSON(w, statusOf(verified), "application/json", res)
+		vcapi.WriteResult(w, verified, checks, report, func(d string) { logOrig([]string{d}) })
 	}
 	pc.Detail = func(d string) string {
 		out, changed := problem.Redact(d)
@@ -55,10 +44,7 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 	for id, name := range pc.Known {
 		known[id] = name
 	}
-	if s.cfg.Issuer != nil {
-		known[s.cfg.Issuer.Profile.ID] = s.cfg.Issuer.Profile.Name
-	}
-	if s.cfg.IssuerID != "" {
+	if _, named := known[s.cfg.IssuerID]; s.cfg.IssuerID != "" && !named {
 		known[s.cfg.IssuerID] = s.cfg.IssuerID
 	}
 	pc.Known = known
@@ -78,10 +64,4 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 	}, h)
 	e.POST("/verify", s.admit, h)
 	e.GET("/static/*file", h)
-}
-
-func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
 }

@@ -33,7 +33,7 @@ const benchBadge = `{
 // server (issue 10: the page costs at most 1.5 times the JSON).
 func BenchmarkPageVsJSON(b *testing.B) {
 	f := newFixture(b, 0)
-	f.srv = New(Config{Issuer: f.srv.cfg.Issuer, Verifier: f.srv.cfg.Verifier, Tokens: f.tokens, Pages: &web.Config{}})
+	f.srv = New(Config{Service: f.srv.cfg.Service, IssuerID: f.srv.cfg.IssuerID, Verifier: f.srv.cfg.Verifier, Tokens: f.tokens, Pages: &web.Config{}})
 	var doc map[string]any
 	json.Unmarshal([]byte(strings.Replace(benchBadge, "ISSUER", f.key.DID, 1)), &doc)
 	vc := f.issue(b, doc)

@@ -1,11 +1,22 @@
-// Package server is Blason's HTTP layer (gin): the W3C VC API (issue and
-// verify credentials, verify presentations) as generic VC tooling and the
-// W3C test suites drive it, the issuer's DID document and JWKS, health and
-// an OpenAPI description. Later: the OB 3.0 REST API with OAuth 2.0, status
-// lists, public pages and the web UI.
+// Package server is Blason's HTTP composition root (gin). It owns what
+// every request goes through - the host check (DNS rebinding), panics,
+// body limits, one log line per request, bearer-token authentication and
+// admission control - and mounts the parts, each a package under
+// internal/server:
 //
-// The server owns logging (log/slog) and maps every error to a JSON
-// response in one place (problem); a 500 never leaks internals.
+//   - vcapi: the W3C VC API (issue, verify credentials and presentations,
+//     change a credential's status);
+//   - status: the issuer's public documents (status lists, DID document,
+//     JWKS);
+//   - web: the public pages (/verify), adapted in pages.go;
+//   - to come, mounted the same way: walletapi, obapi, oauth, admin pages.
+//
+// A part is constructed with part.Shared (logger, Auth, Admit, body
+// limits) and its own Config, and adds its routes in Mount (see
+// internal/server/part). Every error response goes through
+// internal/server/problem, the one mapping from errors to statuses; a 500
+// never leaks internals. The server itself serves /healthz and
+// /openapi.json.
 package server
 
 import (
@@ -26,7 +37,10 @@ import (
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/limits"
+	"github.com/blason-badges/blason/internal/server/part"
 	"github.com/blason-badges/blason/internal/server/problem"
+	"github.com/blason-badges/blason/internal/server/status"
+	"github.com/blason-badges/blason/internal/server/vcapi"
 	"github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -34,12 +48,10 @@ import (
 
 // Config is what the server serves. Every zero value is documented.
 type Config struct {
-	// Issuer signs POST /credentials/issue; nil disables issuing (501).
-	Issuer *issuer.Issuer
-	// Service, when set, gives the issuer persistent state: issued
+	// Service issues as IssuerID (POST /credentials/issue): issued
 	// credentials get a status entry and are recorded, status lists are
 	// published at /status/{id}, and POST /credentials/status changes a
-	// credential's status. Issuing then signs as IssuerID.
+	// credential's status. Nil: issuing answers 501, no status routes.
 	Service  *issuer.Service
 	IssuerID string
 	// Tokens authenticates the bearer tokens of the endpoints that sign or
@@ -164,47 +176,31 @@ func New(cfg Config) *Server {
 	configureProxies(e, cfg.TrustedProxies, cfg.Logger)
 	e.Use(s.logRequests, s.recover, s.checkHost, s.limitBody)
 	e.NoRoute(func(c *gin.Context) {
-		problem.Write(c, http.StatusNotFound, "not-found", "no such endpoint: "+c.Request.URL.Path)
+		problem.Write(c, http.StatusNotFound, problem.NotFound, "no such endpoint: "+c.Request.URL.Path)
 	})
 	e.NoMethod(func(c *gin.Context) {
-		problem.Write(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+		problem.Write(c, http.StatusMethodNotAllowed, problem.MethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 
-	// Every endpoint that signs or changes state takes a bearer token with
-	// its scope; the token is checked before the body is looked at.
-	if cfg.Issuer == nil && cfg.Service == nil {
-		notIssuing := func(c *gin.Context) {
-			problem.Write(c, http.StatusNotImplemented, "not-configured", "this server does not issue credentials")
-		}
-		e.POST("/credentials/issue", notIssuing)
-		e.POST("/credentials/issue/vc-jwt", notIssuing)
-	} else {
-		e.POST("/credentials/issue", s.requireScope(account.ScopeIssue), requireJSON, s.issueCredential)
-		e.POST("/credentials/issue/vc-jwt", s.requireScope(account.ScopeIssue), requireJSON, s.issueCredentialJWT)
+	sh := part.Shared{
+		Logger:      cfg.Logger,
+		Auth:        s.requireScope,
+		Admit:       s.admit,
+		MaxBody:     cfg.MaxBody,
+		BodyTimeout: cfg.BodyTimeout,
 	}
-	e.POST("/credentials/verify", s.admit, requireJSON, s.verifyCredential)
-	e.POST("/presentations/verify", s.admit, requireJSON, s.verifyPresentation)
-	e.GET("/healthz", s.health)
-	if cfg.Service != nil {
-		e.GET("/status/:id", s.statusList(issuer.FormatBitstring))
-		e.GET("/status/:id/2021", s.statusList(issuer.FormatStatusList2021))
-		e.POST("/credentials/status", s.requireScope(account.ScopeStatus), requireJSON, s.updateStatus)
+	parts := []part.Part{
+		vcapi.New(sh, vcapi.Config{Service: cfg.Service, IssuerID: cfg.IssuerID, Verifier: cfg.Verifier}),
+		status.New(sh, status.Config{Service: cfg.Service, DIDDocument: cfg.DIDDocument, JWKS: cfg.JWKS}),
 	}
-	e.GET("/openapi.json", s.openAPI)
+	for _, p := range parts {
+		p.Mount(e)
+	}
 	if cfg.Pages != nil {
 		s.mountPages(e, *cfg.Pages)
 	}
-	if cfg.JWKS != nil {
-		e.GET("/.well-known/jwks.json", func(c *gin.Context) {
-			c.Header("Cache-Control", "public, max-age=300")
-			c.Data(http.StatusOK, "application/jwk-set+json", cfg.JWKS)
-		})
-	}
-	if cfg.DIDDocument != nil {
-		if path, err := didDocumentPath(cfg.DIDDocument.ID); err == nil {
-			e.GET(path, s.didDocument)
-		}
-	}
+	e.GET("/healthz", s.health)
+	e.GET("/openapi.json", s.openAPI)
 	return s
 }
 
@@ -254,37 +250,10 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 
 func (s *Server) health(c *gin.Context) {
 	body := gin.H{"status": "ok", "version": s.cfg.Version}
-	switch {
-	case s.cfg.IssuerID != "":
+	if s.cfg.IssuerID != "" {
 		body["issuer"] = s.cfg.IssuerID
-	case s.cfg.Issuer != nil:
-		body["issuer"] = s.cfg.Issuer.Profile.ID
 	}
 	c.JSON(http.StatusOK, body)
-}
-
-func (s *Server) didDocument(c *gin.Context) {
-	c.Header("Cache-Control", "public, max-age=300")
-	c.Header("Content-Type", "application/did+json")
-	b, err := json.Marshal(s.cfg.DIDDocument)
-	if err != nil {
-		problem.Write(c, http.StatusInternalServerError, "internal", "")
-		return
-	}
-	c.Data(http.StatusOK, "application/did+json", b)
-}
-
-// didDocumentPath is where a did:web DID's document lives on its host
-// (did:web method spec §3.2 "Read").
-func didDocumentPath(d string) (string, error) {
-	u, err := did.WebDocumentURL(d)
-	if err != nil {
-		return "", err
-	}
-	i := len("https://")
-	for ; i < len(u) && u[i] != '/'; i++ {
-	}
-	return u[i:], nil
 }
 
 type discard struct{}

@@ -3,7 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -65,17 +67,32 @@ func (p preflight) Verify(ctx context.Context, b []byte) error {
 	return err
 }
 
+// newFixture is a server issuing as a fresh issuer (a did:key) with the
+// state blason serve has: a Service over a temporary SQLite store, which
+// also holds the tokens, and a verifier that reads the issuer's own status
+// lists from that state.
 func newFixture(t testing.TB, maxBody int64) *fixture {
 	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "blason.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	key, err := issuer.NewKey("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	holder, _ := issuer.NewKey("")
-	v := verifier.New(verifier.Options{AcceptGeneric: true, Now: now})
-	tokens := newTokens(t)
+	svc := &issuer.Service{Store: st, MasterKey: make([]byte, 32), BaseURL: "https://b.example", Now: now,
+		Preflight: preflight{verifier.New(verifier.Options{AcceptGeneric: true, Now: now})}}
+	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, key); err != nil {
+		t.Fatal(err)
+	}
+	v := verifier.New(verifier.Options{AcceptGeneric: true, Now: now, Fetcher: decodedOwnLists{fetchedOwnLists{svc}}})
+	tokens := &account.Service{Store: st, Operator: testOperator}
 	srv := New(Config{
-		Issuer:   &issuer.Issuer{Profile: issuer.Profile{ID: key.DID, Name: "Lab"}, Key: key, Now: now, Preflight: preflight{v}},
+		Service:  svc,
+		IssuerID: key.DID,
 		Verifier: v,
 		MaxBody:  maxBody,
 		Tokens:   tokens,
@@ -121,10 +138,21 @@ func (f *fixture) do(t testing.TB, method, path string, body any) (int, map[stri
 	return w.Code, out, w.Header()
 }
 
+// newURN is a fresh random urn:uuid (RFC 9562 version 4).
+func newURN() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// genericVC is the VC Data Model's alumni example, with a fresh id: the
+// fixtures record what they issue, and an id is issued once.
 func genericVC(issuerID string) map[string]any {
 	return map[string]any{
 		"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"},
-		"id":                "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+		"id":                newURN(),
 		"type":              []any{"VerifiableCredential", "ExampleAlumniCredential"},
 		"issuer":            issuerID,
 		"validFrom":         "2026-01-01T00:00:00Z",

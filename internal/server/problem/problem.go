@@ -117,12 +117,11 @@ func Of(err error) (status int, kind string) {
 }
 
 // Error answers err with the status and kind Of maps it to. detail is what
-// the client reads ("" sends err's own text); a 5xx sends none. err is
-// recorded on the request (c.Error) for the log whenever the client is
-// not told everything: a 5xx, or a detail other than err's text.
+// the client reads ("" sends err's own text); a 5xx sends none, and its err
+// is recorded on the request (c.Error) for the log.
 func Error(c *gin.Context, err error, detail string) {
 	status, kind := Of(err)
-	if status >= 500 || detail != "" {
+	if status >= 500 {
 		_ = c.Error(err)
 	}
 	if detail == "" {

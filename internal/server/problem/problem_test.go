@@ -61,8 +61,8 @@ func serve(h gin.HandlerFunc) (*httptest.ResponseRecorder, *gin.Context) {
 }
 
 // TestError: a 4xx tells the client the given detail (or the error's
-// text), a 5xx tells nothing; what the client is not told is logged, and
-// internal addresses never reach the client.
+// text), a 5xx tells nothing and logs the error; what redaction takes out
+// is logged, and internal addresses never reach the client.
 func TestError(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -72,7 +72,7 @@ func TestError(t *testing.T) {
 		logged             bool
 	}{
 		{"own text", "", "no such list: not found", fmt.Errorf("no such list: %w", issuer.ErrNotFound), 404, false},
-		{"given detail", "no credential x", "no credential x", issuer.ErrNotFound, 404, true},
+		{"given detail", "no credential x", "no credential x", issuer.ErrNotFound, 404, false},
 		{"500 says nothing", "", "", errors.New("open /var/lib/blason/db: denied"), 500, true},
 		{"redacted", "", "dial [internal address]:443: " + issuer.ErrPreflight.Error(), fmt.Errorf("dial 10.0.0.1:443: %w", issuer.ErrPreflight), 400, true},
 	} {

@@ -1,50 +1,28 @@
-package server
+// Package vcapi is the part of Blason's HTTP server that speaks the W3C
+// VC API: issue credentials (Data Integrity or VC-JWT), verify credentials
+// and presentations, and change a credential's status. See
+// internal/server/part for how a part is mounted.
+package vcapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/server/part"
 	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/vcjwt"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
-
-// readObject reads the request body as one strict JSON object (duplicate
-// keys refused) and returns it, or writes the error response and returns
-// nil.
-func (s *Server) readObject(c *gin.Context) map[string]any {
-	// A body that trickles in must not hold the connection for the whole
-	// ReadTimeout: the body gets BodyTimeout from now. Not every
-	// ResponseWriter supports deadlines (httptest's does not); the server's
-	// ReadTimeout still bounds those.
-	_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout))
-	b, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		problem.ReadError(c, s.cfg.MaxBody, err)
-		return nil
-	}
-	v, err := credential.ParseJSON(b, credential.Limits{MaxBytes: int(s.cfg.MaxBody)})
-	if err != nil {
-		problem.Write(c, http.StatusBadRequest, "malformed", "the body is not valid JSON: "+err.Error())
-		return nil
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		problem.Write(c, http.StatusBadRequest, "malformed", "the body must be a JSON object")
-		return nil
-	}
-	return m
-}
 
 // member returns body[key] as an object, or writes a 400 naming what is
 // wrong (a credential sent as a JSON string is the classic mistake).
@@ -54,14 +32,14 @@ func member(c *gin.Context, body map[string]any, key string) map[string]any {
 		return v
 	case nil:
 		if _, present := body[key]; present {
-			problem.Write(c, http.StatusBadRequest, "malformed", key+" is null")
+			problem.Write(c, http.StatusBadRequest, problem.Malformed, key+" is null")
 		} else {
-			problem.Write(c, http.StatusBadRequest, "malformed", "the body has no "+key)
+			problem.Write(c, http.StatusBadRequest, problem.Malformed, "the body has no "+key)
 		}
 	case string:
-		problem.Write(c, http.StatusBadRequest, "malformed", key+" must be a JSON object, not a string holding JSON")
+		problem.Write(c, http.StatusBadRequest, problem.Malformed, key+" must be a JSON object, not a string holding JSON")
 	default:
-		problem.Write(c, http.StatusBadRequest, "malformed", key+" must be a JSON object")
+		problem.Write(c, http.StatusBadRequest, problem.Malformed, key+" must be a JSON object")
 	}
 	return nil
 }
@@ -75,19 +53,59 @@ func options(c *gin.Context, body map[string]any) (map[string]any, bool) {
 	case map[string]any:
 		return v, true
 	}
-	problem.Write(c, http.StatusBadRequest, "malformed", "options must be a JSON object")
+	problem.Write(c, http.StatusBadRequest, problem.Malformed, "options must be a JSON object")
 	return nil, false
+}
+
+// Config is what the VC API part needs.
+type Config struct {
+	// Service issues (POST /credentials/issue, /credentials/issue/vc-jwt)
+	// and changes status (POST /credentials/status) as IssuerID: issued
+	// credentials get a status entry and are recorded. Nil: issuing
+	// answers 501 and there is no status route.
+	Service  *issuer.Service
+	IssuerID string
+	// Verifier checks credentials and presentations; required.
+	Verifier *verifier.Verifier
+}
+
+// API is the VC API part; it implements part.Part.
+type API struct {
+	sh  part.Shared
+	cfg Config
+}
+
+// New returns the VC API part.
+func New(sh part.Shared, cfg Config) *API { return &API{sh: sh, cfg: cfg} }
+
+// Mount adds the VC API's routes. Every endpoint that signs or changes
+// state takes a bearer token with its scope, checked before the body is
+// looked at; verifications are admitted (CPU-bound).
+func (a *API) Mount(r gin.IRouter) {
+	if a.cfg.Service == nil {
+		notIssuing := func(c *gin.Context) {
+			problem.Write(c, http.StatusNotImplemented, problem.NotConfigured, "this server does not issue credentials")
+		}
+		r.POST("/credentials/issue", notIssuing)
+		r.POST("/credentials/issue/vc-jwt", notIssuing)
+	} else {
+		r.POST("/credentials/issue", a.sh.Auth(account.ScopeIssue), part.RequireJSON, a.issueCredential)
+		r.POST("/credentials/issue/vc-jwt", a.sh.Auth(account.ScopeIssue), part.RequireJSON, a.issueCredentialJWT)
+		r.POST("/credentials/status", a.sh.Auth(account.ScopeStatus), part.RequireJSON, a.updateStatus)
+	}
+	r.POST("/credentials/verify", a.sh.Admit, part.RequireJSON, a.verifyCredential)
+	r.POST("/presentations/verify", a.sh.Admit, part.RequireJSON, a.verifyPresentation)
 }
 
 // POST /credentials/issue: {"credential": {...}, "options": {...}} ->
 // 201 {"verifiableCredential": {...}}.
-func (s *Server) issueCredential(c *gin.Context) { s.issueAs(c, formatDI) }
+func (a *API) issueCredential(c *gin.Context) { a.issueAs(c, formatDI) }
 
 // POST /credentials/issue/vc-jwt: the same request, answered with an
 // EnvelopedVerifiableCredential holding a VC-JWT, for clients that choose
 // the securing mechanism by endpoint (the W3C VC 2.0 suite's enveloping
 // tests do).
-func (s *Server) issueCredentialJWT(c *gin.Context) { s.issueAs(c, formatJWT) }
+func (a *API) issueCredentialJWT(c *gin.Context) { a.issueAs(c, formatJWT) }
 
 // Securing formats, as options.format names them.
 const (
@@ -100,8 +118,11 @@ var formats = map[string]string{
 	"vc+jwt": formatJWT, "application/vc+jwt": formatJWT, "jwt_vc": formatJWT, "jwt_vc_json": formatJWT, "jwt": formatJWT,
 }
 
-func (s *Server) issueAs(c *gin.Context, format string) {
-	body := s.readObject(c)
+// issueAs issues in the endpoint's format, or the one options.format names
+// where the endpoint allows it.
+func (a *API) issueAs(c *gin.Context, endpoint string) {
+	format := endpoint
+	body := a.sh.ReadObject(c)
 	if body == nil {
 		return
 	}
@@ -120,10 +141,10 @@ func (s *Server) issueAs(c *gin.Context, format string) {
 		want, known := formats[name]
 		switch {
 		case !known:
-			problem.Write(c, http.StatusBadRequest, "unsupported-format", fmt.Sprintf("options.format %q is not one this server issues: ldp_vc (Data Integrity, eddsa-rdfc-2022) or vc+jwt (VC-JWT)", name))
+			problem.Write(c, http.StatusBadRequest, problem.UnsupportedFormat, fmt.Sprintf("options.format %q is not one this server issues: ldp_vc (Data Integrity, eddsa-rdfc-2022) or vc+jwt (VC-JWT)", name))
 			return
-		case c.FullPath() == "/credentials/issue/vc-jwt" && want != formatJWT:
-			problem.Write(c, http.StatusBadRequest, "unsupported-format", fmt.Sprintf("options.format %q: this endpoint issues VC-JWTs; use POST /credentials/issue", name))
+		case endpoint == formatJWT && want != formatJWT:
+			problem.Write(c, http.StatusBadRequest, problem.UnsupportedFormat, fmt.Sprintf("options.format %q: this endpoint issues VC-JWTs; use POST /credentials/issue", name))
 			return
 		}
 		format = want
@@ -131,44 +152,30 @@ func (s *Server) issueAs(c *gin.Context, format string) {
 	// VC Data Model 2.0 rules (the verifier's data-model check): refused
 	// before anything is recorded, with every broken rule named.
 	if errs := credential.FromMap(cred).CheckDataModel(); len(errs) > 0 {
-		problem.Write(c, http.StatusBadRequest, "vc-data-model", errors.Join(errs...).Error())
+		problem.Write(c, http.StatusBadRequest, problem.VCDataModel, errors.Join(errs...).Error())
 		return
 	}
 	// Then what only this server may add (its own proof, status entry and
 	// status lists), however it is written.
 	if why := signedBlind(cred); why != "" {
-		problem.Write(c, http.StatusBadRequest, "invalid-credential", why)
+		problem.Write(c, http.StatusBadRequest, problem.InvalidCredential, why)
 		return
 	}
 	var signed map[string]any
 	var err error
 	ctx := c.Request.Context()
-	switch {
-	case format == formatJWT:
+	if format == formatJWT {
 		var jws string
-		if s.cfg.Service != nil {
-			jws, err = s.cfg.Service.SignWithStatusJWT(ctx, s.cfg.IssuerID, cred)
-		} else {
-			jws, err = s.cfg.Issuer.SignCredentialJWT(ctx, cred)
-		}
+		jws, err = a.cfg.Service.SignWithStatusJWT(ctx, a.cfg.IssuerID, cred)
 		signed = vcjwt.Envelope(jws)
-	case s.cfg.Service != nil:
-		signed, err = s.cfg.Service.SignWithStatus(ctx, s.cfg.IssuerID, cred)
-	default:
-		signed, err = s.cfg.Issuer.SignCredential(ctx, cred)
+	} else {
+		signed, err = a.cfg.Service.SignWithStatus(ctx, a.cfg.IssuerID, cred)
 	}
 	switch {
 	case errors.Is(err, issuer.ErrExists):
-		problem.Write(c, http.StatusConflict, "duplicate", "a credential with id "+strconv.Quote(credential.FromMap(cred).ID())+" was already issued; give each credential a new id (or none: one is assigned)")
-	case errors.Is(err, issuer.ErrNotOurIssuer):
-		problem.Write(c, http.StatusBadRequest, "unknown-issuer", err.Error())
-	case errors.Is(err, credential.ErrDataModel):
-		problem.Write(c, http.StatusBadRequest, "vc-data-model", err.Error())
-	case errors.Is(err, issuer.ErrCredential), errors.Is(err, issuer.ErrPreflight):
-		problem.Write(c, http.StatusBadRequest, "invalid-credential", err.Error())
+		problem.Error(c, err, "a credential with id "+strconv.Quote(credential.FromMap(cred).ID())+" was already issued; give each credential a new id (or none: one is assigned)")
 	case err != nil:
-		_ = c.Error(err)
-		problem.Write(c, http.StatusInternalServerError, "internal", "")
+		problem.Error(c, err, "")
 	default:
 		c.JSON(http.StatusCreated, gin.H{"verifiableCredential": signed})
 	}
@@ -211,8 +218,8 @@ func statusOf(verified bool) int {
 }
 
 // POST /credentials/verify: {"verifiableCredential": {...}, "options": {...}}.
-func (s *Server) verifyCredential(c *gin.Context) {
-	body := s.readObject(c)
+func (a *API) verifyCredential(c *gin.Context) {
+	body := a.sh.ReadObject(c)
 	if body == nil {
 		return
 	}
@@ -223,7 +230,7 @@ func (s *Server) verifyCredential(c *gin.Context) {
 	if _, ok := options(c, body); !ok {
 		return
 	}
-	report, _ := s.cfg.Verifier.VerifyDocument(c.Request.Context(), vc)
+	report, _ := a.cfg.Verifier.VerifyDocument(c.Request.Context(), vc)
 	shown, orig := problem.RedactReport(report)
 	logRedacted(c, orig)
 	res := resultFrom(shown.Verified, shown.Checks)
@@ -233,8 +240,8 @@ func (s *Server) verifyCredential(c *gin.Context) {
 
 // POST /presentations/verify: {"verifiablePresentation": {...},
 // "options": {"challenge": "...", "domain": "..."}}.
-func (s *Server) verifyPresentation(c *gin.Context) {
-	body := s.readObject(c)
+func (a *API) verifyPresentation(c *gin.Context) {
+	body := a.sh.ReadObject(c)
 	if body == nil {
 		return
 	}
@@ -248,13 +255,37 @@ func (s *Server) verifyPresentation(c *gin.Context) {
 	}
 	challenge, _ := opts["challenge"].(string)
 	domain, _ := opts["domain"].(string)
-	report, _ := s.cfg.Verifier.VerifyPresentationDocument(c.Request.Context(), vp,
+	report, _ := a.cfg.Verifier.VerifyPresentationDocument(c.Request.Context(), vp,
 		verifier.PresentationOptions{Challenge: challenge, Domain: domain})
 	shown, orig := problem.RedactPresentation(report)
 	logRedacted(c, orig)
 	res := resultFrom(shown.Verified, shown.Checks)
 	res.Report = shown
 	c.JSON(statusOf(report.Verified), res)
+}
+
+// WriteResult answers a verification made elsewhere (the /verify page, for
+// JSON clients) exactly as POST /credentials/verify and
+// /presentations/verify do: report is a *verifier.Report or a
+// *verifier.PresentationReport, redacted like the API's; logRedacted
+// receives what redaction took out.
+func WriteResult(w http.ResponseWriter, verified bool, checks []verifier.Check, report any, logRedacted func(string)) {
+	var orig []string
+	switch r := report.(type) {
+	case *verifier.Report:
+		report, orig = problem.RedactReport(r)
+	case *verifier.PresentationReport:
+		report, orig = problem.RedactPresentation(r)
+	}
+	checks, _ = problem.RedactChecks(checks)
+	for _, d := range orig {
+		logRedacted(d)
+	}
+	res := resultFrom(verified, checks)
+	res.Report = report
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(statusOf(verified))
+	_ = json.NewEncoder(w).Encode(res)
 }
 
 // logRedacted records the details redact took out of a response.
