@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -108,7 +109,7 @@ func Of(err error) (status int, kind string) {
 		return http.StatusUnauthorized, Unauthorized
 	case errors.Is(err, account.ErrInvalid):
 		return http.StatusBadRequest, Malformed
-	case isTooLarge(err):
+	case isTooLarge(err), errors.Is(err, multipart.ErrMessageTooLarge):
 		return http.StatusRequestEntityTooLarge, TooLarge
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, os.ErrDeadlineExceeded):
 		return http.StatusRequestTimeout, Timeout

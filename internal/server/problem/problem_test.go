@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -40,6 +41,7 @@ func TestOf(t *testing.T) {
 		{account.ErrExpired, 401, Unauthorized},
 		{account.ErrInvalid, 400, Malformed},
 		{&http.MaxBytesError{Limit: 10}, 413, TooLarge},
+		{fmt.Errorf("upload: %w", multipart.ErrMessageTooLarge), 413, TooLarge},
 		{wrap(os.ErrDeadlineExceeded), 408, Timeout},
 		{errors.New("disk on fire"), 500, Internal},
 	} {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/input"
+	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/verifier"
 )
 
@@ -27,7 +28,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 	}
 	l := h.lang(w, r)
 	if wantsJSON(r) && h.cfg.Problem != nil {
-		h.cfg.Problem(w, http.StatusBadRequest, "malformed", "give a credential: POST /verify with a multipart field \"file\" or a form field \"credential\", or GET /verify?url=")
+		h.cfg.Problem(w, http.StatusBadRequest, problem.Malformed, "give a credential: POST /verify with a multipart field \"file\" or a form field \"credential\", or GET /verify?url=")
 		return
 	}
 	h.render(w, http.StatusOK, "verify.html", newPage(l, r, i18n.T(l, "verify.title")))
@@ -102,7 +103,7 @@ func (h *Handler) verifyURL(w http.ResponseWriter, r *http.Request, raw, email s
 	if err != nil {
 		h.cfg.Logger.Info("verify by address: fetch failed", "url", u.String(), "error", err)
 		if wantsJSON(r) && h.cfg.Problem != nil {
-			h.cfg.Problem(w, http.StatusBadGateway, "fetch-failed", "the credential could not be fetched from that address")
+			h.cfg.Problem(w, http.StatusBadGateway, problem.FetchFailed, "the credential could not be fetched from that address")
 			return
 		}
 		h.renderForm(w, r, l, http.StatusBadGateway, i18n.T(l, "verify.fetch-failed"), form{URL: raw})
@@ -121,16 +122,13 @@ func (h *Handler) verifyURL(w http.ResponseWriter, r *http.Request, raw, email s
 }
 
 func (h *Handler) inputError(w http.ResponseWriter, r *http.Request, l i18n.Lang, err error) {
-	var tooBig *http.MaxBytesError
-	status, msg := http.StatusBadRequest, i18n.T(l, "verify.nothing")
-	if errors.As(err, &tooBig) || errors.Is(err, multipart.ErrMessageTooLarge) {
-		status, msg = http.StatusRequestEntityTooLarge, i18n.T(l, "verify.too-large", h.cfg.MaxUpload>>20)
+	// The server's one mapping says which errors are "too large"; any
+	// other failure to read the upload is the client's (400).
+	status, kind, msg := http.StatusBadRequest, problem.Malformed, i18n.T(l, "verify.nothing")
+	if s, k := problem.Of(err); s == http.StatusRequestEntityTooLarge {
+		status, kind, msg = s, k, i18n.T(l, "verify.too-large", h.cfg.MaxUpload>>20)
 	}
 	if wantsJSON(r) && h.cfg.Problem != nil {
-		kind := "malformed"
-		if status == http.StatusRequestEntityTooLarge {
-			kind = "too-large"
-		}
 		h.cfg.Problem(w, status, kind, msg)
 		return
 	}
@@ -140,7 +138,7 @@ func (h *Handler) inputError(w http.ResponseWriter, r *http.Request, l i18n.Lang
 // unreadable: "could not read this" is its own answer, never "not verified".
 func (h *Handler) unreadable(w http.ResponseWriter, r *http.Request, l i18n.Lang, err error) {
 	if wantsJSON(r) && h.cfg.Problem != nil {
-		h.cfg.Problem(w, http.StatusBadRequest, "malformed", err.Error())
+		h.cfg.Problem(w, http.StatusBadRequest, problem.Malformed, err.Error())
 		return
 	}
 	p := newPage(l, r, i18n.T(l, "verify.report-title"))
