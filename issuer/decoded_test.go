@@ -57,7 +57,7 @@ func TestDecodedStatusList(t *testing.T) {
 		}
 		t.Cleanup(func() { st.Close() })
 		return &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example", Now: clock,
-			Preflight: preflight{verifier.New(verifier.Options{Now: clock})}}
+			Preflight: verifier.New(verifier.Options{Now: clock}).Preflight()}
 	}
 	a, b := open(), open()
 	k, err := issuer.NewKey(did.Ed25519)
@@ -166,7 +166,7 @@ func TestListVersioner(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	vs := &versionedStore{Store: st}
 	svc := &issuer.Service{Store: vs, MasterKey: make([]byte, 32), BaseURL: "https://badges.lab.example", Now: clock,
-		Preflight: preflight{verifier.New(verifier.Options{Now: clock})}}
+		Preflight: verifier.New(verifier.Options{Now: clock}).Preflight()}
 	k, _ := issuer.NewKey(did.Ed25519)
 	if _, err := svc.AddIssuer(ctx, issuer.Profile{Name: "Lab"}, k); err != nil {
 		t.Fatal(err)

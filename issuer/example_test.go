@@ -24,7 +24,7 @@ func ExampleIssuer_Issue() {
 		Profile:   issuer.Profile{ID: key.DID, Name: "Science & Society Lab"},
 		Key:       key,
 		Now:       now,
-		Preflight: preflight{verifier.New(verifier.Options{Now: now})},
+		Preflight: verifier.New(verifier.Options{Now: now}).Preflight(),
 	}
 	badge, err := is.Issue(ctx, issuer.Award{
 		ID: "urn:uuid:7f0c1bde-8d0e-4a8e-9a34-0d6c1f1e2b3c",

@@ -28,14 +28,6 @@ func achievement() map[string]any {
 	}
 }
 
-// preflight adapts our verifier to issuer.Preflight, as cmd does.
-type preflight struct{ v *verifier.Verifier }
-
-func (p preflight) Verify(ctx context.Context, b []byte) error {
-	_, err := p.v.Verify(ctx, b)
-	return err
-}
-
 func newIssuer(t *testing.T, kt did.KeyType) *issuer.Issuer {
 	t.Helper()
 	k, err := issuer.NewKey(kt)
@@ -46,7 +38,7 @@ func newIssuer(t *testing.T, kt did.KeyType) *issuer.Issuer {
 		Profile:   issuer.Profile{ID: k.DID, Name: "Science & Society Lab", URL: "https://lab.example"},
 		Key:       k,
 		Now:       clock,
-		Preflight: preflight{verifier.New(verifier.Options{Now: clock})},
+		Preflight: verifier.New(verifier.Options{Now: clock}).Preflight(),
 	}
 }
 

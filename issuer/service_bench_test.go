@@ -20,7 +20,7 @@ import (
 func benchAward(b *testing.B, st issuer.Store) {
 	master := make([]byte, 32)
 	svc := &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example", Now: clock,
-		Preflight: preflight{verifier.New(verifier.Options{Now: clock})}}
+		Preflight: verifier.New(verifier.Options{Now: clock}).Preflight()}
 	k, err := issuer.NewKey(did.Ed25519)
 	if err != nil {
 		b.Fatal(err)

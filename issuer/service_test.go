@@ -51,7 +51,7 @@ func newService(t *testing.T) *service {
 	master := make([]byte, 32)
 	copy(master, "test master key, 32 bytes long!!")
 	svc := &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example", Now: clock,
-		Preflight: preflight{verifier.New(verifier.Options{Now: clock})}}
+		Preflight: verifier.New(verifier.Options{Now: clock}).Preflight()}
 	k, err := issuer.NewKey(did.Ed25519)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
 
@@ -35,4 +36,39 @@ func ExampleVerifier_Verify() {
 	// Verifiable Credentials 101 by Example University
 	// not-verified false true
 	// proof proof.bad-signature
+}
+
+// The issuer checks every credential it signs with a Preflight, an interface
+// it declares so as not to import the verifier; Verifier.Preflight is the
+// adapter. Here the preflight accepts what the issuer signs, and refuses
+// the same credential once its achievement's name has been changed.
+func ExampleVerifier_Preflight() {
+	ctx := context.Background()
+	v := verifier.New(verifier.Options{})
+	key, err := issuer.NewKey("") // Ed25519, a did:key
+	if err != nil {
+		panic(err)
+	}
+	is := &issuer.Issuer{
+		Profile:   issuer.Profile{ID: key.DID, Name: "Science & Society Lab"},
+		Key:       key,
+		Preflight: v.Preflight(),
+	}
+	badge, err := is.Issue(ctx, issuer.Award{
+		Achievement: map[string]any{
+			"id":          "https://lab.example/achievements/teamwork",
+			"name":        "Teamwork",
+			"description": "Works well in a team.",
+			"criteria":    map[string]any{"narrative": "Peer nominated."},
+		},
+		Recipient: issuer.Recipient{DID: "did:example:learner"},
+	})
+	fmt.Println("issued:", err == nil)
+
+	tampered := strings.Replace(string(badge), `"Teamwork"`, `"Leadership"`, 1)
+	err = v.Preflight().Verify(ctx, []byte(tampered))
+	fmt.Println("tampered:", errors.Is(err, verifier.ErrNotVerified))
+	// Output:
+	// issued: true
+	// tampered: true
 }

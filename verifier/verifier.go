@@ -126,6 +126,24 @@ func (v *Verifier) WithRecipient(r *Recipient) *Verifier {
 	return &c
 }
 
+// Preflight returns v as an issuer.Preflight: its Verify keeps only the
+// error, which is nil exactly when the credential verifies. The issuer
+// declares that interface so that issuer and verifier never import each
+// other; this is the one adapter between them (cmd, tests and other
+// modules use it rather than writing their own).
+func (v *Verifier) Preflight() interface {
+	Verify(ctx context.Context, credential []byte) error
+} {
+	return preflight{v}
+}
+
+type preflight struct{ v *Verifier }
+
+func (p preflight) Verify(ctx context.Context, credential []byte) error {
+	_, err := p.v.Verify(ctx, credential)
+	return err
+}
+
 // maxEndorsementDepth bounds endorsements of endorsements.
 const maxEndorsementDepth = limits.EndorsementDepth
 

@@ -15,15 +15,6 @@ import (
 	"github.com/blason-badges/blason/wallet"
 )
 
-// preflight lets the issuer check each credential with the verifier before
-// returning it (issuer declares the interface so as not to import verifier).
-type preflight struct{ v *verifier.Verifier }
-
-func (p preflight) Verify(ctx context.Context, credential []byte) error {
-	_, err := p.v.Verify(ctx, credential)
-	return err
-}
-
 func main() {
 	if err := run(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "outside:", err)
@@ -46,7 +37,7 @@ func run(ctx context.Context) error {
 	is := &issuer.Issuer{
 		Profile:   issuer.Profile{ID: issuerKey.DID, Name: "Example Lab"},
 		Key:       issuerKey,
-		Preflight: preflight{v},
+		Preflight: v.Preflight(),
 	}
 	badge, err := is.Issue(ctx, issuer.Award{
 		Achievement: map[string]any{

@@ -31,7 +31,7 @@ func demo(e env, args []string) int {
 	is := &issuer.Issuer{
 		Profile:   issuer.Profile{ID: key.DID, Name: "Demo Science & Society Lab", URL: "https://lab.example"},
 		Key:       key,
-		Preflight: preflight{verifier.New(verifier.Options{})},
+		Preflight: verifier.New(verifier.Options{}).Preflight(),
 	}
 	achievement := map[string]any{
 		"id":          "https://lab.example/badges/public-engagement",

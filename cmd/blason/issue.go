@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"time"
 
@@ -10,15 +9,6 @@ import (
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
-
-// preflight lets the issuer check each credential with our verifier
-// without the issuer package importing it.
-type preflight struct{ v *verifier.Verifier }
-
-func (p preflight) Verify(ctx context.Context, b []byte) error {
-	_, err := p.v.Verify(ctx, b)
-	return err
-}
 
 func issue(e env, args []string) int {
 	fs := newFlags(e, "issue")
@@ -71,7 +61,7 @@ func issue(e env, args []string) int {
 	is := &issuer.Issuer{
 		Profile:   issuer.Profile{ID: key.DID, Name: issuerName, URL: *url},
 		Key:       key,
-		Preflight: preflight{verifier.New(verifier.Options{})},
+		Preflight: verifier.New(verifier.Options{}).Preflight(),
 	}
 	award := issuer.Award{Achievement: ach, Recipient: issuer.Recipient{Email: *email, DID: *recipientDID}}
 	switch *format {

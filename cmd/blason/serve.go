@@ -144,7 +144,7 @@ func serve(e env, args []string) int {
 	// Our own status lists are read from the store, not over the network.
 	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: selfFetcher{svc, client}, AcceptGeneric: true})
 	// Preflight does not fetch: the credential's status list is our own.
-	svc.Preflight = preflight{verifier.New(verifier.Options{DIDs: dids, AcceptGeneric: true})}
+	svc.Preflight = verifier.New(verifier.Options{DIDs: dids, AcceptGeneric: true}).Preflight()
 
 	lang, ok := i18n.Parse(*pageLang)
 	if !ok {

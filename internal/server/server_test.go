@@ -60,13 +60,6 @@ func mustToken(t testing.TB, svc *account.Service, scopes ...account.Scope) stri
 	return secret
 }
 
-type preflight struct{ v *verifier.Verifier }
-
-func (p preflight) Verify(ctx context.Context, b []byte) error {
-	_, err := p.v.Verify(ctx, b)
-	return err
-}
-
 // newFixture is a server issuing as a fresh issuer (a did:key) with the
 // state blason serve has: a Service over a temporary SQLite store, which
 // also holds the tokens, and a verifier that reads the issuer's own status
@@ -84,7 +77,7 @@ func newFixture(t testing.TB, maxBody int64) *fixture {
 	}
 	holder, _ := issuer.NewKey("")
 	svc := &issuer.Service{Store: st, MasterKey: make([]byte, 32), BaseURL: "https://b.example", Now: now,
-		Preflight: preflight{verifier.New(verifier.Options{AcceptGeneric: true, Now: now})}}
+		Preflight: verifier.New(verifier.Options{AcceptGeneric: true, Now: now}).Preflight()}
 	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, key); err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func newStatusServerStoreTB(t testing.TB, token string) (*Server, string, *issue
 	}
 	t.Cleanup(func() { st.Close() })
 	svc := &issuer.Service{Store: st, MasterKey: make([]byte, 32), BaseURL: "https://b.example", Now: now,
-		Preflight: preflight{verifier.New(verifier.Options{Now: now, AcceptGeneric: true})}}
+		Preflight: verifier.New(verifier.Options{Now: now, AcceptGeneric: true}).Preflight()}
 	k, _ := issuer.NewKey("")
 	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, k); err != nil {
 		t.Fatal(err)
