@@ -36,7 +36,7 @@ type Service struct {
 	// MasterKey seals issuer keys at rest (AES-256-GCM); 32 bytes, required.
 	MasterKey []byte
 	// BaseURL is this server's public URL (https://host[:port], no trailing
-	// slash); status lists are published at BaseURL + "/status/" + list ID.
+	// slash); status lists are published at StatusListURL(BaseURL, list ID, format).
 	BaseURL string
 	// ListSize is the size of new status lists; zero means DefaultListSize.
 	ListSize int
@@ -138,11 +138,15 @@ func (s *Service) key(rec *IssuerRecord) (*Key, error) {
 }
 
 // ListURL is where a status list is published.
-func (s *Service) ListURL(listID string) string { return s.BaseURL + "/status/" + listID }
+func (s *Service) ListURL(listID string) string {
+	return StatusListURL(s.BaseURL, listID, FormatBitstring)
+}
 
 // listURL2021 is the same list published as a StatusList2021Credential,
 // for VC 1.1 credentials (whose contexts define StatusList2021Entry).
-func (s *Service) listURL2021(listID string) string { return s.ListURL(listID) + "/2021" }
+func (s *Service) listURL2021(listID string) string {
+	return StatusListURL(s.BaseURL, listID, FormatStatusList2021)
+}
 
 // entry builds a credentialStatus entry for a slot. A VC 1.1 credential
 // gets a StatusList2021Entry, a type its contexts (with the status list

@@ -31,25 +31,10 @@ type localStatus struct {
 	next verifier.Fetcher
 }
 
-// split returns the base URL and list ID of a status list URL of the form
-// BASE/status/ID or BASE/status/ID/2021.
-func splitStatusURL(u string) (base, id string, ok bool) {
-	i := strings.LastIndex(u, "/status/")
-	if i < 0 {
-		return "", "", false
-	}
-	base, rest := u[:i], u[i+len("/status/"):]
-	id = strings.TrimSuffix(rest, "/2021")
-	if id == "" || strings.ContainsAny(id, "/?#") {
-		return "", "", false
-	}
-	return base, id, true
-}
-
 // local returns a Service publishing at the URL's base when the URL names
 // a list held in the store.
 func (l *localStatus) local(ctx context.Context, u string) (*issuer.Service, bool, error) {
-	base, id, ok := splitStatusURL(u)
+	base, id, _, ok := issuer.ParseStatusListURL(u)
 	if !ok {
 		return nil, false, nil
 	}

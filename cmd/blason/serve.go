@@ -318,26 +318,18 @@ type selfFetcher struct {
 
 // IsLocal implements verifier.LocalFetcher: our own lists are never stale.
 func (f selfFetcher) IsLocal(url string) bool {
-	return f.svc.BaseURL != "" && strings.HasPrefix(url, f.svc.BaseURL+"/status/")
+	_, _, ok := f.ownList(url)
+	return ok
 }
 
 // ownList returns the list ID and format of one of our own status list
-// URLs (BaseURL/status/ID, or BaseURL/status/ID/2021).
+// URLs (issuer.StatusListURL with our BaseURL).
 func (f selfFetcher) ownList(url string) (string, issuer.ListFormat, bool) {
-	if f.svc.BaseURL == "" {
+	base, id, format, ok := issuer.ParseStatusListURL(url)
+	if !ok || f.svc.BaseURL == "" || base != f.svc.BaseURL {
 		return "", 0, false
 	}
-	rest, ok := strings.CutPrefix(url, f.svc.BaseURL+"/status/")
-	if !ok {
-		return "", 0, false
-	}
-	if !strings.Contains(rest, "/") {
-		return rest, issuer.FormatBitstring, true
-	}
-	if id, ok := strings.CutSuffix(rest, "/2021"); ok && !strings.Contains(id, "/") {
-		return id, issuer.FormatStatusList2021, true
-	}
-	return "", 0, false
+	return id, format, true
 }
 
 // TrustedList implements verifier.TrustedListFetcher: our own lists come

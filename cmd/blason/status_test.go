@@ -178,21 +178,3 @@ func TestStatusURLWarning(t *testing.T) {
 		}
 	}
 }
-
-func TestSplitStatusURL(t *testing.T) {
-	t.Parallel()
-	cases := []struct{ in, base, id string }{
-		{"http://127.0.0.1:8080/status/abc", "http://127.0.0.1:8080", "abc"},
-		{"https://lab.example/x/status/abc/2021", "https://lab.example/x", "abc"},
-		{"https://lab.example/status/", "", ""},
-		{"https://lab.example/status/a/b", "", ""},
-		{"https://lab.example/status/a?x=1", "", ""},
-		{"https://lab.example/lists/a", "", ""},
-	}
-	for _, c := range cases {
-		base, id, ok := splitStatusURL(c.in)
-		if base != c.base || id != c.id || ok != (c.id != "") {
-			t.Errorf("splitStatusURL(%s) = %q %q %v", c.in, base, id, ok)
-		}
-	}
-}

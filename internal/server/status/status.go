@@ -44,8 +44,9 @@ func New(_ part.Shared, cfg Config) *Documents { return &Documents{cfg: cfg} }
 // Mount adds the configured documents' routes.
 func (d *Documents) Mount(r gin.IRouter) {
 	if d.cfg.Service != nil {
-		r.GET("/status/:id", d.statusList(issuer.FormatBitstring))
-		r.GET("/status/:id/2021", d.statusList(issuer.FormatStatusList2021))
+		// The paths of issuer.StatusListURL, the one scheme.
+		r.GET(issuer.StatusListPath+":id", d.statusList(issuer.FormatBitstring))
+		r.GET(issuer.StatusListPath+":id"+issuer.StatusList2021Suffix, d.statusList(issuer.FormatStatusList2021))
 	}
 	if d.cfg.JWKS != nil {
 		r.GET("/.well-known/jwks.json", func(c *gin.Context) {
