@@ -1,117 +1,24 @@
 package did_test
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 )
 
 // *fetch.Client reports the final URL, so HTTPSResolver can refuse
 // cross-origin redirects.
 var _ did.FinalURLFetcher = (*fetch.Client)(nil)
-
-// httpsEnv is an httptest TLS server on loopback answering by host+path
-// with a document, a redirect or nothing (404), and counting requests. The
-// test certificate is valid for example.com and *.example.com; the fetch
-// client's resolver maps those names to 127.0.0.1.
-type httpsEnv struct {
-	srv    *httptest.Server
-	port   string
-	mu     sync.Mutex
-	routes map[string]route
-	hits   map[string]int
-}
-
-type route struct {
-	body     []byte
-	ct       string
-	redirect string
-}
-
-func newHTTPSEnv(t *testing.T) *httpsEnv {
-	t.Helper()
-	e := &httpsEnv{routes: map[string]route{}, hits: map[string]int{}}
-	e.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Host + r.URL.RequestURI()
-		e.mu.Lock()
-		e.hits[key]++
-		rt, ok := e.routes[key]
-		e.mu.Unlock()
-		switch {
-		case !ok:
-			http.NotFound(w, r)
-		case rt.redirect != "":
-			http.Redirect(w, r, rt.redirect, http.StatusFound)
-		default:
-			w.Header().Set("Content-Type", rt.ct)
-			w.Write(rt.body)
-		}
-	}))
-	t.Cleanup(e.srv.Close)
-	_, e.port, _ = net.SplitHostPort(e.srv.Listener.Addr().String())
-	return e
-}
-
-// base returns "https://host:port" for a host covered by the certificate.
-func (e *httpsEnv) base(host string) string { return "https://" + host + ":" + e.port }
-
-// serve registers body at the absolute URL u.
-func (e *httpsEnv) serve(u string, body []byte, ct string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.routes[strings.TrimPrefix(u, "https://")] = route{body: body, ct: ct}
-}
-
-func (e *httpsEnv) redirect(from, to string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.routes[strings.TrimPrefix(from, "https://")] = route{redirect: to}
-}
-
-func (e *httpsEnv) count(u string) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.hits[strings.TrimPrefix(u, "https://")]
-}
-
-// client is the production fetch.Client, allowed to reach loopback.
-func (e *httpsEnv) client() *fetch.Client {
-	pool := x509.NewCertPool()
-	pool.AddCert(e.srv.Certificate())
-	return fetch.New(fetch.Options{
-		AllowPrivate: true,
-		TLSConfig:    &tls.Config{RootCAs: pool},
-		Resolver:     exampleLoopback{},
-		Timeout:      5 * time.Second,
-	})
-}
-
-// exampleLoopback maps example.com and its subdomains to 127.0.0.1.
-type exampleLoopback struct{}
-
-func (exampleLoopback) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	if host == "example.com" || strings.HasSuffix(host, ".example.com") {
-		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-	}
-	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: host, IsNotFound: true}
-}
 
 // profile returns an OB 3.0 issuer profile (a controller document) for id
 // with the given verification methods (JSON objects) and assertionMethod
@@ -136,8 +43,8 @@ func multikeyVM(t testing.TB, id, controller string) string {
 
 func TestHTTPSResolveEndToEnd(t *testing.T) {
 	t.Parallel()
-	e := newHTTPSEnv(t)
-	issuer := e.base("example.com") + "/issuers/876543"
+	e := testkit.NewHTTPS(t)
+	issuer := e.Base("example.com") + "/issuers/876543"
 	mk := multikey(t, webKey.Public())
 	// One method with a relative id, one with an absolute multibase
 	// fragment id (the OB 3.0 test vector style), both under
@@ -162,8 +69,8 @@ func TestHTTPSResolveEndToEnd(t *testing.T) {
   "assertionMethod": ["#key-1", %q, "#jwk"],
   "authentication": [{"id": "#auth", "type": "Multikey", "controller": %q, "publicKeyMultibase": %q}]
 }`, issuer, issuer, mk, issuer+"#"+mk, issuer, mk, issuer, jwk, issuer+"#"+mk, issuer, mk))
-	e.serve(issuer, doc, "application/ld+json")
-	r := &did.HTTPSResolver{Fetcher: e.client()}
+	e.Serve(issuer, doc, "application/ld+json")
+	r := &did.HTTPSResolver{Fetcher: e.Client()}
 
 	for _, vmURL := range []string{issuer + "#key-1", issuer + "#" + mk} {
 		vm, err := did.ResolveMethod(ctxT(t), nil, r, vmURL, did.AssertionMethod)
@@ -195,7 +102,7 @@ func TestHTTPSResolveEndToEnd(t *testing.T) {
 		t.Errorf("did:key through ResolveMethod: %+v, %v", vm, err)
 	}
 	// A 404: could not check.
-	_, err = r.Resolve(ctxT(t), e.base("example.com")+"/issuers/none#key-1")
+	_, err = r.Resolve(ctxT(t), e.Base("example.com")+"/issuers/none#key-1")
 	var se *fetch.StatusError
 	if !errors.Is(err, did.ErrResolution) || !errors.As(err, &se) || se.Code != 404 {
 		t.Errorf("404: %v", err)
@@ -204,30 +111,30 @@ func TestHTTPSResolveEndToEnd(t *testing.T) {
 
 func TestHTTPSResolveRedirects(t *testing.T) {
 	t.Parallel()
-	e := newHTTPSEnv(t)
-	issuer := e.base("example.com") + "/issuers/1"
-	r := &did.HTTPSResolver{Fetcher: e.client()}
+	e := testkit.NewHTTPS(t)
+	issuer := e.Base("example.com") + "/issuers/1"
+	r := &did.HTTPSResolver{Fetcher: e.Client()}
 
 	// Same origin: followed; the id is still the URL asked for.
-	e.redirect(issuer, issuer+"/profile.json")
-	e.serve(issuer+"/profile.json", profile(issuer, []string{multikeyVM(t, "#key-1", issuer)}, []string{`"#key-1"`}), "application/json")
+	e.Redirect(issuer, issuer+"/profile.json")
+	e.Serve(issuer+"/profile.json", profile(issuer, []string{multikeyVM(t, "#key-1", issuer)}, []string{`"#key-1"`}), "application/json")
 	if _, err := r.ResolveVerificationMethod(ctxT(t), issuer+"#key-1", did.AssertionMethod); err != nil {
 		t.Fatalf("same-origin redirect: %v", err)
 	}
 
 	// Another origin is refused even though the document there claims the
 	// right id.
-	victim := e.base("example.com") + "/issuers/2"
-	target := e.base("evil.example.com") + "/issuers/2"
-	e.redirect(victim, target)
-	e.serve(target, profile(victim, []string{multikeyVM(t, "#key-1", victim)}, []string{`"#key-1"`}), "application/json")
+	victim := e.Base("example.com") + "/issuers/2"
+	target := e.Base("evil.example.com") + "/issuers/2"
+	e.Redirect(victim, target)
+	e.Serve(target, profile(victim, []string{multikeyVM(t, "#key-1", victim)}, []string{`"#key-1"`}), "application/json")
 	_, err := r.ResolveVerificationMethod(ctxT(t), victim+"#key-1", did.AssertionMethod)
-	if !errors.Is(err, did.ErrResolution) || !strings.Contains(err.Error(), "another origin") || e.count(target) != 1 {
+	if !errors.Is(err, did.ErrResolution) || !strings.Contains(err.Error(), "another origin") || e.Count(target) != 1 {
 		t.Errorf("redirect to %s: %v, want ErrResolution for another origin", target, err)
 	}
 	// The fetch client itself refuses redirects to http.
-	e.redirect(e.base("example.com")+"/issuers/3", "http://example.com/issuers/3")
-	if _, err := r.Resolve(ctxT(t), e.base("example.com")+"/issuers/3"); !errors.Is(err, did.ErrResolution) || !errors.Is(err, fetch.ErrInsecureURL) {
+	e.Redirect(e.Base("example.com")+"/issuers/3", "http://example.com/issuers/3")
+	if _, err := r.Resolve(ctxT(t), e.Base("example.com")+"/issuers/3"); !errors.Is(err, did.ErrResolution) || !errors.Is(err, fetch.ErrInsecureURL) {
 		t.Errorf("redirect to http: %v", err)
 	}
 }
@@ -391,16 +298,16 @@ func TestHTTPSResolverCache(t *testing.T) {
 // production client.
 func TestHTTPSResolverCacheOverNetwork(t *testing.T) {
 	t.Parallel()
-	e := newHTTPSEnv(t)
-	issuer := e.base("example.com") + "/issuers/9"
-	e.serve(issuer, profile(issuer, []string{multikeyVM(t, "#key-1", issuer)}, []string{`"#key-1"`}), "application/ld+json")
-	r := &did.HTTPSResolver{Fetcher: e.client(), Cache: fetch.NewCache[*did.Document](16, nil)}
+	e := testkit.NewHTTPS(t)
+	issuer := e.Base("example.com") + "/issuers/9"
+	e.Serve(issuer, profile(issuer, []string{multikeyVM(t, "#key-1", issuer)}, []string{`"#key-1"`}), "application/ld+json")
+	r := &did.HTTPSResolver{Fetcher: e.Client(), Cache: fetch.NewCache[*did.Document](16, nil)}
 	for range 5 {
 		if _, err := r.ResolveVerificationMethod(ctxT(t), issuer+"#key-1", did.AssertionMethod); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := e.count(issuer); n != 1 {
+	if n := e.Count(issuer); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
 }

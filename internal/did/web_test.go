@@ -4,27 +4,21 @@ import (
 	"context"
 	"crypto"
 	"crypto/ed25519"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 )
 
 // *fetch.Client is the production Fetcher and *fetch.Cache the production
@@ -172,81 +166,10 @@ func webDoc(t testing.TB, id string) []byte {
 }`, id, id+"#key-1", id, multikey(t, webKey.Public()), id+"#key-1"))
 }
 
-// tlsEnv is an httptest TLS server on loopback serving documents by path,
-// and an httpFetcher using its client whose dialer always connects to the
-// server's listener (the test certificate is valid for example.com and
-// *.example.com).
-type tlsEnv struct {
-	srv  *httptest.Server
-	port string
-	mu   sync.Mutex
-	docs map[string]served
-	hits atomic.Int64
-}
-
-type served struct {
-	body        []byte
-	contentType string
-}
-
-func newTLSEnv(t *testing.T) *tlsEnv {
-	t.Helper()
-	e := &tlsEnv{docs: map[string]served{}}
-	e.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.hits.Add(1)
-		e.mu.Lock()
-		d, ok := e.docs[r.Host+r.URL.Path]
-		e.mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", d.contentType)
-		w.Write(d.body)
-	}))
-	t.Cleanup(e.srv.Close)
-	_, e.port, _ = net.SplitHostPort(e.srv.Listener.Addr().String())
-	return e
-}
-
-func (e *tlsEnv) serve(hostPath string, body []byte) {
-	e.serveType(hostPath, body, "application/did+json")
-}
-
-func (e *tlsEnv) serveType(hostPath string, body []byte, ct string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.docs[hostPath] = served{body, ct}
-}
-
-// httpFetcher is a minimal Fetcher over the test server's client.
-type httpFetcher struct{ c *http.Client }
-
-func (e *tlsEnv) fetcher() httpFetcher {
-	tr := e.srv.Client().Transport.(*http.Transport).Clone()
-	addr := e.srv.Listener.Addr().String()
-	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}
-	return httpFetcher{&http.Client{Transport: tr, Timeout: 5 * time.Second}}
-}
-
-func (f httpFetcher) GetJSON(ctx context.Context, u string, accept ...string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", strings.Join(accept, ", "))
-	resp, err := f.c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return nil, &fetch.StatusError{Code: resp.StatusCode, URL: u}
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+// serveDID publishes a DID document at host and path (no scheme) on the
+// shared loopback HTTPS web.
+func serveDID(e *testkit.HTTPS, hostPath string, body []byte) {
+	e.Serve("https://"+hostPath, body, "application/did+json")
 }
 
 func ctxT(t *testing.T) context.Context {
@@ -257,16 +180,16 @@ func ctxT(t *testing.T) context.Context {
 
 func TestWebResolveForms(t *testing.T) {
 	t.Parallel()
-	e := newTLSEnv(t)
+	e := testkit.NewHTTPS(t)
 	forms := []struct{ did, hostPath string }{
 		{"did:web:example.com", "example.com/.well-known/did.json"},
 		{"did:web:issuer.example.com:user:alice", "issuer.example.com/user/alice/did.json"},
-		{"did:web:example.com%3A" + e.port, "example.com:" + e.port + "/.well-known/did.json"},
-		{"did:web:example.com%3A" + e.port + ":issuers:42", "example.com:" + e.port + "/issuers/42/did.json"},
+		{"did:web:example.com%3A" + e.Port(), "example.com:" + e.Port() + "/.well-known/did.json"},
+		{"did:web:example.com%3A" + e.Port() + ":issuers:42", "example.com:" + e.Port() + "/issuers/42/did.json"},
 	}
-	r := &did.WebResolver{Fetcher: e.fetcher()}
+	r := &did.WebResolver{Fetcher: e.Direct()}
 	for _, f := range forms {
-		e.serve(f.hostPath, webDoc(t, f.did))
+		serveDID(e, f.hostPath, webDoc(t, f.did))
 		doc, err := r.Resolve(ctxT(t), f.did)
 		if err != nil {
 			t.Errorf("%s: %v", f.did, err)
@@ -298,18 +221,12 @@ func TestWebResolveForms(t *testing.T) {
 // example.com to 127.0.0.1, which the guard allows only with AllowPrivate).
 func TestWebResolveWithFetchClient(t *testing.T) {
 	t.Parallel()
-	e := newTLSEnv(t)
-	id := "did:web:example.com%3A" + e.port + ":issuers:1"
-	e.serve("example.com:"+e.port+"/issuers/1/did.json", webDoc(t, id))
-	e.serveType("example.com:"+e.port+"/html/did.json", webDoc(t, "did:web:example.com%3A"+e.port+":html"), "text/html")
-	e.serve("example.com:"+e.port+"/big/did.json", append(webDoc(t, "did:web:example.com%3A"+e.port+":big"), make([]byte, 5000)...))
-	pool := x509.NewCertPool()
-	pool.AddCert(e.srv.Certificate())
-	client := func(o fetch.Options) *fetch.Client {
-		o.TLSConfig = &tls.Config{RootCAs: pool}
-		o.Resolver = loopbackResolver{}
-		return fetch.New(o)
-	}
+	e := testkit.NewHTTPS(t)
+	id := "did:web:example.com%3A" + e.Port() + ":issuers:1"
+	serveDID(e, "example.com:"+e.Port()+"/issuers/1/did.json", webDoc(t, id))
+	e.Serve(e.Base("example.com")+"/html/did.json", webDoc(t, "did:web:example.com%3A"+e.Port()+":html"), "text/html")
+	serveDID(e, "example.com:"+e.Port()+"/big/did.json", append(webDoc(t, "did:web:example.com%3A"+e.Port()+":big"), make([]byte, 5000)...))
+	client := e.ClientWith
 	r := &did.WebResolver{Fetcher: client(fetch.Options{AllowPrivate: true, MaxBytes: 4096})}
 	if _, err := did.ResolveVerificationMethod(ctxT(t), r, id+"#key-1", did.AssertionMethod); err != nil {
 		t.Fatalf("end to end: %v", err)
@@ -320,8 +237,8 @@ func TestWebResolveWithFetchClient(t *testing.T) {
 		want error
 	}{
 		{id, &did.WebResolver{Fetcher: client(fetch.Options{})}, fetch.ErrPrivateAddress},
-		{"did:web:example.com%3A" + e.port + ":html", r, fetch.ErrContentType},
-		{"did:web:example.com%3A" + e.port + ":big", r, fetch.ErrTooLarge},
+		{"did:web:example.com%3A" + e.Port() + ":html", r, fetch.ErrContentType},
+		{"did:web:example.com%3A" + e.Port() + ":big", r, fetch.ErrTooLarge},
 	}
 	for _, tt := range tests {
 		_, err := tt.r.Resolve(ctxT(t), tt.did)
@@ -329,15 +246,6 @@ func TestWebResolveWithFetchClient(t *testing.T) {
 			t.Errorf("%s: got %v, want ErrResolution and %v", tt.did, err, tt.want)
 		}
 	}
-}
-
-type loopbackResolver struct{}
-
-func (loopbackResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	if host == "example.com" {
-		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-	}
-	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: host, IsNotFound: true}
 }
 
 func TestWebResolveInvalidDocuments(t *testing.T) {

@@ -7,15 +7,9 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +17,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 )
 
 var (
@@ -32,86 +27,12 @@ var (
 	_ did.FinalURLFetcher = (*fetch.Client)(nil)
 )
 
-// keyEnv is an httptest TLS server on loopback answering by host+path, and
-// a production fetch.Client allowed to reach it (the certificate covers
-// example.com and *.example.com, which the client resolves to 127.0.0.1).
-type keyEnv struct {
-	srv    *httptest.Server
-	port   string
-	mu     sync.Mutex
-	routes map[string]keyRoute
-	hits   map[string]int
-}
+// keyEnv is the shared loopback HTTPS web; bodies here are strings.
+type keyEnv struct{ *testkit.HTTPS }
 
-type keyRoute struct {
-	body     string
-	ct       string
-	redirect string
-}
+func newKeyEnv(t *testing.T) keyEnv { return keyEnv{testkit.NewHTTPS(t)} }
 
-func newKeyEnv(t *testing.T) *keyEnv {
-	t.Helper()
-	e := &keyEnv{routes: map[string]keyRoute{}, hits: map[string]int{}}
-	e.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Host + r.URL.Path
-		e.mu.Lock()
-		e.hits[key]++
-		rt, ok := e.routes[key]
-		e.mu.Unlock()
-		switch {
-		case !ok:
-			http.NotFound(w, r)
-		case rt.redirect != "":
-			http.Redirect(w, r, rt.redirect, http.StatusFound)
-		default:
-			w.Header().Set("Content-Type", rt.ct)
-			fmt.Fprint(w, rt.body)
-		}
-	}))
-	t.Cleanup(e.srv.Close)
-	_, e.port, _ = net.SplitHostPort(e.srv.Listener.Addr().String())
-	return e
-}
-
-func (e *keyEnv) base(host string) string { return "https://" + host + ":" + e.port }
-
-func (e *keyEnv) serve(u, body, ct string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.routes[strings.TrimPrefix(u, "https://")] = keyRoute{body: body, ct: ct}
-}
-
-func (e *keyEnv) redirect(from, to string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.routes[strings.TrimPrefix(from, "https://")] = keyRoute{redirect: to}
-}
-
-func (e *keyEnv) count(u string) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.hits[strings.TrimPrefix(u, "https://")]
-}
-
-func (e *keyEnv) client() *fetch.Client {
-	pool := x509.NewCertPool()
-	pool.AddCert(e.srv.Certificate())
-	return fetch.New(fetch.Options{
-		AllowPrivate: true,
-		TLSConfig:    &tls.Config{RootCAs: pool},
-		Resolver:     exampleLoopback{},
-		Timeout:      5 * time.Second,
-	})
-}
-
-type exampleLoopback struct{}
-
-func (exampleLoopback) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	if host == "example.com" || strings.HasSuffix(host, ".example.com") {
-		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-	}
-	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: host, IsNotFound: true}
-}
+func (e keyEnv) serve(u, body, ct string) { e.Serve(u, []byte(body), ct) }
 
 // pubJWK returns the public JWK of pub with kid (if non-empty) and extra
 // members.
@@ -150,14 +71,14 @@ func TestHTTPSKeyResolverJWKS(t *testing.T) {
 	t.Parallel()
 	ed, p256, rsaK := keys(t)
 	e := newKeyEnv(t)
-	issuer := e.base("example.com") + "/issuers/876543"
-	wk := e.base("example.com") + WellKnownJWKSPath
+	issuer := e.Base("example.com") + "/issuers/876543"
+	wk := e.Base("example.com") + WellKnownJWKSPath
 	e.serve(wk, pubJWKS(
 		pubJWK(t, ed.signer.Public(), "key-1", nil),
 		pubJWK(t, p256.signer.Public(), wk+"#key-2", nil),
 		pubJWK(t, rsaK.signer.Public(), "key-3", map[string]any{"iss": issuer, "use": "sig", "key_ops": []any{"verify"}}),
 	), jwkSetCT)
-	r := &HTTPSKeyResolver{Fetcher: e.client()}
+	r := &HTTPSKeyResolver{Fetcher: e.Client()}
 	tests := []struct {
 		kid  string
 		want crypto.PublicKey
@@ -180,7 +101,7 @@ func TestHTTPSKeyResolverJWKS(t *testing.T) {
 	}
 	// Another issuer on the same authority shares the JWKS (IMPL: the
 	// authority vouches), except for a key whose iss names someone else.
-	other := e.base("example.com") + "/issuers/other"
+	other := e.Base("example.com") + "/issuers/other"
 	if _, c, err := r.ResolveJWTKey(ctx5(t), wk+"#key-1", other); err != nil || c != other {
 		t.Errorf("same authority: %q, %v", c, err)
 	}
@@ -188,7 +109,7 @@ func TestHTTPSKeyResolverJWKS(t *testing.T) {
 		t.Errorf("iss member mismatch: %v", err)
 	}
 	// An issuer on another authority: the key resolves, provenance unknown.
-	if _, c, err := r.ResolveJWTKey(ctx5(t), wk+"#key-1", "https://elsewhere.example.com:"+e.port+"/i"); err != nil || c != "" {
+	if _, c, err := r.ResolveJWTKey(ctx5(t), wk+"#key-1", e.Base("elsewhere.example.com")+"/i"); err != nil || c != "" {
 		t.Errorf("foreign issuer: %q, %v", c, err)
 	}
 	for _, kid := range []string{wk + "#key-9", wk, "key-9", wk + "#"} {
@@ -198,13 +119,13 @@ func TestHTTPSKeyResolverJWKS(t *testing.T) {
 	}
 
 	// Two keys answering to one kid: ambiguous.
-	dup := e.base("example.com") + "/dup/jwks.json"
+	dup := e.Base("example.com") + "/dup/jwks.json"
 	e.serve(dup, pubJWKS(pubJWK(t, ed.signer.Public(), "k", nil), pubJWK(t, p256.signer.Public(), dup+"#k", nil)), jwkSetCT)
 	if _, _, err := r.ResolveJWTKey(ctx5(t), dup+"#k", issuer); !errors.Is(err, ErrKeyResolution) || !strings.Contains(err.Error(), "2 keys match") {
 		t.Errorf("two matches: %v", err)
 	}
 	// A one-key set named without a fragment.
-	one := e.base("keys.example.com") + "/one.json"
+	one := e.Base("keys.example.com") + "/one.json"
 	e.serve(one, pubJWKS(pubJWK(t, p256.signer.Public(), "", nil)), jwkSetCT)
 	if key, c, err := r.ResolveJWTKey(ctx5(t), one, issuer); err != nil || !sameKey(key, p256.signer.Public()) || c != issuer {
 		t.Errorf("one-key set: %q, %v", c, err)
@@ -216,11 +137,11 @@ func TestHTTPSKeyResolverJWK(t *testing.T) {
 	t.Parallel()
 	ed, p256, rsaK := keys(t)
 	e := newKeyEnv(t)
-	issuer := e.base("example.com") + "/issuers/1"
-	wk := e.base("example.com") + WellKnownJWKSPath
-	kidURL := e.base("keys.example.com") + "/k/p256.json"
+	issuer := e.Base("example.com") + "/issuers/1"
+	wk := e.Base("example.com") + WellKnownJWKSPath
+	kidURL := e.Base("keys.example.com") + "/k/p256.json"
 	e.serve(kidURL, pubJWK(t, p256.signer.Public(), "", nil), "application/jwk+json")
-	f := e.client()
+	f := e.Client()
 	r := &HTTPSKeyResolver{Fetcher: f}
 
 	// The kid is on another host and the issuer publishes no JWKS (404):
@@ -245,7 +166,7 @@ func TestHTTPSKeyResolverJWK(t *testing.T) {
 		t.Fatalf("JWKS entry for another issuer: %q, %v", c, err)
 	}
 	// A JWK iss member alone establishes nothing, but must match.
-	issKid := e.base("keys.example.com") + "/k/iss.json"
+	issKid := e.Base("keys.example.com") + "/k/iss.json"
 	e.serve(issKid, pubJWK(t, ed.signer.Public(), "", map[string]any{"iss": issuer}), "application/json")
 	if _, c, err := r.ResolveJWTKey(ctx5(t), issKid, issuer); err != nil || c != "" {
 		t.Errorf("iss member, key not in the JWKS: %q, %v", c, err)
@@ -282,7 +203,7 @@ func TestHTTPSKeyResolverJWK(t *testing.T) {
 		"set-not-objs": `{"keys":["a"]}`,
 	}
 	for name, body := range bad {
-		u := e.base("keys.example.com") + "/bad/" + name
+		u := e.Base("keys.example.com") + "/bad/" + name
 		e.serve(u, body, "application/json")
 		kid := u
 		if strings.HasPrefix(name, "set-") {
@@ -293,12 +214,12 @@ func TestHTTPSKeyResolverJWK(t *testing.T) {
 		}
 	}
 	// 404 and a cross-origin redirect: could not check.
-	if _, _, err := r.ResolveJWTKey(ctx5(t), e.base("keys.example.com")+"/none.json", issuer); !errors.Is(err, ErrKeyResolution) || !errors.Is(err, did.ErrResolution) || !errors.Is(err, fetch.ErrStatus) {
+	if _, _, err := r.ResolveJWTKey(ctx5(t), e.Base("keys.example.com")+"/none.json", issuer); !errors.Is(err, ErrKeyResolution) || !errors.Is(err, did.ErrResolution) || !errors.Is(err, fetch.ErrStatus) {
 		t.Errorf("404: %v", err)
 	}
-	moved := e.base("keys.example.com") + "/moved.json"
-	e.redirect(moved, e.base("evil.example.com")+"/k.json")
-	e.serve(e.base("evil.example.com")+"/k.json", pubJWK(t, ed.signer.Public(), "", nil), "application/json")
+	moved := e.Base("keys.example.com") + "/moved.json"
+	e.Redirect(moved, e.Base("evil.example.com")+"/k.json")
+	e.serve(e.Base("evil.example.com")+"/k.json", pubJWK(t, ed.signer.Public(), "", nil), "application/json")
 	if _, _, err := r.ResolveJWTKey(ctx5(t), moved, issuer); !errors.Is(err, did.ErrResolution) || !strings.Contains(err.Error(), "another origin") {
 		t.Errorf("cross-origin redirect: %v", err)
 	}
@@ -316,7 +237,7 @@ func TestHTTPSKeyResolverControllerDocument(t *testing.T) {
 	t.Parallel()
 	ed, p256, _ := keys(t)
 	e := newKeyEnv(t)
-	issuer := e.base("example.com") + "/issuers/7"
+	issuer := e.Base("example.com") + "/issuers/7"
 	mk, _ := did.EncodePublicMultikey(ed.signer.Public())
 	e.serve(issuer, fmt.Sprintf(`{
   "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/jwk/v1"],
@@ -330,7 +251,7 @@ func TestHTTPSKeyResolverControllerDocument(t *testing.T) {
   "assertionMethod": ["#key-1", "#mk", "#evil"]
 }`, issuer, issuer, pubJWK(t, p256.signer.Public(), "", nil), issuer, mk, issuer, mk,
 		issuer, pubJWK(t, p256.signer.Public(), "", map[string]any{"iss": "https://example.com/x"})), "application/ld+json")
-	r := &HTTPSKeyResolver{Fetcher: e.client(), Cache: fetch.NewCache[[]byte](16, nil)}
+	r := &HTTPSKeyResolver{Fetcher: e.Client(), Cache: fetch.NewCache[[]byte](16, nil)}
 	for kid, want := range map[string]crypto.PublicKey{issuer + "#key-1": p256.signer.Public(), issuer + "#mk": ed.signer.Public()} {
 		key, c, err := r.ResolveJWTKey(ctx5(t), kid, issuer)
 		if err != nil || !sameKey(key, want) || c != issuer {
@@ -341,7 +262,7 @@ func TestHTTPSKeyResolverControllerDocument(t *testing.T) {
 			t.Errorf("%s, no hint: %q, %v", kid, c, err)
 		}
 		// For another issuer: unknown (it is not in that issuer's JWKS).
-		if _, c, err := r.ResolveJWTKey(ctx5(t), kid, e.base("example.com")+"/issuers/8"); err != nil || c != "" {
+		if _, c, err := r.ResolveJWTKey(ctx5(t), kid, e.Base("example.com")+"/issuers/8"); err != nil || c != "" {
 			t.Errorf("%s, other issuer: %q, %v", kid, c, err)
 		}
 	}
@@ -350,11 +271,11 @@ func TestHTTPSKeyResolverControllerDocument(t *testing.T) {
 			t.Errorf("%s: %v", kid, err)
 		}
 	}
-	if n := e.count(issuer); n != 1 {
+	if n := e.Count(issuer); n != 1 {
 		t.Errorf("profile fetched %d times, want 1 (cached)", n)
 	}
 	// An authentication resolver refuses assertion-only keys.
-	auth := &HTTPSKeyResolver{Fetcher: e.client(), Relationship: did.Authentication}
+	auth := &HTTPSKeyResolver{Fetcher: e.Client(), Relationship: did.Authentication}
 	if _, _, err := auth.ResolveJWTKey(ctx5(t), issuer+"#key-1", issuer); !errors.Is(err, did.ErrRelationship) {
 		t.Errorf("authentication: %v", err)
 	}
@@ -442,12 +363,12 @@ func TestVerifyWithHTTPSKid(t *testing.T) {
 	t.Parallel()
 	_, p256, rsaK := keys(t)
 	e := newKeyEnv(t)
-	issuer := e.base("example.com") + "/issuers/876543"
-	wk := e.base("example.com") + WellKnownJWKSPath
-	esKid := e.base("keys.example.com") + "/es256.json"
+	issuer := e.Base("example.com") + "/issuers/876543"
+	wk := e.Base("example.com") + WellKnownJWKSPath
+	esKid := e.Base("keys.example.com") + "/es256.json"
 	e.serve(wk, pubJWKS(pubJWK(t, rsaK.signer.Public(), "rsa-1", nil), pubJWK(t, p256.signer.Public(), "es-1", nil)), jwkSetCT)
 	e.serve(esKid, pubJWK(t, p256.signer.Public(), "", nil), "application/jwk+json")
-	r := &HTTPSKeyResolver{Fetcher: e.client(), Cache: fetch.NewCache[[]byte](16, nil)}
+	r := &HTTPSKeyResolver{Fetcher: e.Client(), Cache: fetch.NewCache[[]byte](16, nil)}
 	opts := VerifyOptions{Now: nowFn, Resolver: r, Algorithms: []Algorithm{RS256, ES256}, RequireProvenance: true}
 
 	for _, tc := range []struct {
@@ -480,7 +401,7 @@ func TestVerifyWithHTTPSKid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	strangerKid := e.base("keys.example.com") + "/stranger.json"
+	strangerKid := e.Base("keys.example.com") + "/stranger.json"
 	e.serve(strangerKid, pubJWK(t, stranger.Public(), "", map[string]any{"iss": issuer}), "application/jwk+json")
 	tok, err := Sign(credV2(issuer), stranger, SignOptions{KeyID: strangerKid})
 	if err != nil {
@@ -498,8 +419,8 @@ func TestVerifyWithHTTPSKid(t *testing.T) {
 	// The stranger's key in the JWKS of an issuer on another authority
 	// does not help a token claiming this issuer... and a token claiming
 	// the other issuer is verified for that issuer only.
-	otherIssuer := e.base("other.example.com") + "/i"
-	e.serve(e.base("other.example.com")+WellKnownJWKSPath, pubJWKS(pubJWK(t, stranger.Public(), "s", nil)), jwkSetCT)
+	otherIssuer := e.Base("other.example.com") + "/i"
+	e.serve(e.Base("other.example.com")+WellKnownJWKSPath, pubJWKS(pubJWK(t, stranger.Public(), "s", nil)), jwkSetCT)
 	if _, err := Verify(ctx5(t), tok, opts); !errors.Is(err, ErrKeyProvenance) {
 		t.Errorf("stranger key listed elsewhere: %v", err)
 	}
