@@ -14,31 +14,10 @@ import (
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/status"
 	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
-
-// trustedLists hands a verifier a Service's decoded lists, as the server's
-// own status fetcher does; its GetJSON fails, so a verification that
-// passes went through TrustedList.
-type trustedLists struct{ svc *issuer.Service }
-
-func (l trustedLists) TrustedList(ctx context.Context, url string) (*status.List, bool, error) {
-	id, ok := strings.CutPrefix(url, l.svc.BaseURL+"/status/")
-	if !ok {
-		return nil, false, nil
-	}
-	f := issuer.FormatBitstring
-	if trimmed, ok := strings.CutSuffix(id, "/2021"); ok {
-		id, f = trimmed, issuer.FormatStatusList2021
-	}
-	list, err := l.svc.DecodedStatusList(ctx, id, f)
-	return list, true, err
-}
-
-func (trustedLists) GetJSON(context.Context, string, ...string) ([]byte, error) {
-	return nil, errors.New("fetched: the trusted list was not used")
-}
 
 // TestDecodedStatusList: the decoded list is what a verifier reads from the
 // published credential; it is decoded once per list version; and two
@@ -106,7 +85,7 @@ func TestDecodedStatusList(t *testing.T) {
 		}
 	}
 
-	v := verifier.New(verifier.Options{Now: clock, Fetcher: trustedLists{a}})
+	v := verifier.New(verifier.Options{Now: clock, Fetcher: testissuer.NewOnlyDecoded(a)})
 	if r, err := v.Verify(ctx, rec.Document); err != nil || r.Check(verifier.CheckStatus).Message != "status.ok" {
 		t.Fatalf("before revocation: %v %+v", err, r.Check(verifier.CheckStatus))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/status"
 	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -22,23 +23,6 @@ type service struct {
 	svc      *issuer.Service
 	issuerID string
 	verify   func(t *testing.T, b []byte) (*verifier.Report, error)
-}
-
-// localLists serves a Service's status lists to a verifier in process, by
-// URL, as the HTTP server does.
-type localLists struct{ svc *issuer.Service }
-
-func (l localLists) GetJSON(ctx context.Context, url string, _ ...string) ([]byte, error) {
-	id, ok := strings.CutPrefix(url, l.svc.BaseURL+"/status/")
-	if !ok {
-		return nil, fmt.Errorf("404 %s", url)
-	}
-	f := issuer.FormatBitstring
-	if trimmed, ok := strings.CutSuffix(id, "/2021"); ok {
-		id, f = trimmed, issuer.FormatStatusList2021
-	}
-	doc, _, err := l.svc.StatusList(ctx, id, f)
-	return doc, err
 }
 
 func newService(t *testing.T) *service {
@@ -59,7 +43,7 @@ func newService(t *testing.T) *service {
 	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, k); err != nil {
 		t.Fatal(err)
 	}
-	v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{svc}, AcceptGeneric: true})
+	v := verifier.New(verifier.Options{Now: clock, Fetcher: testissuer.Lists{Service: svc}, AcceptGeneric: true})
 	return &service{svc, k.DID, func(t *testing.T, b []byte) (*verifier.Report, error) { return v.Verify(context.Background(), b) }}
 }
 
@@ -103,7 +87,7 @@ func TestServiceAwardRevokeSuspend(t *testing.T) {
 			t.Fatalf("%s: %v", st.action, err)
 		}
 		// A fresh verifier: the list must be re-signed with the new bit.
-		v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{s.svc}})
+		v := verifier.New(verifier.Options{Now: clock, Fetcher: testissuer.Lists{Service: s.svc}})
 		r, err := v.Verify(ctx, rec.Document)
 		if (err == nil) != st.verified || r.Check(verifier.CheckStatus).Message != st.message {
 			t.Fatalf("after %s: %v %+v", st.action, err, r.Check(verifier.CheckStatus))
@@ -165,7 +149,7 @@ func TestServiceVCAPIStatus(t *testing.T) {
 		if _, err := s.svc.ChangeStatus(ctx, id, issuer.ActionRevoke, "test", "test:operator"); err != nil {
 			t.Fatal(err)
 		}
-		v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{s.svc}, AcceptGeneric: true})
+		v := verifier.New(verifier.Options{Now: clock, Fetcher: testissuer.Lists{Service: s.svc}, AcceptGeneric: true})
 		if r, err := v.Verify(ctx, b); err == nil || r.Check(verifier.CheckStatus).Message != "status.revoked" {
 			t.Fatalf("v1=%v revoked: %v %+v", v1, err, r.Check(verifier.CheckStatus))
 		}
@@ -308,7 +292,7 @@ func TestServiceVCAPIStatusJWT(t *testing.T) {
 	if string(rec.Document) != jws {
 		t.Fatal("the record does not hold the JWT that was returned")
 	}
-	v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{s.svc}, AcceptGeneric: true})
+	v := verifier.New(verifier.Options{Now: clock, Fetcher: testissuer.Lists{Service: s.svc}, AcceptGeneric: true})
 	if r, err := v.Verify(ctx, []byte(jws)); err == nil || r.Check(verifier.CheckStatus).Message != "status.revoked" {
 		t.Fatalf("revoked: %v %+v", err, r.Check(verifier.CheckStatus))
 	}
@@ -347,7 +331,7 @@ func TestServiceAwardJWT(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A fresh verifier: s.verify's caches the list for its ttl.
-	v := verifier.New(verifier.Options{Now: clock, Fetcher: localLists{s.svc}})
+	v := verifier.New(verifier.Options{Now: clock, Fetcher: testissuer.Lists{Service: s.svc}})
 	rep, err := v.Verify(ctx, many[1].Document)
 	if err == nil || rep.Check(verifier.CheckStatus).Message != "status.revoked" {
 		t.Fatalf("revoked JWT: %v %+v", err, rep.Check(verifier.CheckStatus))

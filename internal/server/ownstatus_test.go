@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,49 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/blason-badges/blason/internal/status"
-	"github.com/blason-badges/blason/issuer"
+	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/verifier"
 )
-
-// fetchedOwnLists serves the service's own lists as signed JSON (the
-// verifier parses them and verifies their proof every time, as before
-// issue 14); decodedOwnLists also hands them over decoded from memory, as
-// blason serve does (verifier.TrustedListFetcher).
-type fetchedOwnLists struct{ svc *issuer.Service }
-
-func (f fetchedOwnLists) own(url string) (string, issuer.ListFormat, bool) {
-	id, ok := strings.CutPrefix(url, f.svc.BaseURL+"/status/")
-	if !ok {
-		return "", 0, false
-	}
-	if trimmed, ok := strings.CutSuffix(id, "/2021"); ok {
-		return trimmed, issuer.FormatStatusList2021, true
-	}
-	return id, issuer.FormatBitstring, true
-}
-
-func (f fetchedOwnLists) IsLocal(url string) bool { _, _, ok := f.own(url); return ok }
-
-func (f fetchedOwnLists) GetJSON(ctx context.Context, url string, _ ...string) ([]byte, error) {
-	id, format, ok := f.own(url)
-	if !ok {
-		return nil, fmt.Errorf("not fetched in tests: %s", url)
-	}
-	doc, _, err := f.svc.StatusList(ctx, id, format)
-	return doc, err
-}
-
-type decodedOwnLists struct{ fetchedOwnLists }
-
-func (f decodedOwnLists) TrustedList(ctx context.Context, url string) (*status.List, bool, error) {
-	id, format, ok := f.own(url)
-	if !ok {
-		return nil, false, nil
-	}
-	l, err := f.svc.DecodedStatusList(ctx, id, format)
-	return l, true, err
-}
 
 // ownStatusServer is a server that verifies its own badges' status from
 // its own state, decoded in memory or (decoded false) re-read and
@@ -59,9 +18,11 @@ func (f decodedOwnLists) TrustedList(ctx context.Context, url string) (*status.L
 func ownStatusServer(tb testing.TB, decoded bool) (*fixture, []byte, string) {
 	tb.Helper()
 	s, issuerID, svc := newStatusServerStoreTB(tb, testOperator)
-	var lists verifier.Fetcher = fetchedOwnLists{svc}
+	// Signed JSON, parsed and proof-checked every time (as before issue
+	// 14), or also decoded from memory as blason serve does.
+	var lists verifier.Fetcher = testissuer.Lists{Service: svc}
 	if decoded {
-		lists = decodedOwnLists{fetchedOwnLists{svc}}
+		lists = testissuer.DecodedLists{Lists: testissuer.Lists{Service: svc}}
 	}
 	cfg := s.cfg
 	cfg.Verifier = verifier.New(verifier.Options{Now: now, AcceptGeneric: true, Fetcher: lists})

@@ -19,6 +19,7 @@ import (
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/internal/vcjwt"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -81,7 +82,7 @@ func newFixture(t testing.TB, maxBody int64) *fixture {
 	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, key); err != nil {
 		t.Fatal(err)
 	}
-	v := verifier.New(verifier.Options{AcceptGeneric: true, Now: now, Fetcher: decodedOwnLists{fetchedOwnLists{svc}}})
+	v := verifier.New(verifier.Options{AcceptGeneric: true, Now: now, Fetcher: testissuer.DecodedLists{Lists: testissuer.Lists{Service: svc}}})
 	tokens := &account.Service{Store: st, Operator: testOperator}
 	srv := New(Config{
 		Service:  svc,
