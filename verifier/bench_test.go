@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"testing"
+
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 )
 
 // BenchmarkVerifyBadge is the whole report for a typical badge: strict
@@ -28,7 +30,7 @@ func BenchmarkVerifyBadge(b *testing.B) {
 func BenchmarkVerifyBadgeWithStatus(b *testing.B) {
 	s := newSigner(b, ed25519.NewKeyFromSeed(make([]byte, 32)))
 	badge := s.badge(b, withStatus("revocation", "42"))
-	f := &memFetcher{docs: map[string][]byte{listURL: s.statusList(b, "revocation", nil)}}
+	f := testkit.NewWeb(map[string][]byte{listURL: s.statusList(b, "revocation", nil)})
 	v := New(Options{Now: testNow, Fetcher: f})
 	if _, err := v.Verify(context.Background(), badge); err != nil {
 		b.Fatal(err)
@@ -40,8 +42,8 @@ func BenchmarkVerifyBadgeWithStatus(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if f.calls.Load() != 1 {
-		b.Fatalf("%d fetches: the list was not cached", f.calls.Load())
+	if f.Total() != 1 {
+		b.Fatalf("%d fetches: the list was not cached", f.Total())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 )
 
 // What is checked is what was signed (issue 7). A Data Integrity signature
@@ -164,9 +165,9 @@ func (c formCase) verdict(doc map[string]any) verdict {
 // one reason each of issue 7's, plus one that verifies.
 func formCases(t testing.TB) []formCase {
 	s, holder, mallory := edSigner(t), edSigner(t), edSigner(t)
-	revoked := &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil, 42)}}
+	revoked := testkit.NewWeb(map[string][]byte{listURL: s.statusList(t, "revocation", nil, 42)})
 	withRevoked := New(Options{Now: testNow, Fetcher: revoked})
-	plain := New(Options{Now: testNow, Fetcher: &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil)}}})
+	plain := New(Options{Now: testNow, Fetcher: testkit.NewWeb(map[string][]byte{listURL: s.statusList(t, "revocation", nil)})})
 	generic := New(Options{Now: testNow, AcceptGeneric: true})
 
 	toHolder := s.badge(t, func(m map[string]any) {

@@ -3,6 +3,8 @@ package verifier
 import (
 	"context"
 	"testing"
+
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 )
 
 const refreshURL = "https://lab.example/refresh/1"
@@ -35,16 +37,16 @@ func TestRefresh(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := &memFetcher{docs: map[string][]byte{}}
+			f := testkit.NewWeb(map[string][]byte{})
 			if c.served != nil {
-				f.docs[refreshURL] = c.served
+				f.Serve(refreshURL, c.served)
 			}
 			r, err := New(Options{Now: testNow, Fetcher: f}).Verify(context.Background(), original)
 			if err != nil {
 				t.Fatalf("the original must stand: %v\n%s", err, dump(r))
 			}
-			if o := r.Check(CheckRefresh).Outcome; o != c.outcome || r.Credential.Name != c.wantName || f.calls.Load() != 1 {
-				t.Fatalf("refresh %s, name %q, %d fetches\n%s", o, r.Credential.Name, f.calls.Load(), dump(r))
+			if o := r.Check(CheckRefresh).Outcome; o != c.outcome || r.Credential.Name != c.wantName || f.Total() != 1 {
+				t.Fatalf("refresh %s, name %q, %d fetches\n%s", o, r.Credential.Name, f.Total(), dump(r))
 			}
 			if c.outcome == Passed && r.RefreshedFrom != refreshURL {
 				t.Fatalf("RefreshedFrom %q", r.RefreshedFrom)
@@ -52,9 +54,9 @@ func TestRefresh(t *testing.T) {
 		})
 	}
 	// Never before the proof: a forged credential makes no request.
-	f := &memFetcher{docs: map[string][]byte{refreshURL: newer}}
+	f := testkit.NewWeb(map[string][]byte{refreshURL: newer})
 	r, _ := New(Options{Now: testNow, Fetcher: f}).Verify(context.Background(), mutate(t, original, func(m map[string]any) { m["name"] = "x" }))
-	if f.calls.Load() != 0 || r.Check(CheckRefresh).Outcome != NotRun {
-		t.Fatalf("forged credential triggered refresh: %d fetches", f.calls.Load())
+	if f.Total() != 0 || r.Check(CheckRefresh).Outcome != NotRun {
+		t.Fatalf("forged credential triggered refresh: %d fetches", f.Total())
 	}
 }

@@ -13,22 +13,8 @@ import (
 
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/status"
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 )
-
-// memFetcher serves documents from memory and counts requests.
-type memFetcher struct {
-	docs  map[string][]byte
-	calls atomic.Int64
-}
-
-func (m *memFetcher) GetJSON(_ context.Context, url string, _ ...string) ([]byte, error) {
-	m.calls.Add(1)
-	b, ok := m.docs[url]
-	if !ok {
-		return nil, fmt.Errorf("404 for %s", url)
-	}
-	return b, nil
-}
 
 const listURL = "https://lab.example/status/1"
 
@@ -110,9 +96,9 @@ func TestStatusChecks(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := &memFetcher{docs: map[string][]byte{}}
+			f := testkit.NewWeb(map[string][]byte{})
 			if c.list != nil {
-				f.docs[listURL] = c.list
+				f.Serve(listURL, c.list)
 			}
 			r, err := New(Options{Now: testNow, Fetcher: f}).Verify(context.Background(), c.cred)
 			chk := r.Check(CheckStatus)
@@ -131,7 +117,7 @@ func TestStatusChecks(t *testing.T) {
 // credential's own proof verified.
 func TestStatusListCached(t *testing.T) {
 	s := edSigner(t)
-	f := &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil)}}
+	f := testkit.NewWeb(map[string][]byte{listURL: s.statusList(t, "revocation", nil)})
 	v := New(Options{Now: testNow, Fetcher: f})
 	badge := s.badge(t, withStatus("revocation", "5"))
 	for i := 0; i < 3; i++ {
@@ -139,15 +125,15 @@ func TestStatusListCached(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := f.calls.Load(); n != 1 {
+	if n := f.Total(); n != 1 {
 		t.Fatalf("%d fetches for 3 verifications within the ttl", n)
 	}
 	forged := mutate(t, badge, func(m map[string]any) { m["name"] = "forged" })
-	f.calls.Store(0)
+	f.ResetCounts()
 	v2 := New(Options{Now: testNow, Fetcher: f})
 	r, _ := v2.Verify(context.Background(), forged)
-	if f.calls.Load() != 0 || r.Check(CheckStatus).Outcome != NotRun {
-		t.Fatalf("a forged credential made us fetch its status list (%d fetches, status %s)", f.calls.Load(), r.Check(CheckStatus).Outcome)
+	if f.Total() != 0 || r.Check(CheckStatus).Outcome != NotRun {
+		t.Fatalf("a forged credential made us fetch its status list (%d fetches, status %s)", f.Total(), r.Check(CheckStatus).Outcome)
 	}
 }
 
@@ -157,23 +143,23 @@ func TestStatusFetcher(t *testing.T) {
 	t.Parallel()
 	s := edSigner(t)
 	badge := s.badge(t, withStatus("revocation", "42"))
-	lists := &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil, 42)}}
+	lists := testkit.NewWeb(map[string][]byte{listURL: s.statusList(t, "revocation", nil, 42)})
 	r, err := New(Options{Now: testNow, StatusFetcher: lists}).Verify(context.Background(), badge)
 	if err == nil || r.Check(CheckStatus).Message != "status.revoked" || r.Verdict != VerdictNotVerified {
 		t.Fatalf("offline with a StatusFetcher: %v %+v", err, r.Check(CheckStatus))
 	}
 	// Fetcher set too: status still goes to StatusFetcher.
-	other := &memFetcher{docs: map[string][]byte{}}
+	other := testkit.NewWeb(map[string][]byte{})
 	r, _ = New(Options{Now: testNow, Fetcher: other, StatusFetcher: lists}).Verify(context.Background(), badge)
-	if r.Check(CheckStatus).Message != "status.revoked" || other.calls.Load() != 0 {
-		t.Fatalf("status went to Fetcher (%d calls): %+v", other.calls.Load(), r.Check(CheckStatus))
+	if r.Check(CheckStatus).Message != "status.revoked" || other.Total() != 0 {
+		t.Fatalf("status went to Fetcher (%d calls): %+v", other.Total(), r.Check(CheckStatus))
 	}
 }
 
 // trustedFetcher holds one decoded list (or an error) for listURL; other
-// URLs go to its memFetcher.
+// URLs go to its in-memory web.
 type trustedFetcher struct {
-	*memFetcher
+	*testkit.Web
 	list  *status.List
 	err   error
 	asked atomic.Int64
@@ -221,7 +207,7 @@ func TestTrustedListFetcher(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := &trustedFetcher{memFetcher: &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil)}}, list: c.list, err: c.err}
+			f := &trustedFetcher{Web: testkit.NewWeb(map[string][]byte{listURL: s.statusList(t, "revocation", nil)}), list: c.list, err: c.err}
 			v := New(Options{Now: testNow, StatusFetcher: f})
 			for i := 0; i < 2; i++ {
 				r, _ := v.Verify(context.Background(), badge)
@@ -229,8 +215,8 @@ func TestTrustedListFetcher(t *testing.T) {
 					t.Fatalf("status %s (%s), want %s", got, r.Check(CheckStatus).Detail, c.message)
 				}
 			}
-			if f.calls.Load() != 0 || f.asked.Load() != 2 {
-				t.Fatalf("%d fetches and %d trusted reads for 2 verifications, want 0 and 2", f.calls.Load(), f.asked.Load())
+			if f.Total() != 0 || f.asked.Load() != 2 {
+				t.Fatalf("%d fetches and %d trusted reads for 2 verifications, want 0 and 2", f.Total(), f.asked.Load())
 			}
 		})
 	}
@@ -239,9 +225,9 @@ func TestTrustedListFetcher(t *testing.T) {
 		m["credentialStatus"] = map[string]any{"id": "https://lab.example/status/2#42", "type": "BitstringStatusListEntry",
 			"statusPurpose": "revocation", "statusListIndex": "42", "statusListCredential": "https://lab.example/status/2"}
 	})
-	f := &trustedFetcher{memFetcher: &memFetcher{docs: map[string][]byte{"https://lab.example/status/2": s.statusList(t, "revocation", nil, 42)}}}
+	f := &trustedFetcher{Web: testkit.NewWeb(map[string][]byte{"https://lab.example/status/2": s.statusList(t, "revocation", nil, 42)})}
 	r, _ := New(Options{Now: testNow, StatusFetcher: f}).Verify(context.Background(), elsewhere)
-	if r.Check(CheckStatus).Message != "status.revoked" || f.calls.Load() != 1 || f.asked.Load() != 0 {
-		t.Fatalf("a list not held: %+v, %d fetches", r.Check(CheckStatus), f.calls.Load())
+	if r.Check(CheckStatus).Message != "status.revoked" || f.Total() != 1 || f.asked.Load() != 0 {
+		t.Fatalf("a list not held: %+v, %d fetches", r.Check(CheckStatus), f.Total())
 	}
 }

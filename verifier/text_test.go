@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 )
 
 // hostile is what a forged badge writes in its name: clear the screen, move
@@ -116,10 +118,10 @@ func TestVerdictAndHeadline(t *testing.T) {
 		headline string
 		hint     string
 	}{
-		{"checked, not revoked", withList, &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil)}}, true, VerdictVerified, "VERIFIED: issued by", ""},
+		{"checked, not revoked", withList, testkit.NewWeb(map[string][]byte{listURL: s.statusList(t, "revocation", nil)}), true, VerdictVerified, "VERIFIED: issued by", ""},
 		{"no status", noStatus, nil, true, VerdictVerified, "VERIFIED: issued by", ""},
-		{"revoked", withList, &memFetcher{docs: map[string][]byte{listURL: s.statusList(t, "revocation", nil, 42)}}, false, VerdictNotVerified, "NOT VERIFIED: It has been revoked", ""},
-		{"list unreachable", withList, &memFetcher{docs: map[string][]byte{}}, true, VerdictRevocationNotChecked,
+		{"revoked", withList, testkit.NewWeb(map[string][]byte{listURL: s.statusList(t, "revocation", nil, 42)}), false, VerdictNotVerified, "NOT VERIFIED: It has been revoked", ""},
+		{"list unreachable", withList, testkit.NewWeb(map[string][]byte{}), true, VerdictRevocationNotChecked,
 			"SIGNATURE VALID — REVOCATION NOT CHECKED: issued by " + s.did, "--data DIR"},
 		{"offline", withList, nil, true, VerdictRevocationNotChecked, "SIGNATURE VALID — REVOCATION NOT CHECKED", "without --offline"},
 	}

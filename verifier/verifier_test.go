@@ -19,25 +19,13 @@ import (
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/i18n"
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 )
 
 var testNow = func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
 
-const unsignedBadge = `{
-  "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-  "id": "urn:uuid:0b1f1d7e-0c1a-4c53-9f4e-6e6c2a0c7f10",
-  "type": ["VerifiableCredential", "OpenBadgeCredential"],
-  "issuer": {"id": "ISSUER", "type": ["Profile"], "name": "Science & Society Lab"},
-  "validFrom": "2026-01-01T00:00:00Z",
-  "name": "Teamwork",
-  "credentialSubject": {
-    "type": ["AchievementSubject"],
-    "identifier": [{"type": "IdentityObject", "hashed": true, "identityType": "emailAddress",
-      "identityHash": "sha256$b5809d8a92f8858436d7e6b87c12ebc0ae1eac4baecc2c0b913aee2c922ef399", "salt": "Kosher"}],
-    "achievement": {"id": "https://lab.example/achievements/teamwork", "type": ["Achievement"], "name": "Teamwork",
-      "description": "Works well in a team.", "criteria": {"narrative": "Peer nominated."}}
-  }
-}`
+// unsignedBadge is the shared fixture's badge, issued by "ISSUER".
+const unsignedBadge = testkit.UnsignedBadge
 
 type signer struct {
 	key     crypto.Signer

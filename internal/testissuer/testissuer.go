@@ -79,7 +79,7 @@ func StatusList(t testing.TB, s testkit.Signer, url, purpose string, set ...int)
 		"issuer":    s.DID,
 		"validFrom": "2026-01-01T00:00:00Z",
 		"credentialSubject": map[string]any{"id": url + "#list", "type": "BitstringStatusList",
-			"statusPurpose": purpose, "encodedList": enc},
+			"statusPurpose": purpose, "encodedList": enc, "ttl": 60000},
 	}, Now())
 }
 

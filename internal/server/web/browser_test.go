@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"image"
 	"image/png"
 	"net/http"
@@ -19,8 +17,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/blason-badges/blason/internal/bake"
-	"github.com/blason-badges/blason/internal/dataintegrity"
-	"github.com/blason-badges/blason/internal/status"
+	"github.com/blason-badges/blason/internal/testissuer"
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 	"github.com/blason-badges/blason/verifier"
 )
 
@@ -127,39 +125,15 @@ func look(t *testing.T, ctx context.Context, dir, name string) string {
 	return strings.Join(strings.Fields(text), " ")
 }
 
-// revokedFixture: a badge whose status list (served by the test's fetcher)
-// has its bit set.
-func revokedFixture(t *testing.T) (fixture, map[string][]byte) {
+// revokedFixture: a badge whose status list (on the returned web) has its
+// bit set.
+func revokedFixture(t *testing.T) (fixture, *testkit.Web) {
 	const list = "https://lab.example/status/1"
 	f := newFixture(t, func(m map[string]any) {
 		m["credentialStatus"] = map[string]any{"id": list + "#42", "type": "BitstringStatusListEntry",
 			"statusPurpose": "revocation", "statusListIndex": "42", "statusListCredential": list}
 	})
-	bits, _ := status.New(status.MinBits)
-	bits.Set(42, true)
-	enc, _ := bits.Encode()
-	doc := map[string]any{
-		"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "id": list,
-		"type": []any{"VerifiableCredential", "BitstringStatusListCredential"}, "issuer": f.id,
-		"validFrom": "2026-01-01T00:00:00Z",
-		"credentialSubject": map[string]any{"id": list + "#list", "type": "BitstringStatusList",
-			"statusPurpose": "revocation", "encodedList": enc, "ttl": 60000},
-	}
-	signed, err := dataintegrity.Sign(doc, f.key, dataintegrity.SignOptions{VerificationMethod: f.vm, Created: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(signed)
-	return f, map[string][]byte{list: b}
-}
-
-type mapFetcher map[string][]byte
-
-func (m mapFetcher) GetJSON(_ context.Context, u string, _ ...string) ([]byte, error) {
-	if b, ok := m[u]; ok {
-		return b, nil
-	}
-	return nil, errors.New("404")
+	return f, testkit.NewWeb(map[string][]byte{list: testissuer.StatusList(t, f.Signer, list, "revocation", 42)})
 }
 
 func TestBrowserVerifyPage(t *testing.T) {
@@ -168,12 +142,12 @@ func TestBrowserVerifyPage(t *testing.T) {
 	expired := newFixture(t, func(m map[string]any) { m["validUntil"] = "2026-02-01T00:00:00Z" })
 	revoked, lists := revokedFixture(t)
 	tampered := strings.Replace(string(good.badge), "Peer nominated.", "Nominated by the board.", 1)
-	hosted := map[string][]byte{"https://lab.example/badges/1": good.badge}
+	hosted := testkit.NewWeb(map[string][]byte{"https://lab.example/badges/1": good.badge})
 	h := New(Config{
-		Verifier: verifier.New(verifier.Options{Now: func() time.Time { return now }, Fetcher: mapFetcher(lists)}),
+		Verifier: verifier.New(verifier.Options{Now: func() time.Time { return now }, Fetcher: lists}),
 		Known:    map[string]string{}, Now: func() time.Time { return now },
 		Fetch: func(_ context.Context, u string) ([]byte, error) {
-			return mapFetcher(hosted).GetJSON(context.Background(), u)
+			return hosted.GetJSON(context.Background(), u)
 		},
 		Extract: bake.ExtractCredential,
 	})
@@ -307,7 +281,7 @@ func TestBrowserVerifyPage(t *testing.T) {
 	t.Run("known-issuer-en", func(t *testing.T) {
 		known := httptest.NewServer(New(Config{
 			Verifier: verifier.New(verifier.Options{Now: func() time.Time { return now }}),
-			Known:    map[string]string{good.id: "Science & Society Lab"}, Now: func() time.Time { return now },
+			Known:    map[string]string{good.DID: "Science & Society Lab"}, Now: func() time.Time { return now },
 		}))
 		defer known.Close()
 		if err := chromedp.Do(ctx,

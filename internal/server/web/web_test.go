@@ -19,51 +19,29 @@ import (
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/i18n"
+	"github.com/blason-badges/blason/internal/testissuer"
+	"github.com/blason-badges/blason/internal/testissuer/testkit"
 	"github.com/blason-badges/blason/verifier"
 )
 
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-const unsigned = `{
-  "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-  "id": "urn:uuid:0b1f1d7e-0c1a-4c53-9f4e-6e6c2a0c7f10",
-  "type": ["VerifiableCredential", "OpenBadgeCredential"],
-  "issuer": {"id": "ISSUER", "type": ["Profile"], "name": "Science & Society Lab <script>alert(1)</script>"},
-  "validFrom": "2026-01-01T00:00:00Z",
-  "name": "Teamwork",
-  "credentialSubject": {
-    "type": ["AchievementSubject"],
-    "identifier": [{"type": "IdentityObject", "hashed": true, "identityType": "emailAddress",
-      "identityHash": "sha256$b5809d8a92f8858436d7e6b87c12ebc0ae1eac4baecc2c0b913aee2c922ef399", "salt": "Kosher"}],
-    "achievement": {"id": "https://lab.example/achievements/teamwork", "type": ["Achievement"], "name": "Teamwork",
-      "description": "Works well in a team.", "criteria": {"narrative": "Peer nominated."}}
-  }
-}`
-
+// fixture is a badge issued by the fixed key testkit.Key(0), whose
+// issuer's name carries markup that the pages must escape.
 type fixture struct {
-	key   ed25519.PrivateKey
-	id    string
-	vm    string
+	testkit.Signer
 	badge []byte
 }
 
 func newFixture(t testing.TB, patch func(map[string]any)) fixture {
-	key := ed25519.NewKeyFromSeed(make([]byte, 32))
-	id, vm, err := did.KeyDID(key.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	json.Unmarshal([]byte(strings.Replace(unsigned, "ISSUER", id, 1)), &doc)
-	if patch != nil {
-		patch(doc)
-	}
-	signed, err := dataintegrity.Sign(doc, key, dataintegrity.SignOptions{VerificationMethod: vm, Created: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(signed)
-	return fixture{key, id, vm, b}
+	s := testkit.Ed25519(t, 0)
+	doc := testkit.Badge(s.DID, func(m map[string]any) {
+		m["issuer"].(map[string]any)["name"] = "Science & Society Lab <script>alert(1)</script>"
+		if patch != nil {
+			patch(m)
+		}
+	})
+	return fixture{s, testissuer.Sign(t, s, doc, now)}
 }
 
 func newHandler(known map[string]string, fetch func(context.Context, string) ([]byte, error)) *Handler {
@@ -164,7 +142,7 @@ func TestVerifyPageVerdicts(t *testing.T) {
 
 func TestKnownIssuer(t *testing.T) {
 	good := newFixture(t, nil)
-	h := newHandler(map[string]string{good.id: "Lab"}, nil)
+	h := newHandler(map[string]string{good.DID: "Lab"}, nil)
 	text := visibleText(post(h, "en", map[string]string{"credential": string(good.badge)}, nil).Body.String())
 	if !strings.Contains(text, "Known issuer") || strings.Contains(text, "Unknown issuer") {
 		t.Fatalf("known issuer not shown as known:\n%s", text)
@@ -351,7 +329,7 @@ func TestPresentationVerdicts(t *testing.T) {
 	}
 	good := newFixture(t, nil)
 	revoked, lists := revokedFixture(t)
-	h := New(Config{Verifier: verifier.New(verifier.Options{Now: func() time.Time { return now }, Fetcher: mapFetcher(lists)}),
+	h := New(Config{Verifier: verifier.New(verifier.Options{Now: func() time.Time { return now }, Fetcher: lists}),
 		Now: func() time.Time { return now }})
 	forged := strings.Replace(present(good.badge), `"holder":"`+holder, `"holder":"did:example:mallory`, 1)
 	for _, c := range []struct {

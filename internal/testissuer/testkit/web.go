@@ -14,9 +14,10 @@ import (
 // requests for each URL; a URL it does not hold fails like a 404.
 // Safe for concurrent use.
 type Web struct {
-	mu   sync.Mutex
-	docs map[string][]byte
-	hits map[string]int
+	mu    sync.Mutex
+	docs  map[string][]byte
+	hits  map[string]int
+	total int
 }
 
 // NewWeb returns a web holding docs (URL to body), which may be nil.
@@ -49,11 +50,26 @@ func (w *Web) Count(u string) int {
 	return w.hits[u]
 }
 
+// Total is how many requests the web answered, for any URL.
+func (w *Web) Total() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.total
+}
+
+// ResetCounts sets every count back to zero.
+func (w *Web) ResetCounts() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.hits, w.total = map[string]int{}, 0
+}
+
 // GetJSON returns the body at url, or an error wrapping fetch.ErrStatus.
 func (w *Web) GetJSON(_ context.Context, url string, _ ...string) ([]byte, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.hits[url]++
+	w.total++
 	b, ok := w.docs[url]
 	if !ok {
 		return nil, fmt.Errorf("%w: 404 for %s (virtual web)", fetch.ErrStatus, url)
