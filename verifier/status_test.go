@@ -21,28 +21,7 @@ const listURL = "https://lab.example/status/1"
 // statusList returns a list credential signed by s, with the given bits set.
 func (s signer) statusList(t testing.TB, purpose string, patch func(m map[string]any), set ...int) []byte {
 	t.Helper()
-	bits, err := status.New(status.MinBits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, i := range set {
-		if err := bits.Set(i, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	enc, err := bits.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := map[string]any{
-		"@context":  []any{"https://www.w3.org/ns/credentials/v2"},
-		"id":        listURL,
-		"type":      []any{"VerifiableCredential", "BitstringStatusListCredential"},
-		"issuer":    s.did,
-		"validFrom": "2026-01-01T00:00:00Z",
-		"credentialSubject": map[string]any{"id": listURL + "#list", "type": "BitstringStatusList",
-			"statusPurpose": purpose, "encodedList": enc, "ttl": 60000},
-	}
+	doc := testkit.StatusList(t, listURL, s.did, purpose, set...)
 	if patch != nil {
 		patch(doc)
 	}

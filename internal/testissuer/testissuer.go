@@ -59,28 +59,7 @@ func Badge(t testing.TB, s testkit.Signer, patch func(map[string]any)) []byte {
 // for purpose ("revocation", "suspension"), with the given indices set.
 func StatusList(t testing.TB, s testkit.Signer, url, purpose string, set ...int) []byte {
 	t.Helper()
-	bits, err := status.New(status.MinBits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, i := range set {
-		if err := bits.Set(i, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	enc, err := bits.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Sign(t, s, map[string]any{
-		"@context":  []any{"https://www.w3.org/ns/credentials/v2"},
-		"id":        url,
-		"type":      []any{"VerifiableCredential", "BitstringStatusListCredential"},
-		"issuer":    s.DID,
-		"validFrom": "2026-01-01T00:00:00Z",
-		"credentialSubject": map[string]any{"id": url + "#list", "type": "BitstringStatusList",
-			"statusPurpose": purpose, "encodedList": enc, "ttl": 60000},
-	}, Now())
+	return Sign(t, s, testkit.StatusList(t, url, s.DID, purpose, set...), Now())
 }
 
 // Verifier is a verifier reading the given web (nil: offline) as of Now,

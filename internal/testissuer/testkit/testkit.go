@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/status"
 )
 
 // Key returns the Ed25519 key whose 32-byte seed is seed repeated: the same
@@ -82,4 +83,34 @@ func Badge(issuerID string, patch func(map[string]any)) map[string]any {
 		patch(doc)
 	}
 	return doc
+}
+
+// StatusList is an unsigned BitstringStatusListCredential (Bitstring Status
+// List §2.2) published at url by issuerID, for purpose ("revocation",
+// "suspension"), with the given indices set, valid from 2026-01-01 and
+// cacheable for a minute.
+func StatusList(t testing.TB, url, issuerID, purpose string, set ...int) map[string]any {
+	t.Helper()
+	bits, err := status.New(status.MinBits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range set {
+		if err := bits.Set(i, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enc, err := bits.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]any{
+		"@context":  []any{"https://www.w3.org/ns/credentials/v2"},
+		"id":        url,
+		"type":      []any{"VerifiableCredential", "BitstringStatusListCredential"},
+		"issuer":    issuerID,
+		"validFrom": "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"id": url + "#list", "type": "BitstringStatusList",
+			"statusPurpose": purpose, "encodedList": enc, "ttl": 60000},
+	}
 }
