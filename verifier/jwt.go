@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -9,24 +8,13 @@ import (
 
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/input"
 	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
-// compactJWS reports whether data is a compact JWS (three base64url parts),
-// as VC-JWT files hold (OB 3.0 §5.1), and returns it without surrounding
-// white space.
-func compactJWS(data []byte) (string, bool) {
-	s := string(bytes.TrimSpace(data))
-	if strings.Count(s, ".") != 2 || len(s) < 5 {
-		return "", false
-	}
-	for _, ch := range s {
-		if !(ch == '.' || ch == '-' || ch == '_' || ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z') {
-			return "", false
-		}
-	}
-	return s, true
-}
+// compactJWS is the one JWT sniffer (internal/input): a compact JWS, as
+// VC-JWT files hold (OB 3.0 §5.1), without surrounding white space.
+func compactJWS(data []byte) (string, bool) { return input.CompactJWS(data) }
 
 // verifyEnveloped verifies an EnvelopedVerifiableCredential: its data: URL
 // carries a VC-JWT (VC-JOSE-COSE "application/vc+jwt", or the VC-JWT 1.1

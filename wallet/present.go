@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/blason-badges/blason/contexts"
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
+	"github.com/blason-badges/blason/internal/input"
 	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
@@ -98,7 +98,7 @@ func PresentJWT(credentials [][]byte, h Holder, opts PresentOptions) (string, er
 	}
 	vcs := make([]any, 0, len(credentials))
 	for i, b := range credentials {
-		if s := strings.TrimSpace(string(b)); strings.Count(s, ".") == 2 && !strings.HasPrefix(s, "{") {
+		if s, ok := input.CompactJWS(b); ok {
 			vcs = append(vcs, vcjwt.Envelope(s))
 			continue
 		}

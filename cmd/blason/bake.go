@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/blason-badges/blason/internal/bake"
+	badgeinput "github.com/blason-badges/blason/internal/input"
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/termsafe"
 )
@@ -35,7 +36,7 @@ func bakeCmd(e env, args []string) int {
 	// Whitespace and a byte-order mark around JSON or a JWS mean nothing;
 	// trimmed, a VC-JWT goes in the SVG verify attribute as §5.3.2 asks.
 	cred := bytes.TrimSpace(bytes.TrimPrefix(raw, []byte("\ufeff")))
-	if !bake.IsCompactJWS(cred) && !(json.Valid(cred) && bytes.HasPrefix(cred, []byte("{"))) {
+	if !badgeinput.IsCompactJWS(cred) && !(json.Valid(cred) && bytes.HasPrefix(cred, []byte("{"))) {
 		return fail(e, "bake: %s is neither credential JSON nor a VC-JWT", *credPath)
 	}
 	img, err := readFile(e, *imgPath, bake.MaxImageBytes)
@@ -80,7 +81,7 @@ func extractCmd(e env, args []string) int {
 	// with a control character is not printed.
 	cred := got.Credential
 	isJSON := json.Valid(cred)
-	if !isJSON && !bake.IsCompactJWS(cred) {
+	if !isJSON && !badgeinput.IsCompactJWS(cred) {
 		for _, r := range string(cred) {
 			if r != '\t' && r != '\n' && r != '\r' && termsafe.Unsafe(r) {
 				return fail(e, "extract: the text baked into this image is not a credential (it holds the control character %U); not printed", r)

@@ -16,7 +16,6 @@ package bake
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"unicode/utf8"
 )
 
@@ -172,12 +171,6 @@ func Bake(image, credential []byte) ([]byte, error) {
 	}
 	return out, nil
 }
-
-// compactJWS matches a compact JWS (RFC 7515 §7.1): three base64url parts.
-var compactJWS = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`)
-
-// IsCompactJWS reports whether b is exactly a compact JWS (no whitespace).
-func IsCompactJWS(b []byte) bool { return compactJWS.Match(b) }
 
 // checkCredential enforces what both formats can hold, so that any
 // credential that bakes into one bakes into the other: UTF-8 (iTXt text

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/input"
 	"github.com/blason-badges/blason/internal/vcjwt"
 )
 
@@ -74,7 +75,7 @@ func TestValidatorFixtures(t *testing.T) {
 				t.Fatalf("format %v version %v", got.Format, got.Version)
 			}
 			if c.jwt {
-				if !IsCompactJWS(got.Credential) {
+				if !input.IsCompactJWS(got.Credential) {
 					t.Fatalf("not a compact JWS: %.60q", got.Credential)
 				}
 				// A nil Result means the header, key or signature failed;

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/blason-badges/blason/internal/input"
 )
 
 const (
@@ -313,7 +315,7 @@ func bakeSVG(data, cred []byte) ([]byte, error) {
 // so extraction gives back every byte.
 func credentialElement(cred []byte) string {
 	open, end := "<"+prefix+":credential", "</"+prefix+":credential>"
-	if IsCompactJWS(cred) {
+	if input.IsCompactJWS(cred) {
 		return open + ` verify="` + string(cred) + `">` + end
 	}
 	var b strings.Builder

@@ -72,25 +72,53 @@ func Read(data []byte, extract Extractor) ([]byte, Kind, error) {
 	return nil, "", ErrUnreadable
 }
 
+// CompactJWS reports whether data, less surrounding white space, is a
+// compact JWS (RFC 7515 §7.1: BASE64URL(header) "." BASE64URL(payload)
+// "." BASE64URL(signature)), as VC-JWT files hold (OB 3.0 §5.1), and
+// returns it trimmed. The header and payload must not be empty; the
+// signature may be (an unsecured JWT's is), so that the verifier refuses
+// such a token with its reason rather than as unreadable JSON. It is the
+// one test of "is this a JWT" for Blason: Read (which also forgives line
+// breaks inside), the verifier, the wallet and baking use it.
+func CompactJWS(data []byte) (string, bool) {
+	s := bytes.TrimSpace(data)
+	if !IsCompactJWS(s) {
+		return "", false
+	}
+	return string(s), true
+}
+
+// IsCompactJWS is CompactJWS for data exactly, white space not allowed:
+// what may stand unescaped in an SVG verify attribute (OB 3.0 §5.3.2).
+func IsCompactJWS(data []byte) bool {
+	dots, segment := 0, 0
+	for _, c := range data {
+		switch {
+		case c == '.':
+			if segment == 0 && dots < 2 {
+				return false // empty header or payload
+			}
+			dots, segment = dots+1, 0
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+			segment++
+		default:
+			return false
+		}
+	}
+	return dots == 2
+}
+
 // compactJWS returns s without whitespace if what remains is three
 // base64url segments separated by dots (a mail client's line breaks and a
 // copied indentation are not part of a JWS).
 func compactJWS(s []byte) []byte {
 	out := make([]byte, 0, len(s))
-	dots := 0
 	for _, c := range s {
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-			continue
-		case c == '.':
-			dots++
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
-		default:
-			return nil
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			out = append(out, c)
 		}
-		out = append(out, c)
 	}
-	if dots != 2 || out[0] == '.' {
+	if !IsCompactJWS(out) {
 		return nil
 	}
 	return out

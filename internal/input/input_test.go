@@ -110,3 +110,39 @@ func TestIsPresentation(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactJWS: the one JWT sniffer. Three base64url segments, header
+// and payload not empty (an unsecured JWT's empty signature is still a JWS
+// to route to the verifier, which refuses it with its reason); white space
+// around is trimmed by CompactJWS and refused by IsCompactJWS, and inside
+// by both (Read alone forgives line breaks inside).
+func TestCompactJWS(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in      string
+		trimmed bool // CompactJWS
+		exact   bool // IsCompactJWS
+	}{
+		{"eyJh.eyJi.c2ln", true, true},
+		{"a-_0.B.", true, true},
+		{"  eyJh.eyJi.c2ln\r\n", true, false},
+		{"eyJh.eyJi", false, false},
+		{"eyJh.eyJi.c2ln.ZXh0", false, false},
+		{".eyJi.c2ln", false, false},
+		{"eyJh..c2ln", false, false},
+		{"eyJh.ey Ji.c2ln", false, false},
+		{"eyJh.eyJi.c2ln=", false, false},
+		{`{"a":"b.c.d"}`, false, false},
+		{"", false, false},
+		{"..", false, false},
+	}
+	for _, c := range cases {
+		s, ok := CompactJWS([]byte(c.in))
+		if ok != c.trimmed || ok && s != strings.TrimSpace(c.in) {
+			t.Errorf("CompactJWS(%q) = %q, %v; want %v", c.in, s, ok, c.trimmed)
+		}
+		if got := IsCompactJWS([]byte(c.in)); got != c.exact {
+			t.Errorf("IsCompactJWS(%q) = %v, want %v", c.in, got, c.exact)
+		}
+	}
+}
