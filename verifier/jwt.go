@@ -22,7 +22,7 @@ func compactJWS(data []byte) (string, bool) { return input.CompactJWS(data) }
 func (v *Verifier) verifyEnveloped(ctx context.Context, doc map[string]any, r *Report, depth int) {
 	jws, mediaType, err := vcjwt.ParseEnveloped(doc)
 	if err != nil {
-		r.set(CheckParse, Failed, "parse.envelope", err.Error())
+		r.set(CheckParse, Failed, MsgParseEnvelope, err.Error())
 		return
 	}
 	profile := vcjwt.ProfileOB3
@@ -53,10 +53,10 @@ func (v *Verifier) verifyJWT(ctx context.Context, jws string, profile vcjwt.Prof
 		if err == nil {
 			err = errors.New("no credential in the token")
 		}
-		r.set(CheckParse, Failed, "parse.invalid", err.Error())
+		r.set(CheckParse, Failed, MsgParseInvalid, err.Error())
 		return
 	}
-	r.set(CheckParse, Passed, "parse.ok", "VC-JWT")
+	r.set(CheckParse, Passed, MsgParseOK, "VC-JWT")
 	c := credential.FromMap(doc)
 	v.verifyWith(ctx, c, r, depth, func() bool { return v.checkJWTProof(ctx, c, res, err, r) })
 	if r.RefreshedFrom != "" {
@@ -69,36 +69,36 @@ func (v *Verifier) verifyJWT(ctx context.Context, jws string, profile vcjwt.Prof
 	switch {
 	case res == nil:
 	case errors.Is(err, vcjwt.ErrExpired):
-		r.set(CheckValidity, Failed, "validity.expired", err.Error())
+		r.set(CheckValidity, Failed, MsgValidityExpired, err.Error())
 	case errors.Is(err, vcjwt.ErrNotYetValid):
-		r.set(CheckValidity, Failed, "validity.not-yet-valid", err.Error())
+		r.set(CheckValidity, Failed, MsgValidityNotYetValid, err.Error())
 	}
 }
 
 func (v *Verifier) jwtResolver() vcjwt.KeyResolver { return v.jwtKeys }
 
 func (v *Verifier) checkJWTProof(ctx context.Context, c *credential.Credential, res *vcjwt.Result, err error, r *Report) bool {
-	notRun := func() { r.set(CheckIssuerKey, NotRun, "issuer-key.not-run", "not checked: the proof did not verify") }
+	notRun := func() { r.set(CheckIssuerKey, NotRun, MsgIssuerKeyNotRun, "not checked: the proof did not verify") }
 	switch {
 	case res == nil && errors.Is(err, vcjwt.ErrKeyResolution) && (errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrResolution)):
-		r.set(CheckProof, Unknown, "proof.key-unavailable", err.Error())
+		r.set(CheckProof, Unknown, MsgProofKeyUnavailable, err.Error())
 		notRun()
 		return false
 	case res == nil && errors.Is(err, vcjwt.ErrKeyResolution):
-		r.set(CheckProof, Failed, "proof.key-not-found", err.Error())
+		r.set(CheckProof, Failed, MsgProofKeyNotFound, err.Error())
 		notRun()
 		return false
 	case res == nil && errors.Is(err, vcjwt.ErrSignature):
-		r.set(CheckProof, Failed, "proof.bad-signature", err.Error())
+		r.set(CheckProof, Failed, MsgProofBadSignature, err.Error())
 		notRun()
 		return false
 	case res == nil:
-		r.set(CheckProof, Failed, "proof.invalid", err.Error())
+		r.set(CheckProof, Failed, MsgProofInvalid, err.Error())
 		notRun()
 		return false
 	case err != nil && errors.Is(err, vcjwt.ErrClaim):
 		// §8.2.6 step 5: each claim must agree with the credential.
-		r.set(CheckProof, Failed, "proof.jwt-claims", err.Error())
+		r.set(CheckProof, Failed, MsgProofJWTClaims, err.Error())
 		notRun()
 		return false
 	}
@@ -112,7 +112,7 @@ func (v *Verifier) checkJWTProof(ctx context.Context, c *credential.Credential, 
 	if kid == "" {
 		kid = "an embedded jwk"
 	}
-	r.set(CheckProof, Passed, "proof.ok", string(res.Algorithm)+" JWT signed with "+kid)
+	r.set(CheckProof, Passed, MsgProofOK, string(res.Algorithm)+" JWT signed with "+kid)
 	issuer := c.IssuerID()
 	if err == nil && res.Provenance != vcjwt.ProvenanceVerified && res.KeyFromJWK {
 		// IMPL key provenance: a token signed with a header jwk is the
@@ -120,13 +120,13 @@ func (v *Verifier) checkJWTProof(ctx context.Context, c *credential.Credential, 
 		// (https://{issuer authority}/.well-known/jwks.json).
 		if hr, ok := v.jwtKeys.(*vcjwt.HTTPSKeyResolver); ok {
 			if in, jerr := hr.IssuerJWKSContains(ctx, issuer, res.Key); jerr == nil && in {
-				r.set(CheckIssuerKey, Passed, "issuer-key.ok", "the signing key is in the issuer's published key set")
+				r.set(CheckIssuerKey, Passed, MsgIssuerKeyOK, "the signing key is in the issuer's published key set")
 				return true
 			}
 		}
 	}
 	if res.Provenance == vcjwt.ProvenanceVerified && err == nil {
-		r.set(CheckIssuerKey, Passed, "issuer-key.ok", "the signing key belongs to the issuer "+issuer)
+		r.set(CheckIssuerKey, Passed, MsgIssuerKeyOK, "the signing key belongs to the issuer "+issuer)
 	} else {
 		// IMPL: "The credential should be considered invalid and not
 		// trustworthy if the key provenance cannot be verified."
@@ -134,7 +134,7 @@ func (v *Verifier) checkJWTProof(ctx context.Context, c *credential.Credential, 
 		if err != nil {
 			detail = err.Error()
 		}
-		r.set(CheckIssuerKey, Failed, "issuer-key.not-issuer", detail)
+		r.set(CheckIssuerKey, Failed, MsgIssuerKeyNotIssuer, detail)
 	}
 	return true
 }

@@ -112,7 +112,7 @@ func fetchFailed(err error) Outcome {
 // without its JWS.
 func (v *Verifier) verifyOB2(ctx context.Context, doc map[string]any, r *Report) {
 	r.Format = FormatOB2Hosted
-	r.set(CheckParse, Passed, "parse.ok", "Open Badges 2.0 assertion (JSON)")
+	r.set(CheckParse, Passed, MsgParseOK, "Open Badges 2.0 assertion (JSON)")
 	given, ok := v.ob2Assertion(doc, r)
 	if !ok {
 		return
@@ -121,7 +121,7 @@ func (v *Verifier) verifyOB2(ctx context.Context, doc map[string]any, r *Report)
 		// §"SignedBadge Verification": the signature wraps the assertion;
 		// the bare JSON carries nothing to verify.
 		r.Format = FormatOB2Signed
-		r.set(CheckProof, Failed, "proof.ob2-unsigned", "verification.type is SignedBadge, but this is the bare assertion without its JWS")
+		r.set(CheckProof, Failed, MsgProofOB2Unsigned, "verification.type is SignedBadge, but this is the bare assertion without its JWS")
 		v.ob2Rest(given, r, "not checked: the assertion is not signed")
 		return
 	}
@@ -131,7 +131,7 @@ func (v *Verifier) verifyOB2(ctx context.Context, doc map[string]any, r *Report)
 // ob2Assertion runs the checks every OB 2.0 assertion gets first: the
 // format, its type and required properties, its recipient.
 func (v *Verifier) ob2Assertion(doc map[string]any, r *Report) (*ob2.Assertion, bool) {
-	r.set(CheckContext, Passed, "format.ob2", "@context "+ob2.Context)
+	r.set(CheckContext, Passed, MsgFormatOB2, "@context "+ob2.Context)
 	a, err := ob2.ParseAssertion(doc)
 	r.Credential = Summary{ID: a.ID, Kind: "Assertion", IssuerID: ""}
 	r.OB2 = &OB2Badge{RecipientType: a.Recipient.Type, RevocationReason: a.RevocationReason}
@@ -144,22 +144,22 @@ func (v *Verifier) ob2Assertion(doc map[string]any, r *Report) (*ob2.Assertion, 
 	// OB 2.0 has no OB 3.0 JSON Schema, and the Data Validation it defines
 	// for the badge class and issuer profile is reported in the schema
 	// check once they are read.
-	r.set(CheckDataModel, Skipped, "data-model.ob2", "an Open Badges 2.0 assertion is not a W3C Verifiable Credential")
+	r.set(CheckDataModel, Skipped, MsgDataModelOB2, "an Open Badges 2.0 assertion is not a W3C Verifiable Credential")
 	r.Check(CheckDataModel).Required = false
-	r.set(CheckRelated, Skipped, "related.none", "Open Badges 2.0 has no related resources with digests")
-	r.set(CheckRefresh, Skipped, "refresh.none", "Open Badges 2.0 has no refresh service")
+	r.set(CheckRelated, Skipped, MsgRelatedNone, "Open Badges 2.0 has no related resources with digests")
+	r.set(CheckRefresh, Skipped, MsgRefreshNone, "Open Badges 2.0 has no refresh service")
 	if _, has := doc["endorsement"]; has {
-		r.set(CheckEndorsements, Skipped, "endorsements.ob2", "Open Badges 2.0 endorsements are not checked")
+		r.set(CheckEndorsements, Skipped, MsgEndorsementsOB2, "Open Badges 2.0 endorsements are not checked")
 	} else {
-		r.set(CheckEndorsements, Skipped, "endorsements.none", "no endorsements")
+		r.set(CheckEndorsements, Skipped, MsgEndorsementsNone, "no endorsements")
 	}
 	if err != nil {
-		r.set(CheckType, Failed, "type.ob2-invalid", err.Error())
+		r.set(CheckType, Failed, MsgTypeOB2Invalid, err.Error())
 		v.ob2Rest(a, r, "not checked: the assertion is invalid")
 		return a, false
 	}
-	r.set(CheckType, Passed, "type.ob2", "Assertion, verification "+a.Verification)
-	r.set(CheckSubject, Passed, "subject.ob2", "recipient "+a.Recipient.Type+map[bool]string{true: " (hashed)"}[a.Recipient.Hashed])
+	r.set(CheckType, Passed, MsgTypeOB2, "Assertion, verification "+a.Verification)
+	r.set(CheckSubject, Passed, MsgSubjectOB2, "recipient "+a.Recipient.Type+map[bool]string{true: " (hashed)"}[a.Recipient.Hashed])
 	return a, true
 }
 
@@ -193,7 +193,7 @@ func (v *Verifier) ob2Rest(a *ob2.Assertion, r *Report, why string) {
 // should be used as the Assertion value."
 func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r *Report) {
 	if v.opts.Fetcher == nil {
-		r.set(CheckProof, Unknown, "proof.ob2-offline", "a hosted Open Badges 2.0 badge is verified by fetching it from "+given.ID+"; nothing is fetched offline")
+		r.set(CheckProof, Unknown, MsgProofOB2Offline, "a hosted Open Badges 2.0 badge is verified by fetching it from "+given.ID+"; nothing is fetched offline")
 		v.ob2Rest(given, r, "not checked (offline)")
 		return
 	}
@@ -208,9 +208,9 @@ func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r 
 		revoked = "the issuer answers 410 Gone for " + given.ID
 	case err != nil:
 		o := fetchFailed(err)
-		msg := "proof.ob2-unreachable"
+		msg := MsgProofOB2Unreachable
 		if o == Failed {
-			msg = "proof.ob2-not-published"
+			msg = MsgProofOB2NotPublished
 		}
 		r.set(CheckProof, o, msg, err.Error())
 		v.ob2Rest(given, r, "not checked: the hosted assertion could not be read")
@@ -230,8 +230,8 @@ func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r 
 		// same question as for a valid badge; a revoked assertion may be
 		// stripped to id and revoked, so the badge class and issuer are
 		// read from the copy given.
-		r.set(CheckStatus, Failed, "status.revoked", "revoked: "+revoked)
-		r.set(CheckProof, Passed, "proof.ob2-hosted-revoked", revoked)
+		r.set(CheckStatus, Failed, MsgStatusRevoked, "revoked: "+revoked)
+		r.set(CheckProof, Passed, MsgProofOB2HostedRevoked, revoked)
 		v.ob2HostedScope(ctx, given, r)
 		v.ob2Rest(given, r, "not checked: the issuer has revoked the badge")
 		return
@@ -240,25 +240,25 @@ func (v *Verifier) verifyOB2Hosted(ctx context.Context, given *ob2.Assertion, r 
 		if err == nil {
 			err = errors.New("the hosted document is not an Open Badges 2.0 assertion")
 		}
-		r.set(CheckProof, Failed, "proof.ob2-hosted-invalid", err.Error())
+		r.set(CheckProof, Failed, MsgProofOB2HostedInvalid, err.Error())
 		v.ob2Rest(given, r, "not checked: the hosted assertion is invalid")
 		return
 	}
 	if d := ob2.Differences(given, hosted); len(d) > 0 {
-		r.set(CheckProof, Failed, "proof.ob2-hosted-differs", "the issuer's copy at "+given.ID+" differs in: "+strings.Join(d, ", "))
+		r.set(CheckProof, Failed, MsgProofOB2HostedDiffers, "the issuer's copy at "+given.ID+" differs in: "+strings.Join(d, ", "))
 		v.ob2Rest(given, r, "not checked: this copy is not the issuer's")
 		return
 	}
 	// From here on the hosted copy is the assertion.
 	a := hosted
-	r.set(CheckProof, Passed, "proof.ob2-hosted", "fetched "+a.ID+"; it matches this copy")
+	r.set(CheckProof, Passed, MsgProofOB2Hosted, "fetched "+a.ID+"; it matches this copy")
 	issuer, ok := v.ob2HostedScope(ctx, a, r)
 	if !ok {
 		if k := r.Check(CheckIssuerKey); k.Outcome == Unknown {
 			// The copy matches what that address serves, but whether the
 			// address is the issuer's could not be checked: the badge as a
 			// whole could not be checked.
-			r.set(CheckProof, Unknown, "proof.ob2-unreachable", "fetched "+a.ID+" and it matches this copy, but "+k.Detail)
+			r.set(CheckProof, Unknown, MsgProofOB2Unreachable, "fetched "+a.ID+" and it matches this copy, but "+k.Detail)
 		}
 		v.ob2Rest(a, r, "not checked: the badge is not shown to be its issuer's")
 		return
@@ -277,7 +277,7 @@ func (v *Verifier) ob2HostedScope(ctx context.Context, a *ob2.Assertion, r *Repo
 	if !ok {
 		if r.Check(CheckSchema).Outcome == Unknown {
 			// Could not check whose badge it is: never "not genuine".
-			r.set(CheckIssuerKey, Unknown, "issuer-key.ob2-unreachable", "the badge class or issuer profile could not be read: "+r.Check(CheckSchema).Detail)
+			r.set(CheckIssuerKey, Unknown, MsgIssuerKeyOB2Unreachable, "the badge class or issuer profile could not be read: "+r.Check(CheckSchema).Detail)
 		}
 		return nil, false
 	}
@@ -292,10 +292,10 @@ func (v *Verifier) ob2HostedScope(ctx context.Context, a *ob2.Assertion, r *Repo
 		}
 	}
 	if scopeErr != nil {
-		r.set(CheckIssuerKey, Failed, "issuer-key.ob2-scope", scopeErr.Error())
+		r.set(CheckIssuerKey, Failed, MsgIssuerKeyOB2Scope, scopeErr.Error())
 		return nil, false
 	}
-	r.set(CheckIssuerKey, Passed, "issuer-key.ob2-hosted", a.ID+" is in the hosting scope of the issuer "+issuer.ID)
+	r.set(CheckIssuerKey, Passed, MsgIssuerKeyOB2Hosted, a.ID+" is in the hosting scope of the issuer "+issuer.ID)
 	return issuer, true
 }
 
@@ -305,18 +305,18 @@ func (v *Verifier) verifyOB2Signed(ctx context.Context, jws string, payload map[
 	r.Format = FormatOB2Signed
 	// Steps 1-2: "Base64 decode the JWS payload ... Parse the decoded JWS
 	// body into a JSON object." Until step 6 it is only a claim.
-	r.set(CheckParse, Passed, "parse.ok", "Open Badges 2.0 signed assertion (JWS)")
+	r.set(CheckParse, Passed, MsgParseOK, "Open Badges 2.0 signed assertion (JWS)")
 	a, ok := v.ob2Assertion(payload, r)
 	if !ok {
 		return
 	}
 	if a.Verification != ob2.Signed {
-		r.set(CheckType, Failed, "type.ob2-invalid", "a JWS-signed assertion must declare verification type SignedBadge, not "+a.Verification)
+		r.set(CheckType, Failed, MsgTypeOB2Invalid, "a JWS-signed assertion must declare verification type SignedBadge, not "+a.Verification)
 		v.ob2Rest(a, r, "not checked: the assertion is invalid")
 		return
 	}
 	if v.opts.Fetcher == nil {
-		r.set(CheckProof, Unknown, "proof.key-unavailable", "the issuer's key is published on its web site; nothing is fetched offline")
+		r.set(CheckProof, Unknown, MsgProofKeyUnavailable, "the issuer's key is published on its web site; nothing is fetched offline")
 		v.ob2Rest(a, r, "not checked (offline)")
 		return
 	}
@@ -324,7 +324,7 @@ func (v *Verifier) verifyOB2Signed(ctx context.Context, jws string, payload map[
 	_, issuer, ok := v.ob2Chain(ctx, a, r)
 	if !ok {
 		if r.Check(CheckSchema).Outcome == Unknown {
-			r.set(CheckProof, Unknown, "proof.key-unavailable", "the issuer profile, which lists its keys, could not be read: "+r.Check(CheckSchema).Detail)
+			r.set(CheckProof, Unknown, MsgProofKeyUnavailable, "the issuer profile, which lists its keys, could not be read: "+r.Check(CheckSchema).Detail)
 		}
 		v.ob2Rest(a, r, "not checked: the badge class or issuer profile could not be read")
 		return
@@ -336,7 +336,7 @@ func (v *Verifier) verifyOB2Signed(ctx context.Context, jws string, payload map[
 		candidates = []string{a.Creator}
 	}
 	if len(candidates) == 0 {
-		r.set(CheckProof, Failed, "proof.key-not-found", "the assertion names no key (verification.creator) and the issuer profile lists none (publicKey)")
+		r.set(CheckProof, Failed, MsgProofKeyNotFound, "the assertion names no key (verification.creator) and the issuer profile lists none (publicKey)")
 		v.ob2Rest(a, r, "not checked: the proof did not verify")
 		return
 	}
@@ -349,7 +349,7 @@ func (v *Verifier) verifyOB2Signed(ctx context.Context, jws string, payload map[
 		alg      vcjwt.Algorithm
 		problems []string
 		outcome  = Failed
-		message  = "proof.key-not-found"
+		message  = MsgProofKeyNotFound
 	)
 	for _, id := range candidates {
 		// Step 5: "Perform an HTTP GET request on the trusted keys. If it
@@ -357,8 +357,8 @@ func (v *Verifier) verifyOB2Signed(ctx context.Context, jws string, payload map[
 		// verified."
 		doc, err := v.getOB2(ctx, id)
 		if err != nil {
-			if fetchFailed(err) == Unknown && message == "proof.key-not-found" {
-				outcome, message = Unknown, "proof.key-unavailable"
+			if fetchFailed(err) == Unknown && message == MsgProofKeyNotFound {
+				outcome, message = Unknown, MsgProofKeyUnavailable
 			}
 			problems = append(problems, err.Error())
 			continue
@@ -375,9 +375,9 @@ func (v *Verifier) verifyOB2Signed(ctx context.Context, jws string, payload map[
 		// verification fails, assertion MUST be treated as invalid."
 		p, al, err := vcjwt.VerifyWithKey(jws, k.Public, []vcjwt.Algorithm{vcjwt.RS256, vcjwt.ES256}, v.opts.Limits.MaxBytes)
 		if err != nil {
-			outcome, message = Failed, "proof.bad-signature"
+			outcome, message = Failed, MsgProofBadSignature
 			if !errors.Is(err, vcjwt.ErrSignature) {
-				message = "proof.invalid"
+				message = MsgProofInvalid
 			}
 			problems = append(problems, id+": "+err.Error())
 			continue
@@ -395,32 +395,32 @@ func (v *Verifier) verifyOB2Signed(ctx context.Context, jws string, payload map[
 	val, err := credential.ParseJSON(verified, v.opts.Limits)
 	m, _ := val.(map[string]any)
 	if err != nil || m == nil || !bytes.Equal(verified, mustPayload(jws)) {
-		r.set(CheckProof, Failed, "proof.invalid", "the signed payload could not be read again")
+		r.set(CheckProof, Failed, MsgProofInvalid, "the signed payload could not be read again")
 		v.ob2Rest(a, r, "not checked: the proof did not verify")
 		return
 	}
 	if a, err = ob2.ParseAssertion(m); err != nil {
-		r.set(CheckProof, Failed, "proof.invalid", err.Error())
+		r.set(CheckProof, Failed, MsgProofInvalid, err.Error())
 		v.ob2Rest(a, r, "not checked: the proof did not verify")
 		return
 	}
-	r.set(CheckProof, Passed, "proof.ok", string(alg)+" JWS signed with "+key.ID)
+	r.set(CheckProof, Passed, MsgProofOK, string(alg)+" JWS signed with "+key.ID)
 	// "There should be a two-way connection between this Profile and the
 	// CryptographicKey through the owner and publicKey properties": a key
 	// anyone can publish proves nothing until the issuer claims it too.
 	switch {
 	case key.Owner != issuer.ID:
-		r.set(CheckIssuerKey, Failed, "issuer-key.not-issuer", fmt.Sprintf("the key %s is owned by %s, not by the issuer %s", key.ID, key.Owner, issuer.ID))
+		r.set(CheckIssuerKey, Failed, MsgIssuerKeyNotIssuer, fmt.Sprintf("the key %s is owned by %s, not by the issuer %s", key.ID, key.Owner, issuer.ID))
 	case !issuer.HasKey(key.ID):
-		r.set(CheckIssuerKey, Failed, "issuer-key.not-issuer", fmt.Sprintf("the issuer %s does not list the key %s in its publicKey", issuer.ID, key.ID))
+		r.set(CheckIssuerKey, Failed, MsgIssuerKeyNotIssuer, fmt.Sprintf("the issuer %s does not list the key %s in its publicKey", issuer.ID, key.ID))
 	default:
-		r.set(CheckIssuerKey, Passed, "issuer-key.ok", "the key "+key.ID+" is the issuer's: owned by "+issuer.ID+" and listed in its profile")
+		r.set(CheckIssuerKey, Passed, MsgIssuerKeyOK, "the key "+key.ID+" is the issuer's: owned by "+issuer.ID+" and listed in its profile")
 		// Step 7: "Retrieve the revocation list from the Issuer Profile
 		// object if present and ensure the id of the badge does not appear".
 		v.ob2RevocationList(ctx, a, issuer, r, "")
 	}
 	if r.Check(CheckStatus).Outcome == NotRun {
-		r.set(CheckStatus, NotRun, "status.not-run", "not checked: the signing key is not the issuer's")
+		r.set(CheckStatus, NotRun, MsgStatusNotRun, "not checked: the signing key is not the issuer's")
 	}
 	v.ob2Validity(a, r)
 	v.ob2Recipient(a, r)
@@ -440,12 +440,12 @@ func mustPayload(jws string) []byte {
 func (v *Verifier) ob2Chain(ctx context.Context, a *ob2.Assertion, r *Report) (*ob2.BadgeClass, *ob2.Profile, bool) {
 	fail := func(err error) (*ob2.BadgeClass, *ob2.Profile, bool) {
 		if errors.Is(err, ob2.ErrInvalid) {
-			r.set(CheckSchema, Failed, "schema.ob2-invalid", err.Error())
+			r.set(CheckSchema, Failed, MsgSchemaOB2Invalid, err.Error())
 		} else {
-			msg := "schema.ob2-unreachable"
+			msg := MsgSchemaOB2Unreachable
 			o := fetchFailed(err)
 			if o == Failed {
-				msg = "schema.ob2-invalid"
+				msg = MsgSchemaOB2Invalid
 			}
 			r.set(CheckSchema, o, msg, err.Error())
 		}
@@ -477,7 +477,7 @@ func (v *Verifier) ob2Chain(ctx context.Context, a *ob2.Assertion, r *Report) (*
 	if issuer.ID != bc.IssuerID() {
 		return fail(fmt.Errorf("%w: the profile fetched from %s says its id is %s", ob2.ErrInvalid, bc.IssuerID(), issuer.ID))
 	}
-	r.set(CheckSchema, Passed, "schema.ob2-ok", "badge class "+bc.ID+", issuer "+issuer.ID)
+	r.set(CheckSchema, Passed, MsgSchemaOB2OK, "badge class "+bc.ID+", issuer "+issuer.ID)
 	summarizeOB2(r, a, bc, issuer)
 	return bc, issuer, true
 }
@@ -486,15 +486,15 @@ func (v *Verifier) ob2Chain(ctx context.Context, a *ob2.Assertion, r *Report) (*
 func (v *Verifier) ob2RevocationList(ctx context.Context, a *ob2.Assertion, issuer *ob2.Profile, r *Report, noList string) {
 	if issuer.RevocationList == "" {
 		if noList != "" {
-			r.set(CheckStatus, Passed, "status.ok", noList+"; the issuer publishes no revocation list")
+			r.set(CheckStatus, Passed, MsgStatusOK, noList+"; the issuer publishes no revocation list")
 		} else {
-			r.set(CheckStatus, Skipped, "status.none", "the issuer publishes no revocation list")
+			r.set(CheckStatus, Skipped, MsgStatusNone, "the issuer publishes no revocation list")
 		}
 		return
 	}
 	doc, err := v.getOB2(ctx, issuer.RevocationList)
 	if err != nil {
-		r.set(CheckStatus, Unknown, "status.unreachable", "could not check "+issuer.RevocationList+": "+err.Error())
+		r.set(CheckStatus, Unknown, MsgStatusUnreachable, "could not check "+issuer.RevocationList+": "+err.Error())
 		return
 	}
 	list, err := ob2.ParseRevocationList(doc)
@@ -502,7 +502,7 @@ func (v *Verifier) ob2RevocationList(ctx context.Context, a *ob2.Assertion, issu
 		err = fmt.Errorf("the list is issued by %s, not by %s", list.Issuer, issuer.ID)
 	}
 	if err != nil {
-		r.set(CheckStatus, Unknown, "status.invalid-list", "could not check "+issuer.RevocationList+": "+err.Error())
+		r.set(CheckStatus, Unknown, MsgStatusInvalidList, "could not check "+issuer.RevocationList+": "+err.Error())
 		return
 	}
 	uid, _ := a.Doc["uid"].(string)
@@ -512,10 +512,10 @@ func (v *Verifier) ob2RevocationList(ctx context.Context, a *ob2.Assertion, issu
 			d += ": " + reason
 			r.OB2.RevocationReason = reason
 		}
-		r.set(CheckStatus, Failed, "status.revoked", d)
+		r.set(CheckStatus, Failed, MsgStatusRevoked, d)
 		return
 	}
-	r.set(CheckStatus, Passed, "status.ok", "not in the revocation list "+issuer.RevocationList)
+	r.set(CheckStatus, Passed, MsgStatusOK, "not in the revocation list "+issuer.RevocationList)
 }
 
 // ob2Validity checks issuedOn and expires ("The Assertion has not
@@ -525,15 +525,15 @@ func (v *Verifier) ob2Validity(a *ob2.Assertion, r *Report) {
 	now := v.opts.Now()
 	switch {
 	case a.IssuedOn.IsZero():
-		r.set(CheckValidity, Failed, "validity.no-start", "the assertion has no valid issuedOn")
+		r.set(CheckValidity, Failed, MsgValidityNoStart, "the assertion has no valid issuedOn")
 	case now.Before(a.IssuedOn):
-		r.set(CheckValidity, Failed, "validity.not-yet-valid", "issuedOn is "+a.IssuedOn.UTC().Format(time.RFC3339)+", in the future")
+		r.set(CheckValidity, Failed, MsgValidityNotYetValid, "issuedOn is "+a.IssuedOn.UTC().Format(time.RFC3339)+", in the future")
 	case !a.Expires.IsZero() && now.After(a.Expires):
-		r.set(CheckValidity, Failed, "validity.expired", "expires was "+a.Expires.UTC().Format(time.RFC3339))
+		r.set(CheckValidity, Failed, MsgValidityExpired, "expires was "+a.Expires.UTC().Format(time.RFC3339))
 	case !a.Expires.IsZero():
-		r.set(CheckValidity, Passed, "validity.ok", fmt.Sprintf("issued %s, expires %s", a.IssuedOn.UTC().Format(time.RFC3339), a.Expires.UTC().Format(time.RFC3339)))
+		r.set(CheckValidity, Passed, MsgValidityOK, fmt.Sprintf("issued %s, expires %s", a.IssuedOn.UTC().Format(time.RFC3339), a.Expires.UTC().Format(time.RFC3339)))
 	default:
-		r.set(CheckValidity, Passed, "validity.ok", "issued "+a.IssuedOn.UTC().Format(time.RFC3339)+", no expiry")
+		r.set(CheckValidity, Passed, MsgValidityOK, "issued "+a.IssuedOn.UTC().Format(time.RFC3339)+", no expiry")
 	}
 }
 
@@ -547,16 +547,16 @@ var ob2RecipientTypes = map[string]string{"emailAddress": "email", "email": "ema
 func (v *Verifier) ob2Recipient(a *ob2.Assertion, r *Report) {
 	want := v.opts.Recipient
 	if want == nil {
-		r.set(CheckRecipient, Skipped, "recipient.not-requested", "no recipient given to match")
+		r.set(CheckRecipient, Skipped, MsgRecipientNotRequested, "no recipient given to match")
 		return
 	}
 	if a.Recipient.Type == "" {
-		r.set(CheckRecipient, Failed, "recipient.invalid-identifier", "the assertion has no valid recipient")
+		r.set(CheckRecipient, Failed, MsgRecipientInvalidIdentifier, "the assertion has no valid recipient")
 		return
 	}
 	typ := ob2RecipientTypes[want.IdentityType]
 	if typ != a.Recipient.Type {
-		r.set(CheckRecipient, Failed, "recipient.mismatch", "the badge names its recipient by "+a.Recipient.Type+", not by "+want.IdentityType)
+		r.set(CheckRecipient, Failed, MsgRecipientMismatch, "the badge names its recipient by "+a.Recipient.Type+", not by "+want.IdentityType)
 		return
 	}
 	ok, err := ob2.MatchIdentity(a.Recipient, want.Value)
@@ -566,11 +566,11 @@ func (v *Verifier) ob2Recipient(a *ob2.Assertion, r *Report) {
 	}
 	switch {
 	case err != nil:
-		r.set(CheckRecipient, Failed, "recipient.invalid-identifier", err.Error())
+		r.set(CheckRecipient, Failed, MsgRecipientInvalidIdentifier, err.Error())
 	case ok:
-		r.set(CheckRecipient, Passed, "recipient.ok", "the "+typ+" matches the recipient")
+		r.set(CheckRecipient, Passed, MsgRecipientOK, "the "+typ+" matches the recipient")
 	default:
-		r.set(CheckRecipient, Failed, "recipient.mismatch", "the recipient is not "+want.Value)
+		r.set(CheckRecipient, Failed, MsgRecipientMismatch, "the recipient is not "+want.Value)
 	}
 }
 

@@ -71,13 +71,13 @@ func (r *PresentationReport) set(id string, o Outcome, msg, detail string) {
 func (v *Verifier) VerifyPresentation(ctx context.Context, data []byte, opts PresentationOptions) (*PresentationReport, error) {
 	r := newPresentationReport()
 	if jws, ok := compactJWS(data); ok {
-		r.set(CheckParse, Passed, "parse.presentation", "VP-JWT")
+		r.set(CheckParse, Passed, MsgParsePresentation, "VP-JWT")
 		v.verifyPresentationJWT(ctx, jws, opts, r)
 		return r.finish()
 	}
 	c, err := credential.Parse(data, v.opts.Limits)
 	if err != nil {
-		r.set(CheckParse, Failed, "parse.presentation-invalid", err.Error())
+		r.set(CheckParse, Failed, MsgParsePresentationInvalid, err.Error())
 		return r.finish()
 	}
 	return v.verifyPresentationDoc(ctx, c.Doc, opts, r)
@@ -102,29 +102,29 @@ func (v *Verifier) verifyPresentationDoc(ctx context.Context, doc map[string]any
 	if credential.FromMap(doc).HasType(vcjwt.TypeEnvelopedPresentation) {
 		jws, _, err := vcjwt.ParseEnveloped(doc)
 		if err != nil {
-			r.set(CheckParse, Failed, "parse.envelope", err.Error())
+			r.set(CheckParse, Failed, MsgParseEnvelope, err.Error())
 			return r.finish()
 		}
-		r.set(CheckParse, Passed, "parse.presentation", "enveloped VP-JWT")
+		r.set(CheckParse, Passed, MsgParsePresentation, "enveloped VP-JWT")
 		v.verifyPresentationJWT(ctx, jws, opts, r)
 		return r.finish()
 	}
-	r.set(CheckParse, Passed, "parse.presentation", "")
+	r.set(CheckParse, Passed, MsgParsePresentation, "")
 	c := credential.FromMap(doc)
 
 	// VC Data Model 2.0 §4.3: the first context is the VC base context
 	// (the others may be URLs or inline objects).
 	if list, ok := doc["@context"].([]any); ok && len(list) > 0 && (list[0] == contexts.CredentialsV2 || list[0] == contexts.CredentialsV1) {
-		r.set(CheckContext, Passed, "context.presentation", "")
+		r.set(CheckContext, Passed, MsgContextPresentation, "")
 	} else if s, ok := doc["@context"].(string); ok && (s == contexts.CredentialsV2 || s == contexts.CredentialsV1) {
-		r.set(CheckContext, Passed, "context.presentation", "")
+		r.set(CheckContext, Passed, MsgContextPresentation, "")
 	} else {
-		r.set(CheckContext, Failed, "context.presentation-invalid", "a presentation's first @context must be the W3C credentials context")
+		r.set(CheckContext, Failed, MsgContextPresentationInvalid, "a presentation's first @context must be the W3C credentials context")
 	}
 	if c.HasType("VerifiablePresentation") {
-		r.set(CheckType, Passed, "type.presentation", "VerifiablePresentation")
+		r.set(CheckType, Passed, MsgTypePresentation, "VerifiablePresentation")
 	} else {
-		r.set(CheckType, Failed, "type.not-presentation", "type does not include VerifiablePresentation")
+		r.set(CheckType, Failed, MsgTypeNotPresentation, "type does not include VerifiablePresentation")
 	}
 	if tooManyCredentials(doc, r) {
 		// Refused before the holder's proof, whose canonicalisation covers
@@ -144,15 +144,15 @@ func (v *Verifier) verifyPresentationDoc(ctx context.Context, doc map[string]any
 	})
 	switch {
 	case errors.Is(err, dataintegrity.ErrNoProof):
-		r.set(CheckPresentation, Failed, "presentation.unsigned", "the presentation is not signed by its holder")
+		r.set(CheckPresentation, Failed, MsgPresentationUnsigned, "the presentation is not signed by its holder")
 	case errors.Is(err, dataintegrity.ErrChallenge):
-		r.set(CheckPresentation, Failed, "presentation.challenge", err.Error())
+		r.set(CheckPresentation, Failed, MsgPresentationChallenge, err.Error())
 	case errors.Is(err, dataintegrity.ErrDomain):
-		r.set(CheckPresentation, Failed, "presentation.domain", err.Error())
+		r.set(CheckPresentation, Failed, MsgPresentationDomain, err.Error())
 	case errors.Is(err, dataintegrity.ErrForm):
-		r.set(CheckPresentation, Failed, "presentation.form", err.Error())
+		r.set(CheckPresentation, Failed, MsgPresentationForm, err.Error())
 	case err != nil:
-		r.set(CheckPresentation, Failed, "presentation.invalid", err.Error())
+		r.set(CheckPresentation, Failed, MsgPresentationInvalid, err.Error())
 	default:
 		for _, res := range results {
 			if res.Err == nil && res.Key != nil {
@@ -162,10 +162,10 @@ func (v *Verifier) verifyPresentationDoc(ctx context.Context, doc map[string]any
 		}
 		detail := "signed by " + presenter
 		if opts.Challenge == "" {
-			r.set(CheckPresentation, Warning, "presentation.no-challenge", detail+"; no challenge was requested, so it could be a replay")
+			r.set(CheckPresentation, Warning, MsgPresentationNoChallenge, detail+"; no challenge was requested, so it could be a replay")
 			r.Check(CheckPresentation).Required = false
 		} else {
-			r.set(CheckPresentation, Passed, "presentation.ok", detail)
+			r.set(CheckPresentation, Passed, MsgPresentationOK, detail)
 		}
 	}
 	r.Holder = presenter
@@ -185,7 +185,7 @@ func tooManyCredentials(vp map[string]any, r *PresentationReport) bool {
 	if n <= maxPresentedCredentials {
 		return false
 	}
-	r.set(CheckCredentials, Failed, "credentials.too-many",
+	r.set(CheckCredentials, Failed, MsgCredentialsTooMany,
 		fmt.Sprintf("the presentation holds %d credentials; at most %d are verified", n, maxPresentedCredentials))
 	return true
 }
@@ -242,17 +242,17 @@ func (v *Verifier) checkCredentials(ctx context.Context, vp map[string]any, r *P
 	}
 	switch {
 	case len(raw) == 0:
-		r.set(CheckCredentials, Skipped, "credentials.none", "the presentation holds no credential: DID authentication, only the holder's proof is checked")
+		r.set(CheckCredentials, Skipped, MsgCredentialsNone, "the presentation holds no credential: DID authentication, only the holder's proof is checked")
 		r.Check(CheckCredentials).Required = false
 	case failed > 0:
-		r.set(CheckCredentials, Failed, "credentials.invalid", fmt.Sprintf("%d of %d credentials did not verify", failed+unchecked, len(raw)))
+		r.set(CheckCredentials, Failed, MsgCredentialsInvalid, fmt.Sprintf("%d of %d credentials did not verify", failed+unchecked, len(raw)))
 	case unchecked > 0:
 		// Not verified, but nothing found wrong either: "could not be
 		// checked" (e.g. an issuer key that could not be fetched), never
 		// "not genuine".
-		r.set(CheckCredentials, Failed, "credentials.unchecked", fmt.Sprintf("%d of %d credentials could not be checked", unchecked, len(raw)))
+		r.set(CheckCredentials, Failed, MsgCredentialsUnchecked, fmt.Sprintf("%d of %d credentials could not be checked", unchecked, len(raw)))
 	default:
-		r.set(CheckCredentials, Passed, "credentials.ok", fmt.Sprintf("%d credentials verified", len(raw)))
+		r.set(CheckCredentials, Passed, MsgCredentialsOK, fmt.Sprintf("%d credentials verified", len(raw)))
 	}
 	return vcs
 }
@@ -261,7 +261,7 @@ func (v *Verifier) checkCredentials(ctx context.Context, vp map[string]any, r *P
 // not a credential at all.
 func notACredential(detail string) *Report {
 	r := newReport()
-	r.set(CheckParse, Failed, "parse.invalid", detail)
+	r.set(CheckParse, Failed, MsgParseInvalid, detail)
 	r.finish()
 	return r
 }
@@ -292,32 +292,32 @@ func (v *Verifier) verifyPresentationJWT(ctx context.Context, jws string, opts P
 		Domain:    opts.Domain,
 	})
 	if err != nil {
-		msg := "presentation.invalid"
+		msg := MsgPresentationInvalid
 		switch {
 		case errors.Is(err, vcjwt.ErrNonce):
-			msg = "presentation.challenge"
+			msg = MsgPresentationChallenge
 		case errors.Is(err, vcjwt.ErrAudience):
-			msg = "presentation.domain"
+			msg = MsgPresentationDomain
 		}
 		r.set(CheckPresentation, Failed, msg, err.Error())
-		r.set(CheckContext, NotRun, "context.not-run", "")
-		r.set(CheckType, NotRun, "type.not-run", "")
-		r.set(CheckHolder, NotRun, "holder.not-run", "not checked: the presentation proof did not verify")
+		r.set(CheckContext, NotRun, MsgContextNotRun, "")
+		r.set(CheckType, NotRun, MsgTypeNotRun, "")
+		r.set(CheckHolder, NotRun, MsgHolderNotRun, "not checked: the presentation proof did not verify")
 		r.Check(CheckHolder).Required = true
 		return
 	}
-	r.set(CheckContext, Passed, "context.presentation", "")
+	r.set(CheckContext, Passed, MsgContextPresentation, "")
 	if credential.FromMap(res.Presentation).HasType("VerifiablePresentation") {
-		r.set(CheckType, Passed, "type.presentation", "VerifiablePresentation")
+		r.set(CheckType, Passed, MsgTypePresentation, "VerifiablePresentation")
 	} else {
-		r.set(CheckType, Failed, "type.not-presentation", "the vp claim is not a VerifiablePresentation")
+		r.set(CheckType, Failed, MsgTypeNotPresentation, "the vp claim is not a VerifiablePresentation")
 	}
 	detail := string(res.Algorithm) + " VP-JWT signed by " + res.Holder
 	if opts.Challenge == "" {
-		r.set(CheckPresentation, Warning, "presentation.no-challenge", detail+"; no challenge was requested, so it could be a replay")
+		r.set(CheckPresentation, Warning, MsgPresentationNoChallenge, detail+"; no challenge was requested, so it could be a replay")
 		r.Check(CheckPresentation).Required = false
 	} else {
-		r.set(CheckPresentation, Passed, "presentation.ok", detail)
+		r.set(CheckPresentation, Passed, MsgPresentationOK, detail)
 	}
 	r.Holder = res.Holder
 	if tooManyCredentials(res.Presentation, r) {
@@ -329,16 +329,16 @@ func (v *Verifier) verifyPresentationJWT(ctx context.Context, jws string, opts P
 
 func (v *Verifier) checkHolder(r *PresentationReport, doc map[string]any, vcs []map[string]any, presenter string) {
 	if presenter == "" {
-		r.set(CheckHolder, NotRun, "holder.not-run", "not checked: the presentation proof did not verify")
+		r.set(CheckHolder, NotRun, MsgHolderNotRun, "not checked: the presentation proof did not verify")
 		r.Check(CheckHolder).Required = true
 		return
 	}
 	if h := holderID(doc["holder"]); h != "" && h != presenter {
-		r.set(CheckHolder, Failed, "holder.mismatch", fmt.Sprintf("the presentation names %s as holder but was signed by %s", h, presenter))
+		r.set(CheckHolder, Failed, MsgHolderMismatch, fmt.Sprintf("the presentation names %s as holder but was signed by %s", h, presenter))
 		return
 	}
 	if len(vcs) == 0 {
-		r.set(CheckHolder, Skipped, "holder.no-credential", "the presentation holds no credential whose subject could be matched")
+		r.set(CheckHolder, Skipped, MsgHolderNoCredential, "the presentation holds no credential whose subject could be matched")
 		return
 	}
 	var bound, mismatched, others []string
@@ -359,18 +359,18 @@ func (v *Verifier) checkHolder(r *PresentationReport, doc map[string]any, vcs []
 	case len(mismatched) > 0:
 		// An Open Badge is awarded to a person: one issued to a DID and
 		// presented by someone else is someone else's badge.
-		r.set(CheckHolder, Failed, "holder.not-subject",
+		r.set(CheckHolder, Failed, MsgHolderNotSubject,
 			fmt.Sprintf("presented by %s, but issued to %s", presenter, strings.Join(mismatched, ", ")))
 	case len(others) > 0:
 		// The VC Data Model lets a holder present credentials about someone
 		// else (a parent for a child): for credentials that are not Open
 		// Badges this is reported, not refused.
-		r.set(CheckHolder, Warning, "holder.other-subject",
+		r.set(CheckHolder, Warning, MsgHolderOtherSubject,
 			fmt.Sprintf("presented by %s, about %s", presenter, strings.Join(others, ", ")))
 	case len(bound) > 0:
-		r.set(CheckHolder, Passed, "holder.ok", "the presenter is the credentials' subject")
+		r.set(CheckHolder, Passed, MsgHolderOK, "the presenter is the credentials' subject")
 	default:
-		r.set(CheckHolder, Skipped, "holder.not-applicable", "no credential names its subject by a DID; match the recipient by e-mail instead")
+		r.set(CheckHolder, Skipped, MsgHolderNotApplicable, "no credential names its subject by a DID; match the recipient by e-mail instead")
 	}
 }
 

@@ -19,20 +19,20 @@ const refreshType = "1EdTechCredentialRefresh"
 func (v *Verifier) checkRefresh(ctx context.Context, c *credential.Credential, r *Report) *Report {
 	rs, _ := c.Doc["refreshService"].(map[string]any)
 	if rs == nil {
-		r.set(CheckRefresh, Skipped, "refresh.none", "the credential has no refreshService")
+		r.set(CheckRefresh, Skipped, MsgRefreshNone, "the credential has no refreshService")
 		return nil
 	}
 	url, _ := rs["id"].(string)
 	if t, _ := rs["type"].(string); t != refreshType || url == "" {
-		r.set(CheckRefresh, Skipped, "refresh.unsupported", "refresh service type is not "+refreshType)
+		r.set(CheckRefresh, Skipped, MsgRefreshUnsupported, "refresh service type is not "+refreshType)
 		return nil
 	}
 	if v.opts.Fetcher == nil {
-		r.set(CheckRefresh, Skipped, "refresh.offline", "not attempted in offline mode")
+		r.set(CheckRefresh, Skipped, MsgRefreshOffline, "not attempted in offline mode")
 		return nil
 	}
 	original := func(detail string) *Report {
-		r.set(CheckRefresh, Warning, "refresh.failed", detail+"; the original credential is shown")
+		r.set(CheckRefresh, Warning, MsgRefreshFailed, detail+"; the original credential is shown")
 		return nil
 	}
 	body, err := v.opts.Fetcher.GetJSON(ctx, url, "application/vc+ld+json", "application/ld+json", "application/json")
@@ -44,7 +44,7 @@ func (v *Verifier) checkRefresh(ctx context.Context, c *credential.Credential, r
 	if err != nil {
 		return original("the refreshed credential is not readable: " + err.Error())
 	}
-	rr.set(CheckParse, Passed, "parse.ok", "")
+	rr.set(CheckParse, Passed, MsgParseOK, "")
 	// depth 1: the refreshed credential is not refreshed again.
 	v.verifyWith(ctx, nc, rr, 1, func() bool { return v.checkProof(ctx, nc, rr) })
 	rr.decide()
@@ -54,7 +54,7 @@ func (v *Verifier) checkRefresh(ctx context.Context, c *credential.Credential, r
 	case nc.IssuerID() != c.IssuerID() || nc.ID() != c.ID():
 		return original("the refresh service returned a different credential")
 	}
-	rr.set(CheckRefresh, Passed, "refresh.ok", "refreshed from "+url)
+	rr.set(CheckRefresh, Passed, MsgRefreshOK, "refreshed from "+url)
 	rr.RefreshedFrom = url
 	return rr
 }

@@ -32,7 +32,7 @@ type rawFetcher interface {
 func (v *Verifier) checkRelated(ctx context.Context, c *credential.Credential, r *Report) {
 	rr := c.RelatedResources()
 	if len(rr) == 0 {
-		r.set(CheckRelated, Skipped, "related.none", "the credential lists no related resources")
+		r.set(CheckRelated, Skipped, MsgRelatedNone, "the credential lists no related resources")
 		return
 	}
 	var mismatched, unchecked []string
@@ -68,11 +68,11 @@ func (v *Verifier) checkRelated(ctx context.Context, c *credential.Credential, r
 	}
 	switch {
 	case len(mismatched) > 0:
-		r.set(CheckRelated, Failed, "related.mismatch", "changed since the credential was issued: "+strings.Join(mismatched, "; "))
+		r.set(CheckRelated, Failed, MsgRelatedMismatch, "changed since the credential was issued: "+strings.Join(mismatched, "; "))
 	case len(unchecked) > 0:
-		r.set(CheckRelated, Unknown, "related.unchecked", "not checked: "+strings.Join(unchecked, "; "))
+		r.set(CheckRelated, Unknown, MsgRelatedUnchecked, "not checked: "+strings.Join(unchecked, "; "))
 	default:
-		r.set(CheckRelated, Passed, "related.ok", fmt.Sprintf("%d related resources match their digests", len(rr)))
+		r.set(CheckRelated, Passed, MsgRelatedOK, fmt.Sprintf("%d related resources match their digests", len(rr)))
 	}
 }
 

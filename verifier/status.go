@@ -120,11 +120,11 @@ func (v *Verifier) checkStatus(ctx context.Context, c *credential.Credential, r 
 	// it leniently can only reveal a revocation, never hide one.
 	entries, err := status.ParseEntriesWith(c.Doc["credentialStatus"], status.ParseOptions{AllowNumericIndex: true})
 	if err != nil {
-		r.set(CheckStatus, Unknown, "status.malformed", err.Error())
+		r.set(CheckStatus, Unknown, MsgStatusMalformed, err.Error())
 		return
 	}
 	if v.statusFetcher() == nil {
-		r.set(CheckStatus, Unknown, "status.offline", "status lists are not fetched in offline mode")
+		r.set(CheckStatus, Unknown, MsgStatusOffline, "status lists are not fetched in offline mode")
 		return
 	}
 	var outs []statusOutcome
@@ -135,12 +135,12 @@ func (v *Verifier) checkStatus(ctx context.Context, c *credential.Credential, r 
 		case status.Type1EdTechRevocation:
 			outs = append(outs, v.revocationListStatus(ctx, c, e))
 		default:
-			outs = append(outs, statusOutcome{Unknown, "status.unsupported-method", "status method " + e.Type + " is not supported"})
+			outs = append(outs, statusOutcome{Unknown, MsgStatusUnsupportedMethod, "status method " + e.Type + " is not supported"})
 		}
 	}
 	// Worst first: a failure (revoked, suspended) outranks could-not-check.
 	var details []string
-	final := statusOutcome{Passed, "status.ok", ""}
+	final := statusOutcome{Passed, MsgStatusOK, ""}
 	for _, o := range outs {
 		details = append(details, o.detail)
 		switch {
@@ -156,22 +156,22 @@ func (v *Verifier) checkStatus(ctx context.Context, c *credential.Credential, r 
 func (v *Verifier) listStatus(ctx context.Context, c *credential.Credential, e status.Entry) statusOutcome {
 	list, err := v.fetchList(ctx, e.ListCredential, c.IssuerID())
 	if err != nil {
-		return statusOutcome{Unknown, "status.unreachable", "could not check " + e.ListCredential + ": " + err.Error()}
+		return statusOutcome{Unknown, MsgStatusUnreachable, "could not check " + e.ListCredential + ": " + err.Error()}
 	}
 	res, err := list.Status(e)
 	if err != nil {
-		return statusOutcome{Unknown, "status.invalid-list", "could not check " + e.ListCredential + ": " + err.Error()}
+		return statusOutcome{Unknown, MsgStatusInvalidList, "could not check " + e.ListCredential + ": " + err.Error()}
 	}
 	where := fmt.Sprintf("%s entry %d of %s", e.Purpose, e.Index, e.ListCredential)
 	switch {
 	case status.Revoked(res):
-		return statusOutcome{Failed, "status.revoked", "revoked (" + where + ")"}
+		return statusOutcome{Failed, MsgStatusRevoked, "revoked (" + where + ")"}
 	case status.Suspended(res):
-		return statusOutcome{Failed, "status.suspended", "suspended (" + where + ")"}
+		return statusOutcome{Failed, MsgStatusSuspended, "suspended (" + where + ")"}
 	case !res.Valid:
-		return statusOutcome{Passed, "status.ok", fmt.Sprintf("%s: %s", where, res.Message.Message)}
+		return statusOutcome{Passed, MsgStatusOK, fmt.Sprintf("%s: %s", where, res.Message.Message)}
 	}
-	return statusOutcome{Passed, "status.ok", "not " + map[string]string{"revocation": "revoked", "suspension": "suspended"}[e.Purpose] + " (" + where + ")"}
+	return statusOutcome{Passed, MsgStatusOK, "not " + map[string]string{"revocation": "revoked", "suspension": "suspended"}[e.Purpose] + " (" + where + ")"}
 }
 
 // fetchList returns a status list credential whose own proof verified and
@@ -280,10 +280,10 @@ func (v *Verifier) revocationListStatus(ctx context.Context, c *credential.Crede
 	} else {
 		body, err := v.statusFetcher().GetJSON(ctx, e.ID, "application/json")
 		if err != nil {
-			return statusOutcome{Unknown, "status.unreachable", "could not check " + e.ID + ": " + err.Error()}
+			return statusOutcome{Unknown, MsgStatusUnreachable, "could not check " + e.ID + ": " + err.Error()}
 		}
 		if rl, err = status.ParseRevocationList(body); err != nil {
-			return statusOutcome{Unknown, "status.invalid-list", "could not check " + e.ID + ": " + err.Error()}
+			return statusOutcome{Unknown, MsgStatusInvalidList, "could not check " + e.ID + ": " + err.Error()}
 		}
 		if v.cacheable(e.ID) {
 			v.lists.put(e.ID, cachedList{revoked: rl, until: now.Add(defaultListTTL)})
@@ -294,7 +294,7 @@ func (v *Verifier) revocationListStatus(ctx context.Context, c *credential.Crede
 		if reason != "" {
 			d += ": " + reason
 		}
-		return statusOutcome{Failed, "status.revoked", d}
+		return statusOutcome{Failed, MsgStatusRevoked, d}
 	}
-	return statusOutcome{Passed, "status.ok", "not in the 1EdTech revocation list " + e.ID}
+	return statusOutcome{Passed, MsgStatusOK, "not in the 1EdTech revocation list " + e.ID}
 }

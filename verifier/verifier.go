@@ -164,7 +164,7 @@ func (v *Verifier) Verify(ctx context.Context, data []byte) (*Report, error) {
 	}
 	c, err := credential.Parse(data, v.opts.Limits)
 	if err != nil {
-		r.set(CheckParse, Failed, "parse.invalid", err.Error())
+		r.set(CheckParse, Failed, MsgParseInvalid, err.Error())
 		return r.finish()
 	}
 	if ob2.IsAssertion(c.Doc) {
@@ -176,7 +176,7 @@ func (v *Verifier) Verify(ctx context.Context, data []byte) (*Report, error) {
 		v.verifyEnveloped(ctx, c.Doc, r, 0)
 		return r.finish()
 	}
-	r.set(CheckParse, Passed, "parse.ok", "")
+	r.set(CheckParse, Passed, MsgParseOK, "")
 	v.verify(ctx, c, r, 0)
 	return r.finish()
 }
@@ -193,7 +193,7 @@ func (v *Verifier) VerifyDocument(ctx context.Context, doc map[string]any) (*Rep
 		v.verifyEnveloped(ctx, doc, r, 0)
 		return r.finish()
 	}
-	r.set(CheckParse, Passed, "parse.ok", "")
+	r.set(CheckParse, Passed, MsgParseOK, "")
 	v.verify(ctx, credential.FromMap(doc), r, 0)
 	return r.finish()
 }
@@ -254,9 +254,9 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 	// VC Data Model rules, shared with the issuer (which refuses to sign a
 	// credential that breaks one).
 	if errs := c.CheckDataModel(); len(errs) > 0 {
-		r.set(CheckDataModel, Failed, "data-model.invalid", errors.Join(errs...).Error())
+		r.set(CheckDataModel, Failed, MsgDataModelInvalid, errors.Join(errs...).Error())
 	} else {
-		r.set(CheckDataModel, Passed, "data-model.ok", "")
+		r.set(CheckDataModel, Passed, MsgDataModelOK, "")
 	}
 
 	proofOK := checkProof()
@@ -269,18 +269,18 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 			return
 		}
 	} else if depth == 0 {
-		r.set(CheckRefresh, NotRun, "refresh.not-run", "not attempted: the proof did not verify")
+		r.set(CheckRefresh, NotRun, MsgRefreshNotRun, "not attempted: the proof did not verify")
 	} else {
-		r.set(CheckRefresh, Skipped, "refresh.nested", "refresh is not attempted for embedded or refreshed credentials")
+		r.set(CheckRefresh, Skipped, MsgRefreshNested, "refresh is not attempted for embedded or refreshed credentials")
 	}
 
 	// §9.1 step 4 (status): fetched only after the proof verified, so a
 	// forged credential cannot make us contact a URL of its choosing.
 	switch _, has := c.Doc["credentialStatus"]; {
 	case !has:
-		r.set(CheckStatus, Skipped, "status.none", "the credential has no credentialStatus")
+		r.set(CheckStatus, Skipped, MsgStatusNone, "the credential has no credentialStatus")
 	case !proofOK:
-		r.set(CheckStatus, NotRun, "status.not-run", "not checked: the proof did not verify")
+		r.set(CheckStatus, NotRun, MsgStatusNotRun, "not checked: the proof did not verify")
 	default:
 		v.checkStatus(ctx, c, r)
 	}
@@ -290,9 +290,9 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 	if proofOK {
 		v.checkRelated(ctx, c, r)
 	} else if len(c.RelatedResources()) > 0 {
-		r.set(CheckRelated, NotRun, "related.not-run", "not checked: the proof did not verify")
+		r.set(CheckRelated, NotRun, MsgRelatedNotRun, "not checked: the proof did not verify")
 	} else {
-		r.set(CheckRelated, Skipped, "related.none", "the credential lists no related resources")
+		r.set(CheckRelated, Skipped, MsgRelatedNone, "the credential lists no related resources")
 	}
 
 	v.checkValidity(c, version, v.isGeneric(c), r)
@@ -305,15 +305,15 @@ func (v *Verifier) checkOpenBadge(c *credential.Credential, version credential.V
 	// App. A.2: "@context MUST be an ordered list whose first item is the
 	// VC context and second an OB 3.0 context".
 	if err := c.CheckContext(); err != nil {
-		r.set(CheckContext, Failed, "context.invalid", err.Error())
+		r.set(CheckContext, Failed, MsgContextInvalid, err.Error())
 	} else {
-		r.set(CheckContext, Passed, "context.ok", "")
+		r.set(CheckContext, Passed, MsgContextOK, "")
 	}
 
 	if err := c.CheckType(); err != nil {
-		r.set(CheckType, Failed, "type.invalid", err.Error())
+		r.set(CheckType, Failed, MsgTypeInvalid, err.Error())
 	} else {
-		r.set(CheckType, Passed, "type.ok", strings.Join(c.Types(), ", "))
+		r.set(CheckType, Passed, MsgTypeOK, strings.Join(c.Types(), ", "))
 	}
 
 	// §9.1 step 1a: validate against the OB 3.0 JSON Schema. The verifier
@@ -321,25 +321,25 @@ func (v *Verifier) checkOpenBadge(c *credential.Credential, version credential.V
 	// variant. No schema was ever published for VC 1.1 credentials.
 	switch {
 	case verr != nil:
-		r.set(CheckSchema, NotRun, "schema.no-version", verr.Error())
+		r.set(CheckSchema, NotRun, MsgSchemaNoVersion, verr.Error())
 	case version == credential.V1:
-		r.set(CheckSchema, Skipped, "schema.not-applicable-v1", "no OB 3.0 JSON Schema exists for VC 1.1 credentials")
+		r.set(CheckSchema, Skipped, MsgSchemaNotApplicableV1, "no OB 3.0 JSON Schema exists for VC 1.1 credentials")
 		r.Check(CheckSchema).Required = false
 	case c.Kind() == credential.KindUnknown:
-		r.set(CheckSchema, NotRun, "schema.unknown-kind", "the credential's type names no schema")
+		r.set(CheckSchema, NotRun, MsgSchemaUnknownKind, "the credential's type names no schema")
 	default:
 		if err := credential.ValidateSchema(c.Doc, c.Kind(), credential.Compaction); err != nil {
-			r.set(CheckSchema, Failed, "schema.invalid", err.Error())
+			r.set(CheckSchema, Failed, MsgSchemaInvalid, err.Error())
 		} else {
-			r.set(CheckSchema, Passed, "schema.ok", "")
+			r.set(CheckSchema, Passed, MsgSchemaOK, "")
 		}
 	}
 
 	// §9.1 step 1b: "credentialSubject must be identified by id and/or identifier".
 	if err := c.CheckSubject(); err != nil {
-		r.set(CheckSubject, Failed, "subject.invalid", err.Error())
+		r.set(CheckSubject, Failed, MsgSubjectInvalid, err.Error())
 	} else {
-		r.set(CheckSubject, Passed, "subject.ok", "")
+		r.set(CheckSubject, Passed, MsgSubjectOK, "")
 	}
 }
 
@@ -347,25 +347,25 @@ func (v *Verifier) checkOpenBadge(c *credential.Credential, version credential.V
 // is not an Open Badge (VC DM 2.0 §4.3 contexts, §4.5 types, §4.7 subject).
 func (v *Verifier) checkGeneric(c *credential.Credential, verr error, r *Report) {
 	if verr != nil {
-		r.set(CheckContext, Failed, "context.invalid", verr.Error())
+		r.set(CheckContext, Failed, MsgContextInvalid, verr.Error())
 	} else {
-		r.set(CheckContext, Passed, "context.vc", "")
+		r.set(CheckContext, Passed, MsgContextVC, "")
 	}
-	r.set(CheckType, Passed, "type.vc", strings.Join(c.Types(), ", "))
-	r.set(CheckSchema, Skipped, "schema.not-open-badge", "not an Open Badges credential: no OB schema applies")
+	r.set(CheckType, Passed, MsgTypeVC, strings.Join(c.Types(), ", "))
+	r.set(CheckSchema, Skipped, MsgSchemaNotOpenBadge, "not an Open Badges credential: no OB schema applies")
 	r.Check(CheckSchema).Required = false
 	if len(c.Subjects()) == 0 {
-		r.set(CheckSubject, Failed, "subject.missing", "the credential has no credentialSubject")
+		r.set(CheckSubject, Failed, MsgSubjectMissing, "the credential has no credentialSubject")
 	} else {
-		r.set(CheckSubject, Passed, "subject.vc", "")
+		r.set(CheckSubject, Passed, MsgSubjectVC, "")
 	}
 }
 
 func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *Report) bool {
 	// §9.1 step 2: verify the embedded (Data Integrity) proof.
 	if _, err := c.Proofs(); err != nil {
-		r.set(CheckProof, Failed, "proof.malformed", err.Error())
-		r.set(CheckIssuerKey, NotRun, "issuer-key.not-run", "not checked: the proof did not verify")
+		r.set(CheckProof, Failed, MsgProofMalformed, err.Error())
+		r.set(CheckIssuerKey, NotRun, MsgIssuerKeyNotRun, "not checked: the proof did not verify")
 		return false
 	}
 	results, err := dataintegrity.Verify(ctx, c.Doc, dataintegrity.VerifyOptions{
@@ -378,25 +378,25 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 		case errors.Is(err, contexts.ErrUnknownContext):
 			// Could not check: the signed data cannot be computed without a
 			// context Blason does not pin (and never fetches). Name it.
-			r.set(CheckProof, Unknown, "proof.unknown-context", withUnknownContexts(err.Error(), c.Doc))
+			r.set(CheckProof, Unknown, MsgProofUnknownContext, withUnknownContexts(err.Error(), c.Doc))
 		case errors.Is(err, dataintegrity.ErrNoProof):
-			r.set(CheckProof, Failed, "proof.missing", "the credential has no proof: anyone could have written it")
+			r.set(CheckProof, Failed, MsgProofMissing, "the credential has no proof: anyone could have written it")
 		case errors.Is(err, dataintegrity.ErrKeyResolution) && (errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrResolution)):
 			// Could not check: the key may be genuine, but this verifier
 			// cannot reach it. Still not verified (the check is required).
-			r.set(CheckProof, Unknown, "proof.key-unavailable", err.Error())
+			r.set(CheckProof, Unknown, MsgProofKeyUnavailable, err.Error())
 		case errors.Is(err, dataintegrity.ErrKeyResolution):
-			r.set(CheckProof, Failed, "proof.key-not-found", err.Error())
+			r.set(CheckProof, Failed, MsgProofKeyNotFound, err.Error())
 		case errors.Is(err, dataintegrity.ErrForm):
 			// What the checks read must be what the signature covers: a
 			// document in another form is not verified, whatever its proof.
-			r.set(CheckProof, Failed, "proof.form", err.Error())
+			r.set(CheckProof, Failed, MsgProofForm, err.Error())
 		case errors.Is(err, dataintegrity.ErrSignature):
-			r.set(CheckProof, Failed, "proof.bad-signature", err.Error())
+			r.set(CheckProof, Failed, MsgProofBadSignature, err.Error())
 		default:
-			r.set(CheckProof, Failed, "proof.invalid", err.Error())
+			r.set(CheckProof, Failed, MsgProofInvalid, err.Error())
 		}
-		r.set(CheckIssuerKey, NotRun, "issuer-key.not-run", "not checked: the proof did not verify")
+		r.set(CheckIssuerKey, NotRun, MsgIssuerKeyNotRun, "not checked: the proof did not verify")
 		return false
 	}
 	var used, skipped []string
@@ -415,7 +415,7 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 	if len(skipped) > 0 {
 		detail += "; not checked (unknown proof type): " + strings.Join(skipped, ", ")
 	}
-	r.set(CheckProof, Passed, "proof.ok", detail)
+	r.set(CheckProof, Passed, MsgProofOK, detail)
 
 	// Key provenance (OB 3.0 IMPL, ob3-digest §4.3): "the verification
 	// method's controller must equal the issuer id"; otherwise anyone could
@@ -451,7 +451,7 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 			}
 			who = append(who, fmt.Sprintf("the signing key %s is controlled by %s, not by the issuer %s", cs.VerificationMethod, ctrl, issuer))
 		}
-		r.set(CheckIssuerKey, Failed, "issuer-key.not-issuer", strings.Join(who, "; "))
+		r.set(CheckIssuerKey, Failed, MsgIssuerKeyNotIssuer, strings.Join(who, "; "))
 		return true
 	}
 	detail = "the signing key belongs to the issuer " + issuer
@@ -462,7 +462,7 @@ func (v *Verifier) checkProof(ctx context.Context, c *credential.Credential, r *
 		}
 		detail += "; also signed by " + strings.Join(who, ", ")
 	}
-	r.set(CheckIssuerKey, Passed, "issuer-key.ok", detail)
+	r.set(CheckIssuerKey, Passed, MsgIssuerKeyOK, detail)
 	return true
 }
 
@@ -481,55 +481,55 @@ func (v *Verifier) checkValidity(c *credential.Credential, version credential.Ve
 	vf, ok, err := c.ValidFrom()
 	switch {
 	case err != nil:
-		r.set(CheckValidity, Failed, "validity.invalid-date", err.Error())
+		r.set(CheckValidity, Failed, MsgValidityInvalidDate, err.Error())
 		return
 	case !ok && generic && version == credential.V2:
 		// VC DM 2.0 §4.9: validFrom is optional (OB 3.0 makes it required).
 		vf = time.Time{}
 	case !ok:
-		r.set(CheckValidity, Failed, "validity.no-start", "the credential has no "+from)
+		r.set(CheckValidity, Failed, MsgValidityNoStart, "the credential has no "+from)
 		return
 	case now.Before(vf):
 		// §9.1 step 4: "not yet valid if now < validFrom".
-		r.set(CheckValidity, Failed, "validity.not-yet-valid", fmt.Sprintf("%s is %s, in the future", from, vf.UTC().Format(time.RFC3339)))
+		r.set(CheckValidity, Failed, MsgValidityNotYetValid, fmt.Sprintf("%s is %s, in the future", from, vf.UTC().Format(time.RFC3339)))
 		return
 	}
 	vu, ok, err := c.ValidUntil()
 	switch {
 	case err != nil:
-		r.set(CheckValidity, Failed, "validity.invalid-date", err.Error())
+		r.set(CheckValidity, Failed, MsgValidityInvalidDate, err.Error())
 	case ok && now.After(vu):
 		// §9.1 step 4: "expired if now > validUntil".
-		r.set(CheckValidity, Failed, "validity.expired", fmt.Sprintf("%s was %s", until, vu.UTC().Format(time.RFC3339)))
+		r.set(CheckValidity, Failed, MsgValidityExpired, fmt.Sprintf("%s was %s", until, vu.UTC().Format(time.RFC3339)))
 	case ok && vf.IsZero():
-		r.set(CheckValidity, Passed, "validity.ok", "valid until "+vu.UTC().Format(time.RFC3339))
+		r.set(CheckValidity, Passed, MsgValidityOK, "valid until "+vu.UTC().Format(time.RFC3339))
 	case ok:
-		r.set(CheckValidity, Passed, "validity.ok", fmt.Sprintf("valid from %s until %s", vf.UTC().Format(time.RFC3339), vu.UTC().Format(time.RFC3339)))
+		r.set(CheckValidity, Passed, MsgValidityOK, fmt.Sprintf("valid from %s until %s", vf.UTC().Format(time.RFC3339), vu.UTC().Format(time.RFC3339)))
 	case vf.IsZero():
-		r.set(CheckValidity, Passed, "validity.ok", "no validity period")
+		r.set(CheckValidity, Passed, MsgValidityOK, "no validity period")
 	default:
-		r.set(CheckValidity, Passed, "validity.ok", "valid from "+vf.UTC().Format(time.RFC3339)+", no expiry")
+		r.set(CheckValidity, Passed, MsgValidityOK, "valid from "+vf.UTC().Format(time.RFC3339)+", no expiry")
 	}
 }
 
 func (v *Verifier) checkRecipient(c *credential.Credential, r *Report) {
 	want := v.opts.Recipient
 	if want == nil {
-		r.set(CheckRecipient, Skipped, "recipient.not-requested", "no recipient given to match")
+		r.set(CheckRecipient, Skipped, MsgRecipientNotRequested, "no recipient given to match")
 		return
 	}
 	// §9.1 step 5 / §9.3.
 	if want.IdentityType == "id" {
 		if c.SubjectID() == want.Value {
-			r.set(CheckRecipient, Passed, "recipient.ok", "credentialSubject.id matches")
+			r.set(CheckRecipient, Passed, MsgRecipientOK, "credentialSubject.id matches")
 		} else {
-			r.set(CheckRecipient, Failed, "recipient.mismatch", "credentialSubject.id does not match "+want.Value)
+			r.set(CheckRecipient, Failed, MsgRecipientMismatch, "credentialSubject.id does not match "+want.Value)
 		}
 		return
 	}
 	subject, err := c.Subject()
 	if err != nil {
-		r.set(CheckRecipient, Failed, "recipient.mismatch", err.Error())
+		r.set(CheckRecipient, Failed, MsgRecipientMismatch, err.Error())
 		return
 	}
 	ok, err := credential.MatchIdentifier(subject, want.IdentityType, want.Value)
@@ -539,11 +539,11 @@ func (v *Verifier) checkRecipient(c *credential.Credential, r *Report) {
 	}
 	switch {
 	case err != nil:
-		r.set(CheckRecipient, Failed, "recipient.invalid-identifier", err.Error())
+		r.set(CheckRecipient, Failed, MsgRecipientInvalidIdentifier, err.Error())
 	case ok:
-		r.set(CheckRecipient, Passed, "recipient.ok", "the "+want.IdentityType+" identifier matches")
+		r.set(CheckRecipient, Passed, MsgRecipientOK, "the "+want.IdentityType+" identifier matches")
 	default:
-		r.set(CheckRecipient, Failed, "recipient.mismatch", "no "+want.IdentityType+" identifier of the subject matches")
+		r.set(CheckRecipient, Failed, MsgRecipientMismatch, "no "+want.IdentityType+" identifier of the subject matches")
 	}
 }
 
@@ -562,21 +562,21 @@ func (v *Verifier) checkEndorsements(ctx context.Context, c *credential.Credenti
 		docs = append(docs, credential.FromMap(iss).Endorsements()...)
 	}
 	if len(docs) == 0 {
-		r.set(CheckEndorsements, Skipped, "endorsements.none", "no embedded endorsements")
+		r.set(CheckEndorsements, Skipped, MsgEndorsementsNone, "no embedded endorsements")
 		return
 	}
 	if depth >= maxEndorsementDepth {
-		r.set(CheckEndorsements, Warning, "endorsements.too-deep", "endorsements nested this deep are not checked")
+		r.set(CheckEndorsements, Warning, MsgEndorsementsTooDeep, "endorsements nested this deep are not checked")
 		return
 	}
 	failed := 0
 	for _, d := range docs {
 		er := newReport()
-		er.set(CheckParse, Passed, "parse.ok", "")
+		er.set(CheckParse, Passed, MsgParseOK, "")
 		ec := credential.FromMap(d)
 		v.verify(ctx, ec, er, depth+1)
 		if ec.Kind() != credential.Endorsement {
-			er.set(CheckType, Failed, "type.not-endorsement", "an embedded endorsement must be an EndorsementCredential")
+			er.set(CheckType, Failed, MsgTypeNotEndorsement, "an embedded endorsement must be an EndorsementCredential")
 		}
 		er.decide()
 		if !er.Verified {
@@ -590,10 +590,10 @@ func (v *Verifier) checkEndorsements(ctx context.Context, c *credential.Credenti
 		// (and its own report says not verified, so it is never displayed as
 		// an endorsement) without voiding the credential itself, as the
 		// 1EdTech validator does (its complete.json fixture).
-		r.set(CheckEndorsements, Warning, "endorsements.invalid", fmt.Sprintf("%d of %d endorsements did not verify and must not be shown as endorsements", failed, len(docs)))
+		r.set(CheckEndorsements, Warning, MsgEndorsementsInvalid, fmt.Sprintf("%d of %d endorsements did not verify and must not be shown as endorsements", failed, len(docs)))
 		return
 	}
-	r.set(CheckEndorsements, Passed, "endorsements.ok", fmt.Sprintf("%d endorsements verified", len(docs)))
+	r.set(CheckEndorsements, Passed, MsgEndorsementsOK, fmt.Sprintf("%d endorsements verified", len(docs)))
 }
 
 func summarize(c *credential.Credential) Summary {

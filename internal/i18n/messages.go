@@ -43,7 +43,6 @@ var messages = map[string][2]string{
 	"refresh.nested":      {"Refresh does not apply here.", "La mise à jour ne s'applique pas ici."},
 
 	"status.none":               {"It has no revocation list (it cannot be revoked).", "Il n'a pas de liste de révocation (il ne peut pas être révoqué)."},
-	"status.not-run":            {"Its revocation status was not checked, because its signature is not valid.", "Sa révocation n'a pas été vérifiée, car sa signature n'est pas valide."},
 	"status.ok":                 {"It has not been revoked or suspended.", "Il n'a été ni révoqué ni suspendu."},
 	"status.revoked":            {"It has been revoked by its issuer.", "Il a été révoqué par son émetteur."},
 	"status.suspended":          {"It is suspended by its issuer.", "Il est suspendu par son émetteur."},

@@ -269,13 +269,13 @@ func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte
 		state = "unknown"
 	case proof.Outcome != verifier.Passed || key.Outcome == verifier.Failed:
 		state = "forged"
-	case status.Message == "status.revoked":
+	case status.Message == verifier.MsgStatusRevoked:
 		state = "revoked"
-	case status.Message == "status.suspended":
+	case status.Message == verifier.MsgStatusSuspended:
 		state = "suspended"
 	case failedContent:
 		state = "invalid"
-	case validity.Message == "validity.expired":
+	case validity.Message == verifier.MsgValidityExpired:
 		state = "expired"
 	case validity.Message == "validity.not-yet-valid":
 		state = "notyet"
