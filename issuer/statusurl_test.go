@@ -1,6 +1,8 @@
 package issuer_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/blason-badges/blason/issuer"
@@ -44,5 +46,47 @@ func TestStatusListURL(t *testing.T) {
 	svc := &issuer.Service{BaseURL: "https://lab.example"}
 	if got := svc.ListURL("abc"); got != issuer.StatusListURL("https://lab.example", "abc", issuer.FormatBitstring) {
 		t.Errorf("ListURL = %s", got)
+	}
+}
+
+type recordingFetcher struct{ got []string }
+
+func (r *recordingFetcher) GetJSON(_ context.Context, url string, _ ...string) ([]byte, error) {
+	r.got = append(r.got, url)
+	return []byte(`{}`), nil
+}
+
+// TestOwnListsOnlyOwn: only the Service's own list URLs are its (local,
+// held); every other URL goes to Next, or fails without one. (Serving
+// the lists themselves is tested with a store, in the server and cmd.)
+func TestOwnListsOnlyOwn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc := &issuer.Service{BaseURL: "https://b.example"}
+	next := &recordingFetcher{}
+	o := issuer.OwnLists{Service: svc, Next: next}
+	foreign := []string{"https://c.example/status/1", "https://b.example/other/1", "https://b.example/status/a/b"}
+	for _, u := range foreign {
+		if o.IsLocal(u) {
+			t.Errorf("IsLocal(%s)", u)
+		}
+		if _, held, err := o.TrustedList(ctx, u); held || err != nil {
+			t.Errorf("TrustedList(%s) held %v, %v", u, held, err)
+		}
+		if _, err := o.GetJSON(ctx, u); err != nil {
+			t.Errorf("GetJSON(%s): %v", u, err)
+		}
+		if _, err := (issuer.OwnLists{Service: svc}).GetJSON(ctx, u); !errors.Is(err, issuer.ErrNotFound) {
+			t.Errorf("without Next, GetJSON(%s): %v", u, err)
+		}
+	}
+	if len(next.got) != len(foreign) {
+		t.Errorf("Next got %v", next.got)
+	}
+	if !o.IsLocal("https://b.example/status/1") || !o.IsLocal("https://b.example/status/1/2021") {
+		t.Error("own list URLs are not local")
+	}
+	if (issuer.OwnLists{Service: &issuer.Service{}}).IsLocal("/status/1") {
+		t.Error("a Service without a BaseURL owns a URL")
 	}
 }

@@ -22,7 +22,7 @@ var errOffline = errors.New("not fetched (offline)")
 // localStatus serves, for `blason verify --data DIR`, the status lists of
 // the issuers held in a data directory: read from the issuer's database and
 // signed with its key exactly as `blason serve` publishes them (the same
-// path as the server's own selfFetcher), so a badge issued by a server on
+// path as the server's own, issuer.OwnLists), so a badge issued by a server on
 // this machine can be checked without reaching it. Any other URL goes to
 // next (nil: offline). The verifier still checks the list's proof and that
 // its issuer is the credential's.
@@ -60,7 +60,7 @@ func (l *localStatus) GetJSON(ctx context.Context, u string, accept ...string) (
 		return nil, err
 	}
 	if ok {
-		return selfFetcher{svc: svc}.GetJSON(ctx, u, accept...)
+		return issuer.OwnLists{Service: svc}.GetJSON(ctx, u, accept...)
 	}
 	if l.next == nil {
 		return nil, fmt.Errorf("%w; the list is not in the data directory", errOffline)

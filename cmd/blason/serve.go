@@ -18,7 +18,6 @@ import (
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/server"
 	webpages "github.com/blason-badges/blason/internal/server/web"
-	"github.com/blason-badges/blason/internal/status"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -142,7 +141,7 @@ func serve(e env, args []string) int {
 	cfg.JWKS = []byte(`{"keys":[` + string(jwk) + `]}`)
 	dids := did.MultiResolver{"key": did.Offline, "jwk": did.Offline, "web": web}
 	// Our own status lists are read from the store, not over the network.
-	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: selfFetcher{svc, client}, AcceptGeneric: true})
+	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: issuer.OwnLists{Service: svc, Next: client}, AcceptGeneric: true})
 	// Preflight does not fetch: the credential's status list is our own.
 	svc.Preflight = verifier.New(verifier.Options{DIDs: dids, AcceptGeneric: true}).Preflight()
 
@@ -307,48 +306,4 @@ func (s selfResolver) Resolve(ctx context.Context, d string) (*did.Document, err
 		return s.doc, nil
 	}
 	return s.next.Resolve(ctx, d)
-}
-
-// selfFetcher serves this server's own status lists from its state and
-// passes every other URL to the hardened client.
-type selfFetcher struct {
-	svc  *issuer.Service
-	next verifier.Fetcher
-}
-
-// IsLocal implements verifier.LocalFetcher: our own lists are never stale.
-func (f selfFetcher) IsLocal(url string) bool {
-	_, _, ok := f.ownList(url)
-	return ok
-}
-
-// ownList returns the list ID and format of one of our own status list
-// URLs (issuer.StatusListURL with our BaseURL).
-func (f selfFetcher) ownList(url string) (string, issuer.ListFormat, bool) {
-	base, id, format, ok := issuer.ParseStatusListURL(url)
-	if !ok || f.svc.BaseURL == "" || base != f.svc.BaseURL {
-		return "", 0, false
-	}
-	return id, format, true
-}
-
-// TrustedList implements verifier.TrustedListFetcher: our own lists come
-// decoded from memory (we signed them), checked against the store's list
-// version on every call, so never stale, even with several serve processes
-// on one database.
-func (f selfFetcher) TrustedList(ctx context.Context, url string) (*status.List, bool, error) {
-	id, format, ok := f.ownList(url)
-	if !ok {
-		return nil, false, nil
-	}
-	l, err := f.svc.DecodedStatusList(ctx, id, format)
-	return l, true, err
-}
-
-func (f selfFetcher) GetJSON(ctx context.Context, url string, accept ...string) ([]byte, error) {
-	if id, format, ok := f.ownList(url); ok {
-		doc, _, err := f.svc.StatusList(ctx, id, format)
-		return doc, err
-	}
-	return f.next.GetJSON(ctx, url, accept...)
 }

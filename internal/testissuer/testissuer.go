@@ -77,10 +77,10 @@ func Preflight(now func() time.Time) issuer.Preflight {
 	return verifier.New(verifier.Options{Now: now, AcceptGeneric: true}).Preflight()
 }
 
-// Lists serves a Service's own status lists by URL (issuer.StatusListURL
-// with its BaseURL), signed, as blason serve publishes them. It is a
-// verifier.LocalFetcher: the lists are current, so the verifier does not
-// cache them. Any other URL fails, as nothing else is on this web.
+// Lists serves a Service's own status lists by URL, signed only: the
+// verifier parses them and checks their proof every time (issuer.OwnLists
+// without its TrustedList). It is a verifier.LocalFetcher (never cached);
+// any other URL fails.
 type Lists struct{ Service *issuer.Service }
 
 var (
@@ -89,36 +89,23 @@ var (
 	_ verifier.TrustedListFetcher = OnlyDecoded{}
 )
 
-func (l Lists) own(url string) (string, issuer.ListFormat, bool) {
-	base, id, f, ok := issuer.ParseStatusListURL(url)
-	return id, f, ok && base == l.Service.BaseURL
-}
+func (l Lists) own() issuer.OwnLists { return issuer.OwnLists{Service: l.Service} }
 
 // IsLocal implements verifier.LocalFetcher.
-func (l Lists) IsLocal(url string) bool { _, _, ok := l.own(url); return ok }
+func (l Lists) IsLocal(url string) bool { return l.own().IsLocal(url) }
 
 // GetJSON returns the signed list credential at url.
-func (l Lists) GetJSON(ctx context.Context, url string, _ ...string) ([]byte, error) {
-	id, f, ok := l.own(url)
-	if !ok {
-		return nil, fmt.Errorf("not fetched in tests: %s", url)
-	}
-	doc, _, err := l.Service.StatusList(ctx, id, f)
-	return doc, err
+func (l Lists) GetJSON(ctx context.Context, url string, accept ...string) ([]byte, error) {
+	return l.own().GetJSON(ctx, url, accept...)
 }
 
 // DecodedLists also hands the lists over decoded from memory
-// (verifier.TrustedListFetcher), as blason serve's own fetcher does.
+// (verifier.TrustedListFetcher): issuer.OwnLists, as blason serve uses it.
 type DecodedLists struct{ Lists }
 
 // TrustedList implements verifier.TrustedListFetcher.
 func (l DecodedLists) TrustedList(ctx context.Context, url string) (*status.List, bool, error) {
-	id, f, ok := l.own(url)
-	if !ok {
-		return nil, false, nil
-	}
-	list, err := l.Service.DecodedStatusList(ctx, id, f)
-	return list, true, err
+	return l.own().TrustedList(ctx, url)
 }
 
 // OnlyDecoded is DecodedLists whose GetJSON always fails, so that a
