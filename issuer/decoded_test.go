@@ -11,9 +11,7 @@ import (
 	"testing"
 
 	"github.com/blason-badges/blason/internal/credential"
-	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/status"
-	"github.com/blason-badges/blason/internal/store/sqlite"
 	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -27,25 +25,11 @@ import (
 func TestDecodedStatusList(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "blason.db")
-	master := make([]byte, 32)
-	copy(master, "test master key, 32 bytes long!!")
 	open := func() *issuer.Service {
-		st, err := sqlite.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example", Now: clock,
-			Preflight: verifier.New(verifier.Options{Now: clock}).Preflight()}
+		return testissuer.NewService(testissuer.SQLite(t, path), "https://badges.lab.example", clock)
 	}
 	a, b := open(), open()
-	k, err := issuer.NewKey(did.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.AddIssuer(ctx, issuer.Profile{Name: "Lab"}, k); err != nil {
-		t.Fatal(err)
-	}
+	k := testissuer.AddIssuer(t, a, 1)
 	rec, err := a.Award(ctx, k.DID, issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{Email: "a@example.org"}})
 	if err != nil {
 		t.Fatal(err)
@@ -138,18 +122,9 @@ func (s *versionedStore) StatusListVersion(ctx context.Context, id string) (int6
 func TestListVersioner(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "blason.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	vs := &versionedStore{Store: st}
-	svc := &issuer.Service{Store: vs, MasterKey: make([]byte, 32), BaseURL: "https://badges.lab.example", Now: clock,
-		Preflight: verifier.New(verifier.Options{Now: clock}).Preflight()}
-	k, _ := issuer.NewKey(did.Ed25519)
-	if _, err := svc.AddIssuer(ctx, issuer.Profile{Name: "Lab"}, k); err != nil {
-		t.Fatal(err)
-	}
+	vs := &versionedStore{Store: testissuer.SQLite(t, "")}
+	svc := testissuer.NewService(vs, "https://badges.lab.example", clock)
+	k := testissuer.AddIssuer(t, svc, 1)
 	rec, err := svc.Award(ctx, k.DID, issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{Email: "a@example.org"}})
 	if err != nil || len(rec.Slots) == 0 {
 		t.Fatalf("award: %v %+v", err, rec)

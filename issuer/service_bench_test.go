@@ -6,11 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/store/postgres"
 	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/issuer"
-	"github.com/blason-badges/blason/verifier"
 )
 
 // benchAward issues b.N credentials with a status entry each: build, sign
@@ -18,16 +17,8 @@ import (
 // store's transaction with the status slot. The issue's target is 10,000
 // in under 10 s: go test -run=^$ -bench=ServiceAward -benchtime=10000x ./issuer/
 func benchAward(b *testing.B, st issuer.Store) {
-	master := make([]byte, 32)
-	svc := &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example", Now: clock,
-		Preflight: verifier.New(verifier.Options{Now: clock}).Preflight()}
-	k, err := issuer.NewKey(did.Ed25519)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, k); err != nil {
-		b.Fatal(err)
-	}
+	svc := testissuer.NewService(st, "https://badges.lab.example", clock)
+	k := testissuer.AddIssuer(b, svc, 1)
 	a := issuer.Award{Achievement: achievement(), Recipient: issuer.Recipient{Email: "learner@example.org"}}
 	b.Run("single", func(b *testing.B) {
 		b.ReportAllocs()

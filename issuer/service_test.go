@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/blason-badges/blason/internal/credential"
-	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/status"
-	"github.com/blason-badges/blason/internal/store/sqlite"
 	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -27,22 +24,8 @@ type service struct {
 
 func newService(t *testing.T) *service {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "blason.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	master := make([]byte, 32)
-	copy(master, "test master key, 32 bytes long!!")
-	svc := &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example", Now: clock,
-		Preflight: verifier.New(verifier.Options{Now: clock}).Preflight()}
-	k, err := issuer.NewKey(did.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, k); err != nil {
-		t.Fatal(err)
-	}
+	svc := testissuer.NewService(testissuer.SQLite(t, ""), "https://badges.lab.example", clock)
+	k := testissuer.AddIssuer(t, svc, 1)
 	v := verifier.New(verifier.Options{Now: clock, Fetcher: testissuer.Lists{Service: svc}, AcceptGeneric: true})
 	return &service{svc, k.DID, func(t *testing.T, b []byte) (*verifier.Report, error) { return v.Verify(context.Background(), b) }}
 }

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/did"
-	"github.com/blason-badges/blason/internal/store/sqlite"
 	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/internal/vcjwt"
 	"github.com/blason-badges/blason/issuer"
@@ -44,12 +42,7 @@ const testOperator = "operator-token-for-tests-0123456789abcdef"
 // testOperator as the operator token.
 func newTokens(t testing.TB) *account.Service {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "tokens.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return &account.Service{Store: st, Operator: testOperator}
+	return &account.Service{Store: testissuer.SQLite(t, ""), Operator: testOperator}
 }
 
 func mustToken(t testing.TB, svc *account.Service, scopes ...account.Scope) string {
@@ -67,21 +60,10 @@ func mustToken(t testing.TB, svc *account.Service, scopes ...account.Scope) stri
 // lists from that state.
 func newFixture(t testing.TB, maxBody int64) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "blason.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	key, err := issuer.NewKey("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	holder, _ := issuer.NewKey("")
-	svc := &issuer.Service{Store: st, MasterKey: make([]byte, 32), BaseURL: "https://b.example", Now: now,
-		Preflight: verifier.New(verifier.Options{AcceptGeneric: true, Now: now}).Preflight()}
-	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, key); err != nil {
-		t.Fatal(err)
-	}
+	st := testissuer.SQLite(t, "")
+	svc := testissuer.NewService(st, "https://b.example", now)
+	key := testissuer.AddIssuer(t, svc, 1)
+	holder := testissuer.IssuerKey(t, 2)
 	v := verifier.New(verifier.Options{AcceptGeneric: true, Now: now, Fetcher: testissuer.DecodedLists{Lists: testissuer.Lists{Service: svc}}})
 	tokens := &account.Service{Store: st, Operator: testOperator}
 	srv := New(Config{

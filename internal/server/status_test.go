@@ -1,14 +1,12 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -28,17 +26,8 @@ func newStatusServerStore(t *testing.T, token string) (*Server, string, *issuer.
 
 func newStatusServerStoreTB(t testing.TB, token string) (*Server, string, *issuer.Service) {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc := &issuer.Service{Store: st, MasterKey: make([]byte, 32), BaseURL: "https://b.example", Now: now,
-		Preflight: verifier.New(verifier.Options{Now: now, AcceptGeneric: true}).Preflight()}
-	k, _ := issuer.NewKey("")
-	if _, err := svc.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"}, k); err != nil {
-		t.Fatal(err)
-	}
+	svc := testissuer.NewService(testissuer.SQLite(t, ""), "https://b.example", now)
+	k := testissuer.AddIssuer(t, svc, 1)
 	return New(Config{Service: svc, IssuerID: k.DID, OperatorToken: token, Verifier: verifier.New(verifier.Options{Now: now, AcceptGeneric: true})}), k.DID, svc
 }
 
