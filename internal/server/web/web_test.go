@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	stdhtml "html"
@@ -308,7 +307,7 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 // TestPresentationVerdicts: a presentation's headline is the worst of its
 // own checks and its badges', and never better than its verdict.
 func TestPresentationVerdicts(t *testing.T) {
-	holderKey := ed25519.NewKeyFromSeed(bytesOf(7))
+	holderKey := testkit.Key(7)
 	holder, holderVM, _ := did.KeyDID(holderKey.Public())
 	present := func(creds ...[]byte) string {
 		var list []any
@@ -345,12 +344,4 @@ func TestPresentationVerdicts(t *testing.T) {
 			t.Errorf("%s: the page does not say %q:\n%s", c.name, c.says, text)
 		}
 	}
-}
-
-func bytesOf(b byte) []byte {
-	out := make([]byte, 32)
-	for i := range out {
-		out[i] = b
-	}
-	return out
 }
