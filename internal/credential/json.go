@@ -298,6 +298,11 @@ func (d *decoder) str() (string, error) {
 		c := d.data[i]
 		if c == '"' {
 			d.pos = i + 1
+			if i-start <= maxInterned {
+				if s, ok := interned[string(d.data[start:i])]; ok {
+					return s, nil
+				}
+			}
 			return string(d.data[start:i]), nil
 		}
 		if c < 0x20 || c == '\\' || c >= utf8.RuneSelf {

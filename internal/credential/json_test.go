@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -136,5 +137,30 @@ func TestParseJSONLimitsBoundary(t *testing.T) {
 	}
 	if _, err := ParseJSON([]byte("[["+strings.Repeat("[", 100)+"]]"), Limits{MaxDepth: 1000}); !errors.Is(err, ErrMalformed) {
 		t.Errorf("custom depth: %v", err)
+	}
+}
+
+// TestParseJSONInterned: the strings ParseJSON shares from its table read
+// exactly as the ones it copies, as keys and values, with or without
+// escapes, and a word that merely starts like one is not taken for it.
+func TestParseJSONInterned(t *testing.T) {
+	t.Parallel()
+	for w := range interned {
+		q := strconv.Quote(w)
+		esc := `"\u00` + strconv.FormatInt(int64(w[0]), 16) + w[1:] + `"`
+		for _, doc := range []string{`{` + q + `:` + q + `}`, `{` + esc + `:` + esc + `}`} {
+			v, err := ParseJSON([]byte(doc), Limits{})
+			if err != nil {
+				t.Fatalf("%s: %v", doc, err)
+			}
+			m := v.(map[string]any)
+			if len(m) != 1 || m[w] != w {
+				t.Fatalf("%s parsed as %#v", doc, m)
+			}
+		}
+		v, err := ParseJSON([]byte(`[`+strconv.Quote(w+"x")+`]`), Limits{})
+		if err != nil || v.([]any)[0] != w+"x" {
+			t.Fatalf("%q+x parsed as %#v, %v", w, v, err)
+		}
 	}
 }
