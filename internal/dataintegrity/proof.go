@@ -562,7 +562,7 @@ func canonicalizeWith(doc map[string]any, opts *ld.JsonLdOptions) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	canon, _, err := rdfc.Canonicalize(quads, nil)
+	canon, err := rdfc.CanonicalNQuads(quads, nil)
 	if cap(quads) <= maxPooledQuads {
 		clear(quads) // drop references to the document's strings
 		*bufp = quads[:0]

@@ -36,6 +36,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -163,19 +164,49 @@ type state struct {
 	spans   [][2]int
 	work    int
 	maxWork int
+
+	// Reused between calls (see states).
+	sha256 hash.Hash
+	ids    map[string]int32 // blank node label -> id
+	seen   map[cquad]struct{}
+	refs   [][4]ref
+	arena  []byte
 }
+
+// ref locates a serialized term in the arena.
+type ref struct{ start, end int32 }
 
 // Canonicalize returns the canonical N-Quads document (each quad serialized in
 // canonical N-Quads form followed by "\n", deduplicated and sorted in code
 // point order), and the issued identifiers map (input label -> canonical
 // label such as "c14n0").
 func Canonicalize(quads []Quad, opts *Options) (canon []byte, issued map[string]string, err error) {
+	s, err := canonicalize(quads, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	canon, issued = s.output(), s.issuedMap()
+	s.release()
+	return canon, issued, nil
+}
+
+// CanonicalNQuads is Canonicalize without the issued identifiers map, for
+// callers that only hash the canonical form (the Data Integrity RDFC
+// cryptosuites): it saves building a map nobody reads.
+func CanonicalNQuads(quads []Quad, opts *Options) ([]byte, error) {
+	s, err := canonicalize(quads, opts)
+	if err != nil {
+		return nil, err
+	}
+	canon := s.output()
+	s.release()
+	return canon, nil
+}
+
+func canonicalize(quads []Quad, opts *Options) (*state, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
-	}
-	if o.Hash == nil {
-		o.Hash = sha256.New
 	}
 	switch {
 	case o.MaxWork == 0:
@@ -183,35 +214,105 @@ func Canonicalize(quads []Quad, opts *Options) (canon []byte, issued map[string]
 	case o.MaxWork < 0:
 		o.MaxWork = int(^uint(0) >> 1)
 	}
-	s := &state{h: o.Hash(), maxWork: o.MaxWork}
+	s := newState(o)
 	if err := s.prepare(quads); err != nil {
-		return nil, nil, err
+		s.release()
+		return nil, err
 	}
 	if err := s.run(); err != nil {
-		return nil, nil, err
+		s.release()
+		return nil, err
 	}
-	return s.output(), s.issuedMap(), nil
+	return s, nil
+}
+
+// states recycles canonicalization states with their buffers and maps (a
+// credential is canonicalized twice per verification: document and proof
+// configuration). A state is reset before reuse and holds no reference to a
+// caller's data once released (its strings point into its own arena).
+var states = sync.Pool{New: func() any { return &state{} }}
+
+// maxPooledQuads bounds the size of a state kept for reuse.
+const maxPooledQuads = 1 << 14
+
+func newState(o Options) *state {
+	s := states.Get().(*state)
+	if o.Hash == nil {
+		if s.sha256 == nil {
+			s.sha256 = sha256.New()
+		}
+		s.h = s.sha256
+		s.h.Reset()
+	} else {
+		s.h = o.Hash()
+	}
+	s.maxWork, s.work = o.MaxWork, 0
+	return s
+}
+
+func (s *state) release() {
+	if cap(s.quads) > maxPooledQuads || len(s.ids) > maxPooledQuads {
+		return
+	}
+	clear(s.quads[:cap(s.quads)])
+	s.quads = s.quads[:0]
+	clear(s.labels[:cap(s.labels)])
+	s.labels = s.labels[:0]
+	for i := range s.byBlank {
+		s.byBlank[i] = s.byBlank[i][:0]
+	}
+	s.byBlank = s.byBlank[:0]
+	clear(s.first[:cap(s.first)])
+	s.first = s.first[:0]
+	clear(s.ids)
+	clear(s.seen)
+	s.arena = s.arena[:0]
+	s.h = nil
+	states.Put(s)
 }
 
 // prepare validates the input, serializes every non-blank term once, assigns
 // blank node ids, removes duplicate quads and builds the blank node to quads
-// map (RDFC-1.0 §4.4.3 step 2).
+// map (RDFC-1.0 §4.4.3 step 2). Validation and serialization are one pass
+// over each term (appendChecked); TestPrepareMatchesReference proves the
+// result equal to validating first and serializing after, as this did before.
 func (s *state) prepare(quads []Quad) error {
 	// Collect blank node labels; ids are assigned in label order so that
-	// permutations start from a deterministic, label-sorted list.
-	ids := make(map[string]int32)
+	// permutations start from a deterministic, label-sorted list. Serialize
+	// all non-blank terms into one arena, then slice one string.
+	if s.ids == nil {
+		s.ids = make(map[string]int32)
+	}
+	ids := s.ids
+	refs := s.refs[:0]
+	arena := s.arena[:0]
 	for i := range quads {
 		q := &quads[i]
-		if err := validateQuad(q); err != nil {
+		if err := validateKinds(q); err != nil {
 			return fmt.Errorf("check quad %d: %w", i, err)
 		}
-		for _, t := range [...]*Term{&q.Subject, &q.Object, &q.Graph} {
-			if t.Kind == BlankNode {
+		var r [4]ref
+		for p, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+			switch t.Kind {
+			case 0, DefaultGraph:
+				continue
+			case BlankNode:
+				if t.Value == "" {
+					return fmt.Errorf("check quad %d: %w: empty blank node label", i, ErrInvalidQuad)
+				}
 				ids[t.Value] = 0
+				continue
 			}
+			start := len(arena)
+			var err error
+			if arena, err = appendChecked(arena, t); err != nil {
+				return fmt.Errorf("check quad %d: %w", i, err)
+			}
+			r[p] = ref{int32(start), int32(len(arena))}
 		}
+		refs = append(refs, r)
 	}
-	s.labels = make([]string, 0, len(ids))
+	s.refs, s.arena = refs, arena
 	for l := range ids {
 		s.labels = append(s.labels, l)
 	}
@@ -219,25 +320,10 @@ func (s *state) prepare(quads []Quad) error {
 	for i, l := range s.labels {
 		ids[l] = int32(i)
 	}
-
-	// Serialize all non-blank terms into one arena, then slice one string.
-	type ref struct{ start, end int }
-	refs := make([][4]ref, len(quads))
-	arena := make([]byte, 0, 64*len(quads))
-	for i := range quads {
-		q := &quads[i]
-		for p, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
-			if t.Kind == BlankNode || t.Kind == 0 || t.Kind == DefaultGraph {
-				continue
-			}
-			start := len(arena)
-			arena = appendTerm(arena, t)
-			refs[i][p] = ref{start, len(arena)}
-		}
-	}
 	all := string(arena)
-	s.quads = make([]cquad, 0, len(quads))
-	seen := make(map[cquad]struct{}, len(quads))
+	if s.seen == nil {
+		s.seen = make(map[cquad]struct{}, len(quads))
+	}
 	for i := range quads {
 		q := &quads[i]
 		var c cquad
@@ -249,14 +335,21 @@ func (s *state) prepare(quads []Quad) error {
 				c.parts[p] = all[refs[i][p].start:refs[i][p].end]
 			}
 		}
-		// A dataset is a set: drop duplicate quads.
-		if _, dup := seen[c]; dup {
+		// A dataset is a set: drop duplicate quads (one map operation: the
+		// map grows only if c is new).
+		n := len(s.seen)
+		s.seen[c] = struct{}{}
+		if len(s.seen) == n {
 			continue
 		}
-		seen[c] = struct{}{}
 		s.quads = append(s.quads, c)
 	}
-	s.byBlank = make([][]int32, len(s.labels))
+	n := len(s.labels)
+	if cap(s.byBlank) >= n {
+		s.byBlank = s.byBlank[:n]
+	} else {
+		s.byBlank = append(s.byBlank[:cap(s.byBlank)], make([][]int32, n-cap(s.byBlank))...)
+	}
 	for qi := range s.quads {
 		c := &s.quads[qi]
 		for _, p := range [...]int{0, 2, 3} {
@@ -277,11 +370,12 @@ func (s *state) prepare(quads []Quad) error {
 // run performs steps 3-5 of the canonicalization algorithm (RDFC-1.0 §4.4.3).
 func (s *state) run() error {
 	n := len(s.labels)
-	s.canon.ids = make([]int32, n)
+	s.canon.ids = slices.Grow(s.canon.ids[:0], n)[:n]
 	for i := range s.canon.ids {
 		s.canon.ids[i] = -1
 	}
-	s.first = make([]string, n)
+	s.canon.next = 0
+	s.first = slices.Grow(s.first[:0], n)[:n]
 
 	// Step 3: "For each key n in the blank node to quads map: create a hash,
 	// hf(n), for n using the Hash First Degree Quads algorithm; add hf(n) and
@@ -366,8 +460,8 @@ func (s *state) run() error {
 // output performs step 6 and the serialization of the normalized dataset:
 // every quad with canonical blank node labels, sorted in code point order.
 func (s *state) output() []byte {
-	buf := make([]byte, 0, 96*len(s.quads))
-	spans := make([][2]int, 0, len(s.quads))
+	buf := s.buf[:0]
+	spans := s.spans[:0]
 	for i := range s.quads {
 		start := len(buf)
 		buf = s.appendLine(buf, &s.quads[i], -2)
@@ -378,6 +472,7 @@ func (s *state) output() []byte {
 	for _, sp := range spans {
 		out = append(out, buf[sp[0]:sp[1]]...)
 	}
+	s.buf, s.spans = buf, spans
 	return out
 }
 
@@ -700,6 +795,19 @@ func nextPermutation(p []int32) bool {
 // validateQuad checks that q is a valid RDF quad whose canonical
 // serialization is unambiguous.
 func validateQuad(q *Quad) error {
+	if err := validateKinds(q); err != nil {
+		return err
+	}
+	for _, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+		if err := validateTerm(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateKinds checks the kind of the term in each position.
+func validateKinds(q *Quad) error {
 	switch q.Subject.Kind {
 	case IRI, BlankNode:
 	default:
@@ -718,12 +826,52 @@ func validateQuad(q *Quad) error {
 	default:
 		return fmt.Errorf("%w: graph must be an IRI, blank node or the default graph", ErrInvalidQuad)
 	}
-	for _, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
-		if err := validateTerm(t); err != nil {
-			return err
-		}
-	}
 	return nil
+}
+
+// appendChecked is appendTerm for an IRI or a literal, with validateTerm's
+// checks made in the same pass over the bytes: it appends the canonical
+// N-Quads form of t to dst, or fails with validateTerm's error.
+func appendChecked(dst []byte, t *Term) ([]byte, error) {
+	switch t.Kind {
+	case IRI:
+		if !validIRI(t.Value) {
+			return dst, fmt.Errorf("%w: invalid IRI %q", ErrInvalidQuad, t.Value)
+		}
+		dst = append(dst, '<')
+		dst = append(dst, t.Value...)
+		return append(dst, '>'), nil
+	case Literal:
+		start := len(dst)
+		dst = append(dst, '"')
+		if !utf8.ValidString(t.Value) {
+			return dst[:start], fmt.Errorf("%w: literal is not valid UTF-8", ErrInvalidQuad)
+		}
+		dst = appendEscaped(dst, t.Value)
+		dst = append(dst, '"')
+		switch {
+		case t.Language != "":
+			if !validLangTag(t.Language) {
+				return dst[:start], fmt.Errorf("%w: invalid language tag %q", ErrInvalidQuad, t.Language)
+			}
+			if t.Datatype != "" && t.Datatype != RDFLangString {
+				return dst[:start], fmt.Errorf("%w: language-tagged literal with datatype %q", ErrInvalidQuad, t.Datatype)
+			}
+			dst = append(dst, '@')
+			dst = append(dst, t.Language...)
+		case t.Datatype != "":
+			if !validIRI(t.Datatype) {
+				return dst[:start], fmt.Errorf("%w: invalid datatype IRI %q", ErrInvalidQuad, t.Datatype)
+			}
+			if t.Datatype != XSDString {
+				dst = append(dst, "^^<"...)
+				dst = append(dst, t.Datatype...)
+				dst = append(dst, '>')
+			}
+		}
+		return dst, nil
+	}
+	return appendTerm(dst, t), nil
 }
 
 func validateTerm(t *Term) error {
@@ -758,12 +906,24 @@ func validateTerm(t *Term) error {
 // absolute: valid UTF-8, a scheme, and none of the characters N-Quads forbids
 // (U+0000-U+0020 < > " { } | ^ ` \).
 func validIRI(s string) bool {
-	if s == "" || !utf8.ValidString(s) {
+	if s == "" {
 		return false
 	}
 	colon := -1
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
+		if c >= utf8.RuneSelf {
+			// Not ASCII: valid UTF-8, and not a scheme character.
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return false
+			}
+			if colon < 0 {
+				colon = len(s)
+			}
+			i += size
+			continue
+		}
 		if iriForbidden(c) {
 			return false
 		}
@@ -776,6 +936,7 @@ func validIRI(s string) bool {
 				colon = len(s) // not a scheme character: no scheme
 			}
 		}
+		i++
 	}
 	return colon > 0 && colon < len(s)
 }
