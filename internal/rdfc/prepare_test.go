@@ -96,7 +96,6 @@ func (s *state) prepareReference(quads []Quad) error {
 	return nil
 }
 
-
 // canonicalizeReference runs Canonicalize with prepareReference on a fresh
 // state.
 func canonicalizeReference(quads []Quad, opts *Options) ([]byte, map[string]string, error) {
