@@ -25,8 +25,8 @@ import (
 )
 
 var (
-	invalidPrefixPattern  = regexp.MustCompile("[:/]")
-	iriLikeTermPattern    = regexp.MustCompile(`(?::[^:])|/`)
+	invalidPrefixPattern = regexp.MustCompile("[:/]")
+	iriLikeTermPattern   = regexp.MustCompile(`(?::[^:])|/`)
 
 	nonTermDefKeys = map[string]bool{
 		"@base":      true,
