@@ -39,8 +39,14 @@ func NewContextMemo(limit int) *ContextMemo {
 	return &ContextMemo{limit: int64(limit)}
 }
 
+// memoKey identifies a local context processed against a parent: a single
+// URL by itself (kind 's'), an immutable map by its address (kind 'm'),
+// null (kind 'n'), or anything else by the string localKey writes (kind
+// 'b'). The first three, nearly every lookup, build no string.
 type memoKey struct {
 	parent *Context
+	kind   byte
+	ptr    uintptr
 	local  string
 	flags  uint8
 }
@@ -118,11 +124,25 @@ func (m *ContextMemo) lookup(c *Context, local any, flags uint8) (memoKey, *Cont
 	if !c.stable {
 		return memoKey{}, nil, false
 	}
-	var b strings.Builder
-	if !localKey(local, &b) {
-		return memoKey{}, nil, false
+	k := memoKey{parent: c, flags: flags}
+	switch x := local.(type) {
+	case nil:
+		k.kind = 'n'
+	case string:
+		k.kind, k.local = 's', x
+	case map[string]any:
+		p := reflect.ValueOf(x).Pointer()
+		if _, ok := immutableMaps.Load(p); !ok {
+			return memoKey{}, nil, false
+		}
+		k.kind, k.ptr = 'm', p
+	default:
+		var b strings.Builder
+		if !localKey(local, &b) {
+			return memoKey{}, nil, false
+		}
+		k.kind, k.local = 'b', b.String()
 	}
-	k := memoKey{parent: c, local: b.String(), flags: flags}
 	if v, ok := m.m.Load(k); ok {
 		return k, v.(*Context), true
 	}
