@@ -3,8 +3,7 @@
 // goal stated as a ratio ("at most 2x the floor") can be read from one line
 // on a shared machine whose absolute speed drifts from minute to minute.
 //
-// The two are run in alternating batches of the same length, so both see
-// the same machine load; the ratio is the quotient of their total times.
+// The two are interleaved so that both see the same machine load (see Run).
 package benchratio
 
 import (
@@ -12,16 +11,13 @@ import (
 	"time"
 )
 
-// batch is the number of calls of one side before switching to the other:
-// long enough that reading the clock costs nothing measurable, short enough
-// that both sides sample the same load.
-const batch = 16
-
-// Run calls subject and floor b.N times each, interleaved, and reports:
-// ns/subject and ns/floor (mean time of one call), and x-floor, the ratio
-// of the two. Allocations reported by b.ReportAllocs cover both (the floors
-// used here allocate at most a few bytes). The standard ns/op is the time of
-// one subject plus one floor.
+// Run calls subject b.N times, and after each call the floor for about as
+// long (as many calls as the ratio measured so far, at least one), so that
+// both sample the machine's load over the same stretches of time. It
+// reports ns/subject and ns/floor (mean time of one call), and x-floor, the
+// ratio of the two. Allocations reported by b.ReportAllocs cover both (the
+// floors used here allocate at most a few bytes per call). The standard
+// ns/op is the time of one subject plus its share of floor calls.
 func Run(b *testing.B, subject, floor func()) {
 	b.Helper()
 	// Warm both (lazily built caches, pools) outside the measurement.
@@ -29,26 +25,29 @@ func Run(b *testing.B, subject, floor func()) {
 	floor()
 	b.ResetTimer()
 	var ts, tf time.Duration
-	for done := 0; done < b.N; {
-		n := min(batch, b.N-done)
+	nf := 0
+	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		for range n {
-			subject()
-		}
+		subject()
 		t1 := time.Now()
-		for range n {
+		ts += t1.Sub(t0)
+		k := 1
+		if nf > 0 && tf > 0 {
+			k = max(1, int(float64(ts)/float64(i+1)/(float64(tf)/float64(nf))+0.5))
+		}
+		for range k {
 			floor()
 		}
-		t2 := time.Now()
-		ts += t1.Sub(t0)
-		tf += t2.Sub(t1)
-		done += n
+		tf += time.Since(t1)
+		nf += k
 	}
 	b.StopTimer()
-	if tf <= 0 {
+	if tf <= 0 || nf == 0 {
 		b.Fatal("benchratio: the floor took no measurable time")
 	}
-	b.ReportMetric(float64(ts.Nanoseconds())/float64(b.N), "ns/subject")
-	b.ReportMetric(float64(tf.Nanoseconds())/float64(b.N), "ns/floor")
-	b.ReportMetric(float64(ts)/float64(tf), "x-floor")
+	perS := float64(ts.Nanoseconds()) / float64(b.N)
+	perF := float64(tf.Nanoseconds()) / float64(nf)
+	b.ReportMetric(perS, "ns/subject")
+	b.ReportMetric(perF, "ns/floor")
+	b.ReportMetric(perS/perF, "x-floor")
 }
