@@ -11,11 +11,12 @@ import (
 )
 
 // prepare validates and serializes each term in one pass (appendChecked),
-// reuses pooled state and drops duplicates with one map operation. These
-// tests prove it equal to the way it was written before (kept below as
-// prepareReference, verbatim): same canonical output, same issued map, same
-// error, over the W3C suite, the badge datasets, invalid quads and a fuzz
-// target.
+// writes each IRI once, reuses pooled state and drops duplicates with one
+// map operation; output sorts quads by their terms instead of their lines.
+// These tests prove both equal to the way they were written before (kept
+// below as prepareReference and outputReference): same canonical output,
+// same issued map, same error, over the W3C suite, the badge datasets,
+// invalid quads and a fuzz target.
 
 // prepareReference is prepare as it was before the single pass.
 func (s *state) prepareReference(quads []Quad) error {
@@ -116,7 +117,25 @@ func canonicalizeReference(quads []Quad, opts *Options) ([]byte, map[string]stri
 	if err := s.run(); err != nil {
 		return nil, nil, err
 	}
-	return s.output(), s.issuedMap(), nil
+	return s.outputReference(), s.issuedMap(), nil
+}
+
+// outputReference is output as it was before sorting by terms: serialize
+// every line, sort the lines' bytes.
+func (s *state) outputReference() []byte {
+	var buf []byte
+	var spans [][2]int
+	for i := range s.quads {
+		start := len(buf)
+		buf = s.appendLine(buf, &s.quads[i], -2)
+		spans = append(spans, [2]int{start, len(buf)})
+	}
+	sortSpans(buf, spans)
+	out := make([]byte, 0, len(buf))
+	for _, sp := range spans {
+		out = append(out, buf[sp[0]:sp[1]]...)
+	}
+	return out
 }
 
 // sameAsReference fails t unless Canonicalize and CanonicalNQuads agree with
@@ -233,4 +252,36 @@ func FuzzPrepareMatchesReference(f *testing.F) {
 		q2 := Quad{term(kinds>>1, c), Term{Kind: IRI, Value: "urn:p"}, term(kinds>>3, a), Term{}}
 		sameAsReference(t, []Quad{q1, q2, q1}, &Options{MaxWork: 2000})
 	})
+}
+
+// TestOutputOrderMatchesLines: terms that are prefixes of each other, every
+// kind against every other in each position, graph names present and
+// absent, and more than ten blank nodes (so "_:c14n1" meets "_:c14n12"):
+// output's order by terms is the order of the lines.
+func TestOutputOrderMatchesLines(t *testing.T) {
+	t.Parallel()
+	var doc bytes.Buffer
+	objects := []string{`"x"`, `"x"@en`, `"x"@en-us`, `"x"^^<urn:dt>`, `"x "`, `"x\n"`, `""`, `<urn:a>`, `<urn:a:b>`, `<urn:a/>`, `_:o`}
+	graphs := []string{"", " <urn:g>", " <urn:g2>", " _:g"}
+	for i := range 14 {
+		for j, o := range objects {
+			g := graphs[(i+j)%len(graphs)]
+			fmt.Fprintf(&doc, "_:s%d <urn:p> %s%s .\n", i, o, g)
+			fmt.Fprintf(&doc, "_:s%d <urn:p%d> _:s%d%s .\n", i, j%3, (i+j)%14, g)
+			fmt.Fprintf(&doc, "<urn:s%d> <urn:p> %s%s .\n", i%3, o, g)
+		}
+	}
+	quads, err := ParseNQuads(doc.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsReference(t, quads, nil)
+	out, err := CanonicalNQuads(quads, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(out, []byte("\n"))
+	if len(lines) < 400 || !slices.IsSortedFunc(lines[:len(lines)-1], bytes.Compare) {
+		t.Fatalf("%d lines, sorted: %v", len(lines), slices.IsSortedFunc(lines, bytes.Compare))
+	}
 }
