@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -283,5 +285,26 @@ func TestOutputOrderMatchesLines(t *testing.T) {
 	lines := bytes.SplitAfter(out, []byte("\n"))
 	if len(lines) < 400 || !slices.IsSortedFunc(lines[:len(lines)-1], bytes.Compare) {
 		t.Fatalf("%d lines, sorted: %v", len(lines), slices.IsSortedFunc(lines, bytes.Compare))
+	}
+}
+
+// TestRankLabels: rankLabels orders canonical ids as their labels sort.
+func TestRankLabels(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 2, 9, 10, 11, 12, 99, 100, 101, 1000, 1234} {
+		s := &state{labels: make([]string, n)}
+		s.rankLabels()
+		ids := make([]int, n)
+		for i := range ids {
+			ids[i] = i
+		}
+		slices.SortFunc(ids, func(a, b int) int {
+			return strings.Compare("c14n"+strconv.Itoa(a), "c14n"+strconv.Itoa(b))
+		})
+		for r, id := range ids {
+			if s.rank[id] != int32(r) {
+				t.Fatalf("n=%d: rank of %d is %d, want %d", n, id, s.rank[id], r)
+			}
+		}
 	}
 }
