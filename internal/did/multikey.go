@@ -10,6 +10,8 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"fmt"
+	"math/big"
+	"sync"
 
 	"github.com/blason-badges/blason/internal/multibase"
 )
@@ -192,7 +194,67 @@ func codecName(hdr [2]byte) string {
 // RFC 8032 §5.1.3). An RSA key must be canonical DER PKCS#1, with a modulus
 // of MinRSABits to MaxRSABits bits and an odd exponent ≥ 3. A value that
 // decodes re-encodes to the identical string.
+//
+// Decoded keys are remembered (a bounded memo of successful decodes): a
+// verifier meets the same few issuer keys again and again, and the curve
+// check alone costs as much as a tenth of verifying a badge. Each call gets
+// its own copy of the key, so a caller that modifies one cannot change what
+// another call returns.
 func DecodePublicMultikey(s string) (crypto.PublicKey, error) {
+	if pub, ok := decodedKeys.get(s); ok {
+		return copyKey(pub), nil
+	}
+	pub, err := decodePublicMultikey(s)
+	if err != nil {
+		return nil, err
+	}
+	decodedKeys.put(s, pub)
+	return copyKey(pub), nil
+}
+
+// keyMemo maps publicKeyMultibase values to their decoded keys. When full it
+// is emptied: the working set of issuer keys is small, and a miss only
+// costs a decode.
+type keyMemo struct {
+	mu sync.RWMutex
+	m  map[string]crypto.PublicKey
+}
+
+const keyMemoSize = 1024
+
+var decodedKeys = &keyMemo{m: make(map[string]crypto.PublicKey)}
+
+func (k *keyMemo) get(s string) (crypto.PublicKey, bool) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	pub, ok := k.m[s]
+	return pub, ok
+}
+
+func (k *keyMemo) put(s string, pub crypto.PublicKey) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.m) >= keyMemoSize {
+		clear(k.m)
+	}
+	k.m[s] = pub
+}
+
+// copyKey returns a copy of a decoded key that shares nothing mutable with
+// it (big.Int values are copied too).
+func copyKey(pub crypto.PublicKey) crypto.PublicKey {
+	switch k := pub.(type) {
+	case ed25519.PublicKey:
+		return append(ed25519.PublicKey(nil), k...)
+	case *ecdsa.PublicKey:
+		return &ecdsa.PublicKey{Curve: k.Curve, X: new(big.Int).Set(k.X), Y: new(big.Int).Set(k.Y)}
+	case *rsa.PublicKey:
+		return &rsa.PublicKey{N: new(big.Int).Set(k.N), E: k.E}
+	}
+	return pub
+}
+
+func decodePublicMultikey(s string) (crypto.PublicKey, error) {
 	hdr, body, err := decodeMultikey(s, false)
 	if err != nil {
 		return nil, err
