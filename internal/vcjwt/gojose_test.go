@@ -4,6 +4,7 @@ import (
 	"crypto/elliptic"
 	"encoding/json"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -163,4 +164,46 @@ func FuzzSignatureAgreesWithGoJose(f *testing.F) {
 	f.Fuzz(func(t *testing.T, tok string) {
 		agree(t, tok)
 	})
+}
+
+// TestHeaderMemo: a remembered header is the one parseHeaderUncached gives,
+// for the kind of token it was checked for only; headers with a jwk and
+// headers that fail are never remembered; the memo stays bounded.
+func TestHeaderMemo(t *testing.T) {
+	ed, _, _ := keys(t)
+	seg := b64.EncodeToString([]byte(`{"alg":"EdDSA","kid":"` + ed.vm + `","typ":"vc+jwt"}`))
+	want, err := parseHeaderUncached(seg, kindCredential)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		got, err := parseHeader(seg, kindCredential)
+		if err != nil || got != want {
+			t.Fatalf("parseHeader = %+v, %v; want %+v", got, err, want)
+		}
+	}
+	// vc+jwt is refused for a presentation, remembered or not.
+	if _, err := parseHeader(seg, kindPresentation); err == nil {
+		t.Fatal("a presentation accepted typ vc+jwt")
+	}
+	if _, ok := headerMemo.get(seg, kindPresentation); ok {
+		t.Fatal("a refused header was remembered")
+	}
+	tok, err := Sign(credV2(ed.did), ed.signer, SignOptions{EmbedJWK: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwkSeg, _, _ := strings.Cut(tok, ".")
+	if h, err := parseHeader(jwkSeg, kindCredential); err != nil || h.jwk == nil {
+		t.Fatalf("jwk header: %+v, %v", h, err)
+	}
+	if _, ok := headerMemo.get(jwkSeg, kindCredential); ok {
+		t.Fatal("a header with a jwk was remembered")
+	}
+	for i := range headerMemoSize + 10 {
+		headerMemo.put(seg+strings.Repeat("A", i%7)+string(rune('a'+i%26))+strconv.Itoa(i), kindCredential, want)
+	}
+	if n := len(headerMemo.m); n > headerMemoSize {
+		t.Fatalf("memo holds %d headers, limit %d", n, headerMemoSize)
+	}
 }

@@ -162,7 +162,55 @@ func checkB64(s string) error {
 }
 
 // parseHeader decodes and checks the JOSE header (OB 3.0 §8.2.3, §8.2.6 step 1).
+//
+// An issuer signs every token with the same header, so headers that passed
+// are remembered (a bounded memo keyed by the segment and the kind of token;
+// parseHeader is a pure function of both). Headers with a jwk member are not
+// remembered: their key object is handed to the caller.
 func parseHeader(seg string, k kind) (header, error) {
+	if h, ok := headerMemo.get(seg, k); ok {
+		return h, nil
+	}
+	h, err := parseHeaderUncached(seg, k)
+	if err == nil && h.jwk == nil {
+		headerMemo.put(seg, k, h)
+	}
+	return h, err
+}
+
+// headers remembers checked headers without a jwk member. When full it is
+// emptied: the working set of issuers is small.
+type headers struct {
+	mu sync.RWMutex
+	m  map[headerKey]header
+}
+
+type headerKey struct {
+	seg  string
+	kind kind
+}
+
+const headerMemoSize = 512
+
+var headerMemo = &headers{m: make(map[headerKey]header)}
+
+func (c *headers) get(seg string, k kind) (header, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	h, ok := c.m[headerKey{seg, k}]
+	return h, ok
+}
+
+func (c *headers) put(seg string, k kind, h header) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= headerMemoSize {
+		clear(c.m)
+	}
+	c.m[headerKey{seg, k}] = h
+}
+
+func parseHeaderUncached(seg string, k kind) (header, error) {
 	var h header
 	if base64.RawURLEncoding.DecodedLen(len(seg)) > maxHeaderBytes {
 		return h, fmt.Errorf("%w: header longer than %d bytes", ErrHeader, maxHeaderBytes)

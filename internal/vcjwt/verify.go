@@ -199,7 +199,7 @@ func Verify(ctx context.Context, jws string, opts VerifyOptions) (*Result, error
 		Key:        s.key,
 		Controller: s.controller,
 	}
-	ck := &checker{}
+	ck := &checker{checks: make([]Check, 0, 8)}
 	defer func() { r.Checks = ck.checks }()
 	strict := opts.Profile == ProfileOB3
 
