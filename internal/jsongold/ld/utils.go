@@ -166,8 +166,51 @@ func IsAbsoluteIri(value string) bool {
 		return true
 	}
 
+	if opaqueAbsolute(value) {
+		return true
+	}
 	u, err := url.Parse(value)
 	return err == nil && u.IsAbs()
+}
+
+// opaqueAbsolute reports, without allocating, the commonest case in which
+// url.Parse succeeds with a scheme (Blason patch: url.Parse allocated on
+// every IRI expansion of a did:, urn: or other IRI without "//"): a scheme
+// (a letter, then letters, digits, '+', '-' or '.') and a colon, a part up to
+// the first '?' that does not start with '/' (so url.Parse takes it as
+// opaque and stops), and no control byte or '%' anywhere (so neither its
+// control-byte check nor the fragment's unescaping can fail). Anything else
+// goes to url.Parse as before.
+func opaqueAbsolute(s string) bool {
+	colon := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f || c == '%' {
+			return false
+		}
+		if colon >= 0 {
+			continue
+		}
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.':
+			if i == 0 {
+				return false
+			}
+		case c == ':' && i > 0:
+			colon = i
+		default:
+			return false
+		}
+	}
+	if colon < 0 {
+		return false
+	}
+	rest := s[colon+1:]
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return !strings.HasPrefix(rest, "/")
 }
 
 // IsSubject returns true if the given value is a subject with properties.
