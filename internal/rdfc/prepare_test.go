@@ -3,12 +3,15 @@ package rdfc
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/sha512"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -306,5 +309,72 @@ func TestRankLabels(t *testing.T) {
 				t.Fatalf("n=%d: rank of %d is %d, want %d", n, id, s.rank[id], r)
 			}
 		}
+	}
+}
+
+// TestCanonicalDigest: the digest is the hash of CanonicalNQuads' document.
+func TestCanonicalDigest(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 3, 100} {
+		quads := badgeDataset(n)
+		doc, err := CanonicalNQuads(quads, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []func() hash.Hash{sha256.New, sha512.New384} {
+			got, err := CanonicalDigest(quads, nil, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := h()
+			want.Write(doc)
+			if !bytes.Equal(got, want.Sum(nil)) {
+				t.Fatalf("%d alignments: digest %x, want %x", n, got, want.Sum(nil))
+			}
+		}
+	}
+	if _, err := CanonicalDigest([]Quad{invalidQuads()[0]}, nil, sha256.New); !errors.Is(err, ErrInvalidQuad) {
+		t.Fatalf("invalid quad: %v", err)
+	}
+}
+
+// TestPooledStatesShareNothing: canonicalizations running at once on pooled
+// states give each its own result, and a result stays intact after its
+// state has been reused many times (it holds no view of the state's arena).
+func TestPooledStatesShareNothing(t *testing.T) {
+	t.Parallel()
+	const sets = 12
+	want := make([][]byte, sets)
+	for i := range want {
+		want[i], _, _ = canonicalizeReference(badgeDataset(i*3), nil)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var kept [][]byte
+			for it := range 60 {
+				i := (g + it) % sets
+				got, err := CanonicalNQuads(badgeDataset(i*3), nil)
+				if err != nil || !bytes.Equal(got, want[i]) {
+					errs <- fmt.Sprintf("goroutine %d, set %d: %v", g, i, err)
+					return
+				}
+				kept = append(kept, got)
+			}
+			for it, got := range kept {
+				if !bytes.Equal(got, want[(g+it)%sets]) {
+					errs <- fmt.Sprintf("goroutine %d: result %d changed after its state was reused", g, it)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
