@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"hash"
 	"math/big"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -263,7 +264,7 @@ func Verify(ctx context.Context, doc map[string]any, opts VerifyOptions) ([]Proo
 	}
 	unsecured := shallowCopy(doc)
 	delete(unsecured, "proof")
-	docCanon := map[string][]byte{} // canonical form of the unsecured document, by @context used
+	docCanon := &canonCache{forms: map[string][]byte{}, digests: map[digestKey][]byte{}}
 
 	results := make([]ProofResult, len(proofs))
 	verified, failed := 0, error(nil)
@@ -311,7 +312,7 @@ func proofList(v any) ([]map[string]any, error) {
 }
 
 func verifyOne(ctx context.Context, unsecured map[string]any, all []map[string]any, proof map[string]any,
-	opts VerifyOptions, docCanon map[string][]byte, r *ProofResult) error {
+	opts VerifyOptions, docCanon *canonCache, r *ProofResult) error {
 	str := func(k string) string { s, _ := proof[k].(string); return s }
 	r.Type, r.Cryptosuite, r.VerificationMethod = str("type"), str("cryptosuite"), str("verificationMethod")
 	r.Purpose, r.Created = str("proofPurpose"), str("created")
@@ -427,27 +428,43 @@ func verifyOne(ctx context.Context, unsecured map[string]any, all []map[string]a
 		doc["proof"] = matching
 	}
 
-	var canonDoc []byte
-	cacheKey := ""
+	// The cryptosuites' "Hashing": hash(canonical proof configuration) ‖
+	// hash(canonical document). Only the digests are kept (digestRead).
+	var docHash []byte
+	var dk digestKey
 	if _, chained := options["previousProof"]; !chained {
-		cacheKey = contextKey(doc["@context"])
-		canonDoc = docCanon[cacheKey]
+		dk = digestKey{contextKey(doc["@context"]), reflect.ValueOf(h).Pointer()}
+		docHash = docCanon.digests[dk]
 	}
-	if canonDoc == nil {
-		if canonDoc, err = canonicalizeRead(doc); err != nil {
+	if docHash == nil {
+		if docHash, err = digestRead(doc, h); err != nil {
 			return fmt.Errorf("canonicalize document: %w", err)
 		}
-		if cacheKey != "" {
-			docCanon[cacheKey] = canonDoc
+		if dk.context != "" {
+			docCanon.digests[dk] = docHash
 		}
 	}
 	options["@context"] = doc["@context"]
-	canonProof, err := canonicalizeRead(options)
+	proofHash, err := digestRead(options, h)
 	if err != nil {
 		return fmt.Errorf("canonicalize proof options: %w", err)
 	}
-	data := concatHashes(h, canonProof, canonDoc)
+	data := append(proofHash, docHash...)
 	return verifySignature(key.Public, data, sig, h)
+}
+
+// canonCache holds, for one Verify call, what canonicalizing the unsecured
+// document gave, by the @context it was expanded with (a proof's own
+// @context may replace the document's): its canonical N-Quads for suites
+// that hash them themselves, and its digests by hash function.
+type canonCache struct {
+	forms   map[string][]byte
+	digests map[digestKey][]byte
+}
+
+type digestKey struct {
+	context string  // contextKey of the @context used
+	hash    uintptr // the hash constructor (sha256.New, sha512.New384)
 }
 
 func domainMatches(v any, want string) bool {
@@ -552,6 +569,31 @@ func canonicalizeRead(doc map[string]any) ([]byte, error) {
 	return canonicalizeWith(doc, opts)
 }
 
+// digestRead is canonicalizeRead followed by a hash from h, without keeping
+// the canonical form (rdfc.CanonicalDigest).
+func digestRead(doc map[string]any, h func() hash.Hash) ([]byte, error) {
+	opts, err := formOptions()
+	if err != nil {
+		return nil, err
+	}
+	bufp := quadBuffers.Get().(*[]rdfc.Quad)
+	quads, err := toQuadsInto((*bufp)[:0], expansion.root, doc, opts, rdfDirectionI18n)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := rdfc.CanonicalDigest(quads, nil, h)
+	putQuads(bufp, quads)
+	return sum, err
+}
+
+func putQuads(bufp *[]rdfc.Quad, quads []rdfc.Quad) {
+	if cap(quads) <= maxPooledQuads {
+		clear(quads) // drop references to the document's strings
+		*bufp = quads[:0]
+		quadBuffers.Put(bufp)
+	}
+}
+
 func canonicalizeWith(doc map[string]any, opts *ld.JsonLdOptions) ([]byte, error) {
 	// The quads are garbage once canonicalised (rdfc keeps no reference):
 	// reusing their buffer saves the slice growth that was a fifth of the
@@ -563,11 +605,7 @@ func canonicalizeWith(doc map[string]any, opts *ld.JsonLdOptions) ([]byte, error
 		return nil, err
 	}
 	canon, err := rdfc.CanonicalNQuads(quads, nil)
-	if cap(quads) <= maxPooledQuads {
-		clear(quads) // drop references to the document's strings
-		*bufp = quads[:0]
-		quadBuffers.Put(bufp)
-	}
+	putQuads(bufp, quads)
 	return canon, err
 }
 

@@ -48,14 +48,14 @@ func verifyEd25519Signature2018(ctx context.Context, in suiteInput) error {
 	cacheKey := ""
 	if !chained {
 		cacheKey = contextKey(doc["@context"])
-		canonDoc = in.docCanon[cacheKey]
+		canonDoc = in.docCanon.forms[cacheKey]
 	}
 	if canonDoc == nil {
 		if canonDoc, err = canonicalizeRead(doc); err != nil {
 			return fmt.Errorf("canonicalize document: %w", err)
 		}
 		if cacheKey != "" {
-			in.docCanon[cacheKey] = canonDoc
+			in.docCanon.forms[cacheKey] = canonDoc
 		}
 	}
 	options := shallowCopy(in.proof)

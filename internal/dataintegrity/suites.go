@@ -20,12 +20,12 @@ const (
 // checks every proof type shares (purpose, created, expires, challenge,
 // domain) passed.
 type suiteInput struct {
-	unsecured map[string]any    // the document without its proof
-	all       []map[string]any  // every proof of the document (for previousProof)
-	proof     map[string]any    // the proof being verified
-	opts      VerifyOptions     // the caller's options
-	docCanon  map[string][]byte // RDFC canonical forms of unsecured, by @context
-	r         *ProofResult      // filled with the resolved key
+	unsecured map[string]any   // the document without its proof
+	all       []map[string]any // every proof of the document (for previousProof)
+	proof     map[string]any   // the proof being verified
+	opts      VerifyOptions    // the caller's options
+	docCanon  *canonCache      // what canonicalizing unsecured gave, by @context
+	r         *ProofResult     // filled with the resolved key
 }
 
 type suiteVerifier func(ctx context.Context, in suiteInput) error
