@@ -697,6 +697,9 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 
 		// use potential scoped context for key
 		termCtx := activeCtx
+		// Blason patch: key's term definition is looked up once here; the
+		// container and reverse checks below read it (activeCtx does not
+		// change within this loop) instead of looking it up again each time.
 		td := activeCtx.GetTermDefinition(key)
 		if td != nil && td.HasContext {
 			// TODO: fix calling a private method
@@ -713,7 +716,7 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 		// a scoped "@context": null (verifiableCredential in the VC 2.0 context)
 		// that context defines no terms and the @graph container was lost.
 		valueMap, isMap := value.(map[string]interface{})
-		if activeCtx.HasContainerMapping(key, "@language") && isMap {
+		if td.hasContainer("@language") && isMap {
 			var expandedValueList []interface{}
 
 			dir, hasDir := td.Direction, td.HasDirection
@@ -751,10 +754,10 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 				}
 			}
 			expandedValue = expandedValueList
-		} else if activeCtx.HasContainerMapping(key, "@index") && isMap { // 7.6)
-			asGraph := activeCtx.HasContainerMapping(key, "@graph")
+		} else if td.hasContainer("@index") && isMap { // 7.6)
+			asGraph := td.hasContainer("@graph")
 			indexKey := "@index"
-			if tdKey := activeCtx.GetTermDefinition(key); tdKey != nil && tdKey.Index != "" {
+			if tdKey := td; tdKey != nil && tdKey.Index != "" {
 				indexKey = tdKey.Index
 			}
 			var propertyIndex string
@@ -769,14 +772,14 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			if err != nil {
 				return err
 			}
-		} else if activeCtx.HasContainerMapping(key, "@id") && isMap {
-			asGraph := activeCtx.HasContainerMapping(key, "@graph")
+		} else if td.hasContainer("@id") && isMap {
+			asGraph := td.hasContainer("@graph")
 			expandedValue, err = api.expandIndexMap(termCtx, key, valueMap, "@id", asGraph, "",
 				opts, keyPointer)
 			if err != nil {
 				return err
 			}
-		} else if activeCtx.HasContainerMapping(key, "@type") && isMap {
+		} else if td.hasContainer("@type") && isMap {
 			// since container is @type, revert type scoped context when expanding
 			expandedValue, err = api.expandIndexMap(termCtx.RevertToPreviousContext(), key, valueMap, "@type",
 				false, "", opts, keyPointer)
@@ -785,7 +788,7 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			}
 		} else {
 			isList := expandedProperty == "@list"
-			tdKey := activeCtx.GetTermDefinition(key)
+			tdKey := td
 			if isList || expandedProperty == "@set" {
 				nextActiveProperty := activeProperty
 				if isList && expandedActiveProperty == "@graph" {
@@ -814,7 +817,7 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			continue
 		}
 		// 7.9)
-		if activeCtx.HasContainerMapping(key, "@list") {
+		if td.hasContainer("@list") {
 			expandedValueMap, isMap := expandedValue.(map[string]interface{})
 			_, containsList := expandedValueMap["@list"]
 			if !isMap || !containsList {
@@ -829,9 +832,9 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			}
 		}
 
-		isContainerGraph := activeCtx.HasContainerMapping(key, "@graph")
-		isContainerID := activeCtx.HasContainerMapping(key, "@id")
-		isContainerIndex := activeCtx.HasContainerMapping(key, "@index")
+		isContainerGraph := td.hasContainer("@graph")
+		isContainerID := td.hasContainer("@id")
+		isContainerIndex := td.hasContainer("@index")
 		if isContainerGraph && !isContainerID && !isContainerIndex {
 			evList := Arrayify(expandedValue)
 			rVal := make([]interface{}, 0)
@@ -845,7 +848,7 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 		}
 
 		// 7.10)
-		if activeCtx.IsReverseProperty(key) {
+		if td != nil && td.Reverse {
 			var reverseMap map[string]interface{}
 			if reverseValue, containsReverse := resultMap["@reverse"]; containsReverse {
 				// 7.10.2)

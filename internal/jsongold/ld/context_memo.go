@@ -168,3 +168,17 @@ func boolFlags(bs ...bool) uint8 {
 	}
 	return f
 }
+
+// hasContainer is Context.HasContainerMapping for a term definition already
+// looked up (nil when the term is not defined).
+func (td *TermDefinition) hasContainer(val string) bool {
+	if td == nil {
+		return false
+	}
+	for _, container := range td.Container {
+		if container == val {
+			return true
+		}
+	}
+	return false
+}
