@@ -101,13 +101,7 @@ func add(m map[string]map[string]bool, k, v string) {
 // look-ups per key instead of a second JSON-LD pass.
 func formRule(voc *vocabulary) func(c *ld.Context, activeProperty string, elem map[string]any, key, expanded string) error {
 	return func(c *ld.Context, activeProperty string, elem map[string]any, key, expanded string) error {
-		where := func(format string, args ...any) error {
-			at := ""
-			if activeProperty != "" {
-				at = fmt.Sprintf(" (inside %q)", clip(activeProperty))
-			}
-			return fmt.Errorf("%w: %s%s", ErrForm, fmt.Sprintf(format, args...), at)
-		}
+		where := formWhere(activeProperty)
 		if key == "@context" {
 			return nil
 		}
@@ -119,22 +113,35 @@ func formRule(voc *vocabulary) func(c *ld.Context, activeProperty string, elem m
 		// A property the pinned contexts name must be written with that name:
 		// not as its IRI, a compact IRI, or an alias from an inline context.
 		if names, ok := voc.termsOf[expanded]; ok && !names[key] {
-			return where("property %q is written for %q", clip(key), firstName(names))
+			return where.err("property %q is written for %q", clip(key), firstName(names))
 		}
 		// A pinned term name must keep its meaning (an inline context may
 		// not give a familiar name to another property).
 		if iris, ok := voc.iriOf[key]; ok && td != nil && !iris[expanded] {
-			return where("property %q is redefined as %q", clip(key), clip(expanded))
+			return where.err("property %q is redefined as %q", clip(key), clip(expanded))
 		}
 		if td == nil && strings.Contains(key, ":") {
 			// An IRI key for a property no pinned term names: compaction
 			// keeps it as written unless an inline term or prefix names it.
 			if short, err := c.CompactIri(expanded, nil, true, false); err == nil && short != key {
-				return where("property %q is written for %q", clip(key), clip(short))
+				return where.err("property %q is written for %q", clip(key), clip(short))
 			}
 		}
 		return valueRule(c, td, key, expanded, elem[key], voc, where)
 	}
+}
+
+// formWhere makes the form errors raised inside activeProperty. It is a
+// string, not a closure over it: this runs for every key of every document
+// verified, and a closure was an allocation each time.
+type formWhere string
+
+func (w formWhere) err(format string, args ...any) error {
+	at := ""
+	if w != "" {
+		at = fmt.Sprintf(" (inside %q)", clip(string(w)))
+	}
+	return fmt.Errorf("%w: %s%s", ErrForm, fmt.Sprintf(format, args...), at)
 }
 
 func firstName(names map[string]bool) string {
@@ -148,11 +155,11 @@ func firstName(names map[string]bool) string {
 }
 
 func keywordRule(c *ld.Context, activeProperty string, elem map[string]any, key, expanded string, isValueObject bool,
-	voc *vocabulary, where func(string, ...any) error) error {
+	voc *vocabulary, where formWhere) error {
 	switch expanded {
 	case "@id":
 		if key != "id" {
-			return where("%q is written for \"id\"", clip(key))
+			return where.err("%q is written for \"id\"", clip(key))
 		}
 		s, ok := elem[key].(string)
 		if !ok {
@@ -161,18 +168,18 @@ func keywordRule(c *ld.Context, activeProperty string, elem map[string]any, key,
 		// An identifier is read as written: a compact IRI ("ex:1") would
 		// mean another string than the one every check compares.
 		if full, err := c.ExpandIri(s, true, false, nil, nil); err == nil && full != s {
-			return where("identifier %q stands for %q", clip(s), clip(full))
+			return where.err("identifier %q stands for %q", clip(s), clip(full))
 		}
 		return nil
 	case "@type":
 		if isValueObject {
 			if key != "type" && key != "@type" {
-				return where("%q is written for \"type\"", clip(key))
+				return where.err("%q is written for \"type\"", clip(key))
 			}
 			return nil // checked with @value
 		}
 		if key != "type" {
-			return where("%q is written for \"type\"", clip(key))
+			return where.err("%q is written for \"type\"", clip(key))
 		}
 		var types []any
 		switch t := elem[key].(type) {
@@ -193,7 +200,7 @@ func keywordRule(c *ld.Context, activeProperty string, elem map[string]any, key,
 		return nil
 	case "@value":
 		if key != "@value" {
-			return where("%q is written for \"@value\"", clip(key))
+			return where.err("%q is written for \"@value\"", clip(key))
 		}
 		// A value object is the compact form only when a plain JSON value
 		// cannot say the same: a language or a base direction, or a datatype
@@ -215,37 +222,37 @@ func keywordRule(c *ld.Context, activeProperty string, elem map[string]any, key,
 				return nil
 			}
 		}
-		return where("a value of %q is written as a value object", clip(activeProperty))
+		return where.err("a value of %q is written as a value object", clip(activeProperty))
 	case "@language", "@direction":
 		if key != expanded || !isValueObject {
-			return where("%q is written outside a value object", clip(key))
+			return where.err("%q is written outside a value object", clip(key))
 		}
 		return nil
 	}
 	// @graph, @included, @index, @list, @set, @nest, @reverse, @json, @none:
 	// no Open Badges or VC document needs them written out, and each
 	// changes where a value sits in the JSON without changing the RDF.
-	return where("keyword %q (%q) is written out", clip(key), expanded)
+	return where.err("keyword %q (%q) is written out", clip(key), expanded)
 }
 
 // vocabValue checks a type name (or an @vocab-coerced value): a pinned term
 // must be written as its term, never as its IRI.
-func vocabValue(c *ld.Context, s string, voc *vocabulary, where func(string, ...any) error) error {
+func vocabValue(c *ld.Context, s string, voc *vocabulary, where formWhere) error {
 	full, err := c.ExpandIri(s, true, true, nil, nil)
 	if err != nil {
 		return nil // expansion reports it
 	}
 	if names, ok := voc.termsOf[full]; ok && !names[s] {
-		return where("type or value %q is written for %q", clip(s), firstName(names))
+		return where.err("type or value %q is written for %q", clip(s), firstName(names))
 	}
 	if full != s && strings.Contains(s, ":") {
-		return where("value %q stands for %q", clip(s), clip(full))
+		return where.err("value %q stands for %q", clip(s), clip(full))
 	}
 	return nil
 }
 
 func valueRule(c *ld.Context, td *ld.TermDefinition, key, expanded string, value any, voc *vocabulary,
-	where func(string, ...any) error) error {
+	where formWhere) error {
 	var coercion string
 	set := false
 	if td != nil {
@@ -260,7 +267,7 @@ func valueRule(c *ld.Context, td *ld.TermDefinition, key, expanded string, value
 		// One scalar in an array is not how compaction writes a single value
 		// (except where the term says "@set"), and checks read it as absent.
 		if len(list) == 1 && !set && !isObject(list[0]) {
-			return where("property %q holds a one-element array", clip(key))
+			return where.err("property %q holds a one-element array", clip(key))
 		}
 	}
 	for _, it := range items {
@@ -269,7 +276,7 @@ func valueRule(c *ld.Context, td *ld.TermDefinition, key, expanded string, value
 			switch coercion {
 			case "@id":
 				if full, err := c.ExpandIri(v, true, false, nil, nil); err == nil && full != v {
-					return where("identifier %q of %q stands for %q", clip(v), clip(key), clip(full))
+					return where.err("identifier %q of %q stands for %q", clip(v), clip(key), clip(full))
 				}
 			case "@vocab":
 				if err := vocabValue(c, v, voc, where); err != nil {
@@ -286,7 +293,7 @@ func valueRule(c *ld.Context, td *ld.TermDefinition, key, expanded string, value
 			// object containing an id property" (§4.7), read both ways.
 			if (coercion == "@id" || coercion == "@vocab") && len(v) == 1 && !objectOrURL[expanded] {
 				if _, ok := v["id"]; ok {
-					return where("the identifier of %q is wrapped in an object", clip(key))
+					return where.err("the identifier of %q is wrapped in an object", clip(key))
 				}
 			}
 		}

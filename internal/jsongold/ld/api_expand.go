@@ -17,6 +17,7 @@ package ld
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -365,7 +366,15 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 	// 6)
 	nests := make([]string, 0)
 	// 7)
-	for _, key := range GetOrderedKeys(elem) {
+	// Blason patch: the ordered keys are gathered in a buffer on the stack
+	// (an object rarely has more than 16 keys) instead of a new slice.
+	var keyBuf [16]string
+	keys := keyBuf[:0]
+	for k := range elem {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
 		value := elem[key]
 		keyPointer := jsonPointerChild(opts, pointer, key)
 		// 7.1)
