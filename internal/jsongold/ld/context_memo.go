@@ -23,20 +23,22 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 // ContextMemo remembers processed contexts. It is safe for concurrent use.
+// (A map under a read-write lock rather than a sync.Map: a sync.Map look-up
+// boxes its struct key, an allocation per look-up, and verification makes
+// a dozen per document.)
 type ContextMemo struct {
-	m     sync.Map // memoKey -> *Context
-	n     atomic.Int64
-	limit int64
+	mu    sync.RWMutex
+	m     map[memoKey]*Context
+	limit int
 }
 
 // NewContextMemo returns a memo that holds at most limit entries (beyond
 // that, results are computed but not remembered).
 func NewContextMemo(limit int) *ContextMemo {
-	return &ContextMemo{limit: int64(limit)}
+	return &ContextMemo{m: make(map[memoKey]*Context), limit: limit}
 }
 
 // memoKey identifies a local context processed against a parent: a single
@@ -51,7 +53,18 @@ type memoKey struct {
 	flags  uint8
 }
 
-var immutableMaps sync.Map // map pointer -> struct{}
+// immutableMaps holds the addresses of maps registered by MarkImmutable.
+var immutableMaps = struct {
+	sync.RWMutex
+	m map[uintptr]struct{}
+}{m: make(map[uintptr]struct{})}
+
+func isImmutable(p uintptr) bool {
+	immutableMaps.RLock()
+	defer immutableMaps.RUnlock()
+	_, ok := immutableMaps.m[p]
+	return ok
+}
 
 // MarkImmutable registers every JSON object reachable from v as immutable,
 // so that it can serve as a memo key by identity. The caller promises never
@@ -59,7 +72,9 @@ var immutableMaps sync.Map // map pointer -> struct{}
 func MarkImmutable(v any) {
 	switch x := v.(type) {
 	case map[string]any:
-		immutableMaps.Store(reflect.ValueOf(x).Pointer(), struct{}{})
+		immutableMaps.Lock()
+		immutableMaps.m[reflect.ValueOf(x).Pointer()] = struct{}{}
+		immutableMaps.Unlock()
 		for _, e := range x {
 			MarkImmutable(e)
 		}
@@ -82,7 +97,7 @@ func localKey(local any, b *strings.Builder) bool {
 		b.WriteString(x)
 	case map[string]any:
 		p := reflect.ValueOf(x).Pointer()
-		if _, ok := immutableMaps.Load(p); !ok {
+		if !isImmutable(p) {
 			return false
 		}
 		b.WriteString("m")
@@ -132,7 +147,7 @@ func (m *ContextMemo) lookup(c *Context, local any, flags uint8) (memoKey, *Cont
 		k.kind, k.local = 's', x
 	case map[string]any:
 		p := reflect.ValueOf(x).Pointer()
-		if _, ok := immutableMaps.Load(p); !ok {
+		if !isImmutable(p) {
 			return memoKey{}, nil, false
 		}
 		k.kind, k.ptr = 'm', p
@@ -143,19 +158,24 @@ func (m *ContextMemo) lookup(c *Context, local any, flags uint8) (memoKey, *Cont
 		}
 		k.kind, k.local = 'b', b.String()
 	}
-	if v, ok := m.m.Load(k); ok {
-		return k, v.(*Context), true
+	m.mu.RLock()
+	v, ok := m.m[k]
+	m.mu.RUnlock()
+	if ok {
+		return k, v, true
 	}
 	return k, nil, true
 }
 
 func (m *ContextMemo) store(k memoKey, result *Context) {
-	if m.n.Load() >= m.limit {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.m) >= m.limit {
 		return
 	}
-	result.stable = true
-	if _, loaded := m.m.LoadOrStore(k, result); !loaded {
-		m.n.Add(1)
+	if _, ok := m.m[k]; !ok {
+		result.stable = true
+		m.m[k] = result
 	}
 }
 
