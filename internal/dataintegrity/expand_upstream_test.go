@@ -2,11 +2,14 @@ package dataintegrity
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
 	upstream "github.com/piprate/json-gold/ld"
 
+	"github.com/blason-badges/blason/contexts"
 	"github.com/blason-badges/blason/internal/jsongold/ld"
 )
 
@@ -80,5 +83,50 @@ func TestExpansionMatchesUpstream(t *testing.T) {
 			w, _ := json.Marshal(want)
 			t.Fatalf("%s:\nours     %s\nupstream %s", d, g, w)
 		}
+	}
+}
+
+// TestExpansionMatchesUpstreamOnCredentials: the same comparison over the
+// badges and every test vector that upstream expands without the scoped
+// null context (presentations are left out: there the container patch
+// deliberately differs).
+func TestExpansionMatchesUpstreamOnCredentials(t *testing.T) {
+	t.Parallel()
+	opts := ld.NewJsonLdOptions("")
+	opts.ProcessingMode = ld.JsonLd_1_1
+	opts.DocumentLoader = contexts.Loader{}
+	up := upstream.NewJsonLdOptions("")
+	up.ProcessingMode = upstream.JsonLd_1_1
+	up.DocumentLoader = upstreamLoader{}
+	files, _ := filepath.Glob("testdata/*/*.json")
+	more, _ := filepath.Glob("testdata/*/*/*.json")
+	compared := 0
+	for _, f := range append(files, more...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, c map[string]any
+		if json.Unmarshal(b, &a) != nil || a["@context"] == nil || a["verifiableCredential"] != nil {
+			continue
+		}
+		_ = json.Unmarshal(b, &c)
+		got, err := ld.NewJsonLdProcessor().Expand(a, opts)
+		want, uerr := upstream.NewJsonLdProcessor().Expand(c, up)
+		if (err == nil) != (uerr == nil) {
+			t.Fatalf("%s: ours %v, upstream %v", f, err, uerr)
+		}
+		if err != nil {
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			t.Fatalf("%s:\nours     %s\nupstream %s", f, g, w)
+		}
+		compared++
+	}
+	if compared < 15 {
+		t.Fatalf("only %d documents compared", compared)
 	}
 }

@@ -478,7 +478,7 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			} else if expandedProperty == "@type" { // 7.4.4)
 				switch v := value.(type) {
 				case []interface{}:
-					var expandedValueList []interface{}
+					expandedValueList := make([]interface{}, 0, len(v)) // Blason patch: sized once
 					for _, listElem := range v {
 						listElemStr, isString := listElem.(string)
 						if !isString {
@@ -910,8 +910,10 @@ func (api *JsonLdApi) expandObject(activeCtx *Context, activeProperty string, ex
 			if containsExpandedProperty {
 				expandedPropertyList = expandedPropertyValue.([]interface{})
 			} else {
+				// Blason patch: the list is stored in resultMap once, below,
+				// not also empty here (nothing reads it in between; each
+				// store boxes the slice, an allocation per property).
 				expandedPropertyList = make([]interface{}, 0)
-				resultMap[expandedProperty] = expandedPropertyList
 			}
 			// 7.11.2)
 			if expandedValueList, isList := expandedValue.([]interface{}); isList {
