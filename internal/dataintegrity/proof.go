@@ -264,7 +264,7 @@ func Verify(ctx context.Context, doc map[string]any, opts VerifyOptions) ([]Proo
 	}
 	unsecured := shallowCopy(doc)
 	delete(unsecured, "proof")
-	docCanon := &canonCache{forms: map[string][]byte{}, digests: map[digestKey][]byte{}}
+	docCanon := &canonCache{} // its maps are made on first use
 
 	results := make([]ProofResult, len(proofs))
 	verified, failed := 0, error(nil)
@@ -440,7 +440,10 @@ func verifyOne(ctx context.Context, unsecured map[string]any, all []map[string]a
 		if docHash, err = digestRead(doc, h); err != nil {
 			return fmt.Errorf("canonicalize document: %w", err)
 		}
-		if dk.context != "" {
+		if dk.context != "" && len(all) > 1 { // another proof may reuse it
+			if docCanon.digests == nil {
+				docCanon.digests = map[digestKey][]byte{}
+			}
 			docCanon.digests[dk] = docHash
 		}
 	}

@@ -55,6 +55,9 @@ func verifyEd25519Signature2018(ctx context.Context, in suiteInput) error {
 			return fmt.Errorf("canonicalize document: %w", err)
 		}
 		if cacheKey != "" {
+			if in.docCanon.forms == nil {
+				in.docCanon.forms = map[string][]byte{}
+			}
 			in.docCanon.forms[cacheKey] = canonDoc
 		}
 	}

@@ -175,6 +175,15 @@ type state struct {
 	iris   map[string]ref // IRI -> its serialization in arena, made once
 	order  []int32        // output: quad indexes in canonical order
 	rank   []int32        // output: canonical id -> rank of its label
+	byHash map[string]int // run: first-degree hash -> group
+	groups []entry
+	single []int32
+}
+
+// entry is a group of blank nodes with the same first-degree hash.
+type entry struct {
+	hash  string
+	nodes []int32
 }
 
 // ref locates a serialized term in the arena.
@@ -286,6 +295,9 @@ func (s *state) release() {
 	s.byBlank = s.byBlank[:0]
 	clear(s.first)
 	s.first = s.first[:0]
+	clear(s.byHash)
+	clear(s.groups)
+	s.groups = s.groups[:0]
 	clear(s.ids)
 	clear(s.iris)
 	clear(s.seen)
@@ -424,12 +436,14 @@ func (s *state) run() error {
 	// Step 3: "For each key n in the blank node to quads map: create a hash,
 	// hf(n), for n using the Hash First Degree Quads algorithm; add hf(n) and
 	// n to the hash to blank nodes map."
-	type entry struct {
-		hash  string
-		nodes []int32
+	// A group's list starts as a one-element window of s.single (capacity
+	// one, so a tie appends into a copy): no allocation per blank node.
+	if s.byHash == nil {
+		s.byHash = make(map[string]int, n)
 	}
-	byHash := make(map[string]int, n)
-	var groups []entry
+	byHash := s.byHash
+	s.single = slices.Grow(s.single[:0], n)[:n]
+	groups := s.groups[:0]
 	for b := range int32(n) {
 		h := s.hashFirstDegree(b)
 		s.first[b] = h
@@ -438,8 +452,10 @@ func (s *state) run() error {
 			continue
 		}
 		byHash[h] = len(groups)
-		groups = append(groups, entry{h, []int32{b}})
+		s.single[b] = b
+		groups = append(groups, entry{h, s.single[b : b+1 : b+1]})
 	}
+	s.groups = groups
 	slices.SortFunc(groups, func(a, b entry) int { return strings.Compare(a.hash, b.hash) })
 
 	// Step 4: "For each hash to identifier list map entry in hash to blank
