@@ -378,3 +378,36 @@ func TestPooledStatesShareNothing(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestFingerprintCollisions: quads that differ only before their terms' last
+// eight bytes share a fingerprint; prepare then falls back to the exact set,
+// and still drops exactly the duplicates.
+func TestFingerprintCollisions(t *testing.T) {
+	t.Parallel()
+	s, p := Term{Kind: IRI, Value: "urn:s"}, Term{Kind: IRI, Value: "urn:p"}
+	lit := func(v string) Term { return Term{Kind: Literal, Value: v} }
+	bn := Term{Kind: BlankNode, Value: "x"}
+	quads := []Quad{
+		{s, p, lit("a12345678"), Term{}},
+		{s, p, lit("b12345678"), Term{}}, // same fingerprint as the first
+		{s, p, lit("a12345678"), Term{}},
+		{s, p, lit("b12345678"), Term{}},
+		{bn, p, lit("c12345678"), Term{}},
+		{bn, p, lit("c12345678"), Term{}},
+		{s, p, Term{Kind: IRI, Value: "urn:a:12345678"}, Term{}},
+		{s, p, Term{Kind: IRI, Value: "urn:b:12345678"}, Term{}},
+		{s, p, Term{Kind: IRI, Value: "urn:a:12345678"}, Term{}},
+	}
+	a, b := cquad{parts: [4]string{"<urn:s>", "<urn:p>", `"a12345678"`}, bn: [4]int32{-1, -1, -1, -1}}, cquad{parts: [4]string{"<urn:s>", "<urn:p>", `"b12345678"`}, bn: [4]int32{-1, -1, -1, -1}}
+	if fingerprint(&a) != fingerprint(&b) {
+		t.Fatal("the test's quads do not share a fingerprint")
+	}
+	sameAsReference(t, quads, nil)
+	out, err := CanonicalNQuads(quads, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(out, []byte("\n")); n != 5 {
+		t.Fatalf("%d quads kept, want 5:\n%s", n, out)
+	}
+}

@@ -172,10 +172,11 @@ type state struct {
 	seen   map[cquad]struct{}
 	refs   [][4]ref
 	arena  []byte
-	iris   map[string]ref // IRI -> its serialization in arena, made once
-	order  []int32        // output: quad indexes in canonical order
-	rank   []int32        // output: canonical id -> rank of its label
-	byHash map[string]int // run: first-degree hash -> group
+	iris   map[string]ref   // IRI -> its serialization in arena, made once
+	order  []int32          // output: quad indexes in canonical order
+	rank   []int32          // output: canonical id -> rank of its label
+	fps    map[uint64]int32 // prepare: quad fingerprint -> index in quads
+	byHash map[string]int   // run: first-degree hash -> group
 	groups []entry
 	single []int32
 }
@@ -301,6 +302,7 @@ func (s *state) release() {
 	clear(s.ids)
 	clear(s.iris)
 	clear(s.seen)
+	clear(s.fps)
 	s.arena = s.arena[:0]
 	s.h = nil
 	states.Put(s)
@@ -320,6 +322,9 @@ func (s *state) prepare(quads []Quad) error {
 		s.iris = make(map[string]ref)
 	}
 	ids := s.ids
+	// IRIs are written once only in datasets large enough for it to pay:
+	// in a small one, hashing each IRI costs more than writing it again.
+	intern := len(quads) >= 32
 	refs := s.refs[:0]
 	arena := s.arena[:0]
 	for i := range quads {
@@ -342,7 +347,7 @@ func (s *state) prepare(quads []Quad) error {
 			// An IRI is checked and written once, however often it occurs
 			// (predicates and types recur in every node): its later
 			// occurrences share the first one's bytes.
-			if t.Kind == IRI {
+			if t.Kind == IRI && intern {
 				if x, ok := s.iris[t.Value]; ok {
 					r[p] = x
 					continue
@@ -354,7 +359,7 @@ func (s *state) prepare(quads []Quad) error {
 				return fmt.Errorf("check quad %d: %w", i, err)
 			}
 			r[p] = ref{int32(start), int32(len(arena))}
-			if t.Kind == IRI {
+			if t.Kind == IRI && intern {
 				s.iris[t.Value] = r[p]
 			}
 		}
@@ -377,9 +382,16 @@ func (s *state) prepare(quads []Quad) error {
 	if len(arena) > 0 {
 		all = unsafe.String(unsafe.SliceData(arena), len(arena))
 	}
-	if s.seen == nil {
-		s.seen = make(map[cquad]struct{}, len(quads))
+	// A dataset is a set: drop duplicate quads. A quad is looked up by a
+	// fingerprint (its blank node ids, and each term's length and last
+	// bytes) and compared in full with the one quad kept under it; if two
+	// different quads share a fingerprint, the exact set s.seen takes over
+	// for the rest of the dataset. Hashing every quad's four terms whole
+	// was a tenth of canonicalizing a small document.
+	if s.fps == nil {
+		s.fps = make(map[uint64]int32, len(quads))
 	}
+	exact := false
 	for i := range quads {
 		q := &quads[i]
 		var c cquad
@@ -391,8 +403,28 @@ func (s *state) prepare(quads []Quad) error {
 				c.parts[p] = all[refs[i][p].start:refs[i][p].end]
 			}
 		}
-		// A dataset is a set: drop duplicate quads (one map operation: the
-		// map grows only if c is new).
+		if !exact {
+			fp := fingerprint(&c)
+			j, ok := s.fps[fp]
+			if !ok {
+				s.fps[fp] = int32(len(s.quads))
+				s.quads = append(s.quads, c)
+				continue
+			}
+			if s.quads[j] == c {
+				continue // a duplicate
+			}
+			// Two different quads with one fingerprint: from here on, the
+			// exact set, holding every quad kept so far.
+			exact = true
+			if s.seen == nil {
+				s.seen = make(map[cquad]struct{}, len(quads))
+			}
+			for _, x := range s.quads {
+				s.seen[x] = struct{}{}
+			}
+		}
+		// One map operation: the set grows only if c is new.
 		n := len(s.seen)
 		s.seen[c] = struct{}{}
 		if len(s.seen) == n {
@@ -918,6 +950,32 @@ func nextPermutation(p []int32) bool {
 	p[i], p[j] = p[j], p[i]
 	slices.Reverse(p[i+1:])
 	return true
+}
+
+// fingerprint mixes a quad's blank node ids and, for each other term, its
+// length and up to its last eight bytes. Equal quads have equal
+// fingerprints; different quads usually do not (prepare compares in full).
+func fingerprint(c *cquad) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(x uint64) {
+		h ^= x
+		h *= 1099511628211
+		h ^= h >> 29
+	}
+	for p := range 4 {
+		if b := c.bn[p]; b >= 0 {
+			mix(uint64(b) + 1)
+			continue
+		}
+		t := c.parts[p]
+		var tail uint64
+		for k := max(0, len(t)-8); k < len(t); k++ {
+			tail = tail<<8 | uint64(t[k])
+		}
+		mix(uint64(len(t))<<32 | uint64(p))
+		mix(tail)
+	}
+	return h
 }
 
 // validateQuad checks that q is a valid RDF quad whose canonical
