@@ -220,9 +220,6 @@ func (d *decoder) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := m[k]; dup {
-			return nil, &JSONError{Err: ErrDuplicateKey, Offset: keyOff, Detail: fmt.Sprintf("duplicate key %q", k)}
-		}
 		d.ws()
 		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
 			return nil, d.errf(ErrMalformed, "unexpected %s after object key, expecting ':'", d.describe())
@@ -235,7 +232,12 @@ func (d *decoder) object() (any, error) {
 			}
 			return nil, err
 		}
+		// One map operation: the map grows unless k was already there.
+		n := len(m)
 		m[k] = v
+		if len(m) == n {
+			return nil, &JSONError{Err: ErrDuplicateKey, Offset: keyOff, Detail: fmt.Sprintf("duplicate key %q", k)}
+		}
 		d.ws()
 		if d.pos < len(d.data) {
 			switch d.data[d.pos] {

@@ -207,3 +207,18 @@ func TestHeaderMemo(t *testing.T) {
 		t.Fatalf("memo holds %d headers, limit %d", n, headerMemoSize)
 	}
 }
+
+// TestRegisteredClaimsAgree: the switch Verify uses names exactly the
+// registered claims it strips.
+func TestRegisteredClaimsAgree(t *testing.T) {
+	for _, k := range registeredClaims {
+		if !isRegisteredClaim(k) {
+			t.Errorf("%q is not recognised", k)
+		}
+	}
+	for _, k := range []string{"vc", "@context", "id", "type", "issuer", "ISS", "iss ", ""} {
+		if isRegisteredClaim(k) {
+			t.Errorf("%q is taken for a registered claim", k)
+		}
+	}
+}

@@ -63,7 +63,7 @@ func (r DIDResolver) ResolveJWTKey(ctx context.Context, kid, issuer string) (cry
 	// did:key and did:jwk are self-certifying (the DID is the key), so with
 	// the offline resolver their resolution is a pure function: memoize it.
 	cacheable := r.Resolver == nil && (strings.HasPrefix(url, "did:key:") || strings.HasPrefix(url, "did:jwk:"))
-	ck := rel + " " + url
+	ck := keyCacheKey{rel, url}
 	if cacheable {
 		if e, ok := offlineCache.get(ck); ok {
 			return e.key, e.controller, nil
@@ -88,8 +88,12 @@ func (r DIDResolver) ResolveJWTKey(ctx context.Context, kid, issuer string) (cry
 // only costs a re-decode).
 type keyCache struct {
 	mu sync.RWMutex
-	m  map[string]cachedKey
+	m  map[keyCacheKey]cachedKey
 }
+
+// keyCacheKey is a relationship and a DID URL (a struct, not a string
+// joined for each look-up).
+type keyCacheKey struct{ rel, url string }
 
 type cachedKey struct {
 	key        crypto.PublicKey
@@ -98,16 +102,16 @@ type cachedKey struct {
 
 const keyCacheSize = 512
 
-var offlineCache = &keyCache{m: make(map[string]cachedKey)}
+var offlineCache = &keyCache{m: make(map[keyCacheKey]cachedKey)}
 
-func (c *keyCache) get(k string) (cachedKey, bool) {
+func (c *keyCache) get(k keyCacheKey) (cachedKey, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	e, ok := c.m[k]
 	return e, ok
 }
 
-func (c *keyCache) put(k string, e cachedKey) {
+func (c *keyCache) put(k keyCacheKey, e cachedKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) >= keyCacheSize {

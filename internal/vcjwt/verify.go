@@ -153,6 +153,14 @@ func (r *Result) Check(name string) Check {
 // credential. (RFC 7519 §4.1.)
 var registeredClaims = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti"}
 
+func isRegisteredClaim(k string) bool {
+	switch k {
+	case "iss", "sub", "aud", "exp", "nbf", "iat", "jti":
+		return true
+	}
+	return false
+}
+
 // Verify verifies a VC-JWT (OB 3.0 §8.2.6 "Verify a Credential", in order):
 //
 //  1. "Base64url-decode the JOSE Header" — strictly: only alg, kid, jwk, typ;
@@ -216,12 +224,17 @@ func Verify(ctx context.Context, jws string, opts VerifyOptions) (*Result, error
 		}
 		r.Credential, r.VC11 = m, true
 	} else {
-		m := make(map[string]any, len(s.payload))
-		for k, v := range s.payload {
-			m[k] = v
-		}
+		n := len(s.payload)
 		for _, k := range registeredClaims {
-			delete(m, k)
+			if _, ok := s.payload[k]; ok {
+				n--
+			}
+		}
+		m := make(map[string]any, n) // sized for what it keeps: a credential's usually fits one group
+		for k, v := range s.payload {
+			if !isRegisteredClaim(k) {
+				m[k] = v
+			}
 		}
 		r.Credential = m
 	}
