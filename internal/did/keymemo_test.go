@@ -41,7 +41,7 @@ func TestDecodeMemo(t *testing.T) {
 		case ed25519.PublicKey:
 			k[0] ^= 0xff
 		case *ecdsa.PublicKey:
-			k.X.SetInt64(1)
+			*k = ecdsa.PublicKey{}
 		case *rsa.PublicKey:
 			k.N.SetInt64(1)
 			k.E = 1

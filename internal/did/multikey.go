@@ -240,14 +240,17 @@ func (k *keyMemo) put(s string, pub crypto.PublicKey) {
 	k.m[s] = pub
 }
 
-// copyKey returns a copy of a decoded key that shares nothing mutable with
-// it (big.Int values are copied too).
+// copyKey returns a copy of a decoded key that a caller can change without
+// changing the remembered one (an RSA modulus is copied too).
 func copyKey(pub crypto.PublicKey) crypto.PublicKey {
 	switch k := pub.(type) {
 	case ed25519.PublicKey:
 		return append(ed25519.PublicKey(nil), k...)
 	case *ecdsa.PublicKey:
-		return &ecdsa.PublicKey{Curve: k.Curve, X: new(big.Int).Set(k.X), Y: new(big.Int).Set(k.Y)}
+		// A copy of the struct: its coordinates are shared, as changing
+		// them in place is deprecated (Go 1.26) and nothing here does.
+		c := *k
+		return &c
 	case *rsa.PublicKey:
 		return &rsa.PublicKey{N: new(big.Int).Set(k.N), E: k.E}
 	}
