@@ -164,7 +164,7 @@ func toQuadsInto(buf []rdfc.Quad, root *ld.Context, doc map[string]any, opts *ld
 	if err != nil {
 		return nil, err
 	}
-	c := converter{labels: map[string]string{}, rdfDirection: rdfDirection, quads: buf}
+	c := converter{rdfDirection: rdfDirection, quads: buf} // labels made on first use
 	def := rdfc.Term{Kind: rdfc.DefaultGraph}
 	for _, item := range expanded {
 		n, ok := item.(map[string]any)
@@ -217,6 +217,9 @@ func (c *converter) blank(input string) rdfc.Term {
 	}
 	c.next++
 	if input != "" {
+		if c.labels == nil {
+			c.labels = map[string]string{}
+		}
 		c.labels[input] = l
 	}
 	return rdfc.Term{Kind: rdfc.BlankNode, Value: l}
