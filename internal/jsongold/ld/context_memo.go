@@ -21,7 +21,6 @@ package ld
 import (
 	"reflect"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -32,19 +31,22 @@ import (
 type ContextMemo struct {
 	mu    sync.RWMutex
 	m     map[memoKey]*Context
+	lists map[*Context]map[string]*Context // kind 'b': parent -> flags byte + appendLocalKey
+	n     int                              // entries in m and lists
 	limit int
 }
 
 // NewContextMemo returns a memo that holds at most limit entries (beyond
 // that, results are computed but not remembered).
 func NewContextMemo(limit int) *ContextMemo {
-	return &ContextMemo{m: make(map[memoKey]*Context), limit: limit}
+	return &ContextMemo{m: make(map[memoKey]*Context), lists: make(map[*Context]map[string]*Context), limit: limit}
 }
 
 // memoKey identifies a local context processed against a parent: a single
 // URL by itself (kind 's'), an immutable map by its address (kind 'm'),
 // null (kind 'n'), or anything else by the string localKey writes (kind
-// 'b'). The first three, nearly every lookup, build no string.
+// 'b', kept in ContextMemo.lists, where the string starts with the flags
+// byte). No look-up builds a string on the heap.
 type memoKey struct {
 	parent *Context
 	kind   byte
@@ -85,36 +87,38 @@ func MarkImmutable(v any) {
 	}
 }
 
-// localKey returns the memo identity of a local context, if it has one.
-func localKey(local any, b *strings.Builder) bool {
+// appendLocalKey appends the memo identity of a local context to b, if it
+// has one.
+func appendLocalKey(b []byte, local any) ([]byte, bool) {
 	switch x := local.(type) {
 	case nil:
-		b.WriteString("n;")
+		b = append(b, "n;"...)
 	case string:
-		b.WriteString("s")
-		b.WriteString(strconv.Itoa(len(x)))
-		b.WriteByte(':')
-		b.WriteString(x)
+		b = append(b, 's')
+		b = strconv.AppendInt(b, int64(len(x)), 10)
+		b = append(b, ':')
+		b = append(b, x...)
 	case map[string]any:
 		p := reflect.ValueOf(x).Pointer()
 		if !isImmutable(p) {
-			return false
+			return b, false
 		}
-		b.WriteString("m")
-		b.WriteString(strconv.FormatUint(uint64(p), 16))
-		b.WriteByte(';')
+		b = append(b, 'm')
+		b = strconv.AppendUint(b, uint64(p), 16)
+		b = append(b, ';')
 	case []any:
-		b.WriteString("[")
+		b = append(b, '[')
 		for _, e := range x {
-			if !localKey(e, b) {
-				return false
+			var ok bool
+			if b, ok = appendLocalKey(b, e); !ok {
+				return b, false
 			}
 		}
-		b.WriteString("]")
+		b = append(b, ']')
 	default:
-		return false
+		return b, false
 	}
-	return true
+	return b, true
 }
 
 // NewStableContext returns an empty active context that serves as the root
@@ -152,11 +156,22 @@ func (m *ContextMemo) lookup(c *Context, local any, flags uint8) (memoKey, *Cont
 		}
 		k.kind, k.ptr = 'm', p
 	default:
-		var b strings.Builder
-		if !localKey(local, &b) {
+		// Written into a buffer on the stack and looked up as
+		// m.lists[c][string(b)], which does not allocate; the key string is
+		// made only for a miss (a document's @context array is looked up
+		// twice per verification).
+		var stack [512]byte
+		b, ok := appendLocalKey(append(stack[:0], flags), local)
+		if !ok {
 			return memoKey{}, nil, false
 		}
-		k.kind, k.local = 'b', b.String()
+		m.mu.RLock()
+		v, hit := m.lists[c][string(b)]
+		m.mu.RUnlock()
+		if hit {
+			return memoKey{}, v, true
+		}
+		return memoKey{parent: c, kind: 'b', local: string(b), flags: flags}, nil, true
 	}
 	m.mu.RLock()
 	v, ok := m.m[k]
@@ -170,12 +185,26 @@ func (m *ContextMemo) lookup(c *Context, local any, flags uint8) (memoKey, *Cont
 func (m *ContextMemo) store(k memoKey, result *Context) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.m) >= m.limit {
+	if m.n >= m.limit {
+		return
+	}
+	if k.kind == 'b' {
+		inner := m.lists[k.parent]
+		if inner == nil {
+			inner = make(map[string]*Context)
+			m.lists[k.parent] = inner
+		}
+		if _, ok := inner[k.local]; !ok {
+			result.stable = true
+			inner[k.local] = result
+			m.n++
+		}
 		return
 	}
 	if _, ok := m.m[k]; !ok {
 		result.stable = true
 		m.m[k] = result
+		m.n++
 	}
 }
 
