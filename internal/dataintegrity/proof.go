@@ -262,8 +262,14 @@ func Verify(ctx context.Context, doc map[string]any, opts VerifyOptions) ([]Proo
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	unsecured := shallowCopy(doc)
-	delete(unsecured, "proof")
+	// The document without its proof, copied at its final size (a
+	// credential's keys then usually fit one map group).
+	unsecured := make(map[string]any, len(doc)-1)
+	for k, v := range doc {
+		if k != "proof" {
+			unsecured[k] = v
+		}
+	}
 	docCanon := &canonCache{} // its maps are made on first use
 
 	results := make([]ProofResult, len(proofs))
