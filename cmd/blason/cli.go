@@ -53,6 +53,7 @@ func commands() []command {
 		{"token new", "--scope issue,status,admin [--label L] [--expires 720h] [--data DIR]", "make an API token for the server (shown once)", tokenNew},
 		{"token list", "[--data DIR]", "list the server's API tokens", tokenList},
 		{"token revoke", "TOKEN_ID [--data DIR]", "revoke an API token", tokenRevoke},
+		{"user add", "--email ADDRESS [--public-url URL] [--data DIR]", "make a learner's account and print a one-time sign-in link", userAdd},
 		{"bench", "[--url http://127.0.0.1:PORT --token T] [--conns 1,8,64,256] [--duration 3s] [-- serve flags]", "load-test a blason serve on loopback: req/s, p50, p99, errors per endpoint", bench},
 		{"demo", "", "issue a badge with a throw-away key and verify it", demo},
 		{"version", "", "print the version", func(e env, _ []string) int { fmt.Fprintln(e.stdout, "blason", version); return exitOK }},

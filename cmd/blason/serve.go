@@ -12,12 +12,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/server"
 	webpages "github.com/blason-badges/blason/internal/server/web"
+	"github.com/blason-badges/blason/internal/store/userdb"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -165,6 +167,18 @@ func serve(e env, args []string) int {
 			return r.Body, nil
 		},
 	}
+
+	sqlDB, err := openSQL(e.ctx, sf)
+	if err != nil {
+		return failErr(e, "serve: open database", err)
+	}
+	defer sqlDB.Close()
+	userStore, err := userdb.Open(e.ctx, sqlDB)
+	if err != nil {
+		return failErr(e, "serve: accounts", err)
+	}
+	cfg.Pages.Users = &account.Users{Store: userStore}
+	cfg.Pages.PublicURL = *publicURL
 
 	srv := server.New(cfg)
 	err = srv.ListenAndServe(e.ctx, *addr, *grace, func(a net.Addr) {

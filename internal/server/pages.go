@@ -64,4 +64,16 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 	}, h)
 	e.POST("/verify", s.admit, h)
 	e.GET("/static/*file", h)
+	if pc.Users != nil {
+		// The account pages; the per-address sign-in limit is keyed on the
+		// client address as the server determines it (trusted proxies).
+		withIP := func(c *gin.Context) {
+			c.Request = c.Request.WithContext(web.WithClientIP(c.Request.Context(), c.ClientIP()))
+			h(c)
+		}
+		for _, p := range web.AccountPaths {
+			e.GET(p, withIP)
+			e.POST(p, withIP)
+		}
+	}
 }

@@ -17,9 +17,11 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/input"
 	"github.com/blason-badges/blason/verifier"
@@ -63,6 +65,15 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives render errors; nil discards.
 	Logger *slog.Logger
+	// Users, when set, serves the account pages (sign up, sign in, sign
+	// out, reset the password; account.go). Nil: no accounts.
+	Users *account.Users
+	// PublicURL is the base of links the pages send (password reset);
+	// empty: the request's own scheme and host.
+	PublicURL string
+	// SendReset delivers a password-reset link (the mail outbox). Nil: the
+	// link is logged at WARN for the operator to pass on.
+	SendReset func(ctx context.Context, email string, lang i18n.Lang, link string) error
 }
 
 // Handler serves the pages.
@@ -92,6 +103,7 @@ func New(cfg Config) *Handler {
 	h.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	h.mux.HandleFunc("GET /verify", h.verifyPage)
 	h.mux.HandleFunc("POST /verify", h.verifyPost)
+	h.mountAccount()
 	h.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/verify", http.StatusSeeOther)
 	})
@@ -126,7 +138,7 @@ func cacheStatic(next http.Handler) http.Handler {
 // Handles reports whether h serves path (the server routes the rest to the
 // JSON APIs).
 func Handles(path string) bool {
-	return path == "/" || path == "/verify" || strings.HasPrefix(path, "/static/")
+	return path == "/" || path == "/verify" || strings.HasPrefix(path, "/static/") || slices.Contains(AccountPaths, path)
 }
 
 // lang picks the reader's language and remembers an explicit choice in a
@@ -172,7 +184,12 @@ type page struct {
 	Error       string
 	Form        form
 	Report      *reportView
+	// Nav are the account's links (sign in, or the wallet and account),
+	// on the pages that know who is signed in.
+	Nav []navLink
 }
+
+type navLink struct{ Href, Text string }
 
 type form struct{ Pasted, URL string }
 

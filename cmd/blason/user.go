@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/blason-badges/blason/internal/account"
+	"github.com/blason-badges/blason/internal/store/sqldb"
+	"github.com/blason-badges/blason/internal/store/userdb"
+	"github.com/blason-badges/blason/internal/termsafe"
+)
+
+// openSQL opens the state's database on the sqldb layer (the components
+// built on it: accounts, the wallet): DATA/blason.db, or --database.
+func openSQL(ctx context.Context, f stateFlags) (*sqldb.DB, error) {
+	switch dsn := *f.database; {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return sqldb.OpenPostgres(ctx, dsn)
+	case dsn == "":
+		if err := os.MkdirAll(*f.data, 0o700); err != nil {
+			return nil, err
+		}
+		return sqldb.OpenSQLite(ctx, filepath.Join(*f.data, "blason.db"))
+	default:
+		return nil, fmt.Errorf("--database must be a postgres:// URL (or empty for SQLite), got %q", dsn)
+	}
+}
+
+// openUsers opens the accounts over the state's database.
+func openUsers(ctx context.Context, f stateFlags) (*account.Users, func(), error) {
+	db, err := openSQL(ctx, f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	st, err := userdb.Open(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return &account.Users{Store: st}, func() { db.Close() }, nil
+}
+
+// userAdd implements blason user add --email E: an account without a
+// password, and a one-time sign-in link (24 hours) on stdout, alone, for
+// scripts; the learner chooses a password on the page it opens.
+func userAdd(e env, args []string) int {
+	fs := newFlags(e, "user add")
+	sf := addStateFlags(fs)
+	email := fs.String("email", "", "the learner's e-mail address")
+	publicURL := fs.String("public-url", envOr("PUBLIC_URL", "http://127.0.0.1:8080"), "the server's public URL, the base of the link (BLASON_PUBLIC_URL)")
+	if !parseFlags(fs, args) {
+		return exitUsage
+	}
+	if fs.NArg() > 0 || *email == "" {
+		return fail(e, "usage: blason user add --email ADDRESS [--public-url URL] [--data DIR] [--database DSN]")
+	}
+	base, err := url.Parse(*publicURL)
+	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
+		return fail(e, "user add: --public-url must be an absolute http(s) URL, got %q", *publicURL)
+	}
+	users, closeDB, err := openUsers(e.ctx, sf)
+	if err != nil {
+		return failErr(e, "user add", err)
+	}
+	defer closeDB()
+	u, err := users.Create(e.ctx, *email, "")
+	if err != nil {
+		return failErr(e, "user add", err)
+	}
+	secret, l, err := users.NewLink(e.ctx, u.ID, account.LinkSignIn)
+	if err != nil {
+		return failErr(e, "user add", err)
+	}
+	fmt.Fprintln(e.stdout, signInLinkURL(*publicURL, secret))
+	fmt.Fprintf(e.stderr, "Created %s for %s. The link above signs in once, until %s: give it to the learner only.\n",
+		u.ID, termsafe.String(u.Email), l.ExpiresAt.Format("2006-01-02 15:04 MST"))
+	return exitOK
+}
+
+// signInLinkURL is the page a one-time sign-in link opens (the secret is
+// in the query, which the server's log lines leave out).
+func signInLinkURL(base, secret string) string {
+	return strings.TrimSuffix(base, "/") + "/signin/link?token=" + url.QueryEscape(secret)
+}

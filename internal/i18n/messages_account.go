@@ -1,0 +1,53 @@
+package i18n
+
+// The account pages (internal/server/web/account.go): {English, French}.
+// Kept apart from messages.go so that pages built in parallel do not edit
+// one big table.
+func init() {
+	for k, v := range map[string][2]string{
+		"error.internal":            {"Something went wrong on our side. Please try again in a moment.", "Un problème est survenu de notre côté. Réessayez dans un instant."},
+		"nav.signin":                {"Sign in", "Se connecter"},
+		"nav.signup":                {"Create an account", "Créer un compte"},
+		"nav.account":               {"My account", "Mon compte"},
+		"nav.wallet":                {"My badges", "Mes badges"},
+		"account.title":             {"My account", "Mon compte"},
+		"account.email":             {"E-mail address", "Adresse e-mail"},
+		"account.password":          {"Password", "Mot de passe"},
+		"account.password.help":     {"At least 8 characters. A sentence you remember is a good password.", "Au moins 8 caractères. Une phrase dont vous vous souvenez fait un bon mot de passe."},
+		"account.new-password":      {"New password", "Nouveau mot de passe"},
+		"account.signup.title":      {"Create your account", "Créer votre compte"},
+		"account.signup.intro":      {"An account keeps your badges in one place, to share them and present them.", "Un compte garde vos badges au même endroit, pour les partager et les présenter."},
+		"account.signup.submit":     {"Create my account", "Créer mon compte"},
+		"account.signup.have":       {"Already have an account? Sign in.", "Vous avez déjà un compte ? Connectez-vous."},
+		"account.signin.title":      {"Sign in", "Se connecter"},
+		"account.signin.submit":     {"Sign in", "Se connecter"},
+		"account.signin.forgot":     {"Forgot your password?", "Mot de passe oublié ?"},
+		"account.signin.none":       {"No account yet? Create one.", "Pas encore de compte ? Créez-en un."},
+		"account.signed-out":        {"You are signed out.", "Vous êtes déconnecté."},
+		"account.link.title":        {"Sign in with your link", "Se connecter avec votre lien"},
+		"account.link.intro":        {"This link signs you in once. You can choose a password now, to sign in later without a link.", "Ce lien vous connecte une seule fois. Vous pouvez choisir un mot de passe maintenant, pour vous connecter plus tard sans lien."},
+		"account.link.password":     {"Choose a password (optional)", "Choisir un mot de passe (facultatif)"},
+		"account.link.submit":       {"Sign in", "Se connecter"},
+		"account.reset.title":       {"Reset your password", "Réinitialiser votre mot de passe"},
+		"account.reset.intro":       {"Give your account's e-mail address: we send a link to choose a new password. It works once, for one hour.", "Indiquez l'adresse e-mail de votre compte : nous envoyons un lien pour choisir un nouveau mot de passe. Il fonctionne une fois, pendant une heure."},
+		"account.reset.submit":      {"Send me a link", "M'envoyer un lien"},
+		"account.reset.sent":        {"If an account uses this address, a link to choose a new password is on its way. Check your mailbox.", "Si un compte utilise cette adresse, un lien pour choisir un nouveau mot de passe est en route. Consultez votre messagerie."},
+		"account.reset.link.intro":  {"Choose a new password. You will be signed out everywhere else.", "Choisissez un nouveau mot de passe. Vous serez déconnecté partout ailleurs."},
+		"account.reset.link.submit": {"Save my new password", "Enregistrer mon nouveau mot de passe"},
+		"account.signed-in-as":      {"Signed in as %s.", "Connecté en tant que %s."},
+		"account.signout":           {"Sign out", "Se déconnecter"},
+		"account.signout.all":       {"Sign out everywhere", "Se déconnecter partout"},
+		"account.signout.all.help":  {"Ends every session of your account, on every device (for instance after using a shared computer).", "Met fin à toutes les sessions de votre compte, sur tous les appareils (par exemple après avoir utilisé un ordinateur partagé)."},
+		"account.error.signin":      {"The e-mail address or the password is not right.", "L'adresse e-mail ou le mot de passe n'est pas correct."},
+		"account.error.throttled":   {"Too many failed attempts. Wait 15 minutes and try again, or reset your password.", "Trop de tentatives échouées. Attendez 15 minutes et réessayez, ou réinitialisez votre mot de passe."},
+		"account.error.email":       {"This is not an e-mail address.", "Ce n'est pas une adresse e-mail."},
+		"account.error.password":    {"Choose a password of at least %d characters.", "Choisissez un mot de passe d'au moins %d caractères."},
+		"account.error.taken":       {"An account already uses this address. Sign in, or reset your password.", "Un compte utilise déjà cette adresse. Connectez-vous, ou réinitialisez votre mot de passe."},
+		"account.error.link":        {"This link no longer works: it was already used, or it has expired. Ask for a new one.", "Ce lien ne fonctionne plus : il a déjà servi, ou il a expiré. Demandez-en un nouveau."},
+	} {
+		if _, dup := messages[k]; dup {
+			panic("i18n: duplicate key " + k)
+		}
+		messages[k] = v
+	}
+}
