@@ -6,7 +6,11 @@
 // It verifies through a small interface it declares itself, so that it
 // never imports the verifier package (see docs/ARCHITECTURE.md).
 //
-// Implemented so far: signed presentations (Present: Data Integrity,
-// PresentJWT: VP-JWT). Import, storage, share links and baking come with
-// their own issues.
+// Service keeps a learner's badges over a Store (internal/store/walletdb):
+// ImportCredential (paste, upload, baked image; verified on import through
+// the Verify it is given, the exact bytes kept, duplicates and newer
+// versions recognised by issuer and id), share links with a view log
+// (CreateShare, OpenShare re-verifies on every view), a holder did:key per
+// user sealed under the master key (Holder), and Present / PresentJWT
+// (signed presentations for a verifier's challenge and domain).
 package wallet

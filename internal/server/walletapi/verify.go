@@ -1,0 +1,41 @@
+package walletapi
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/blason-badges/blason/verifier"
+	"github.com/blason-badges/blason/wallet"
+)
+
+// VerifyWith is the wallet's Verify over the verifier (the wallet declares
+// what it needs and never imports the verifier; the server joins them).
+// detail, when set, rewrites the report's technical details (the server
+// takes internal addresses out of what clients see).
+func VerifyWith(v *verifier.Verifier) wallet.Verify {
+	return func(ctx context.Context, cred []byte) (*wallet.Verification, error) {
+		rep, _ := v.Verify(ctx, cred)
+		if rep == nil {
+			return &wallet.Verification{Verdict: verifier.VerdictNotVerified, Reason: "parse.invalid", Report: json.RawMessage(`{}`)}, nil
+		}
+		b, err := json.Marshal(rep)
+		if err != nil {
+			return nil, err
+		}
+		s := rep.Credential
+		out := &wallet.Verification{
+			Verified: rep.Verified, Verdict: rep.Verdict, Report: b,
+			CredentialID: s.ID, IssuerID: s.IssuerID, IssuerName: s.IssuerName, Name: s.Name, Achievement: s.Achievement,
+			Image: s.Image, ValidFrom: s.ValidFrom, ValidUntil: s.ValidUntil, RecipientID: s.RecipientID,
+		}
+		if c := rep.Reason(); c != nil {
+			out.Reason = c.Message
+		}
+		if st := rep.Check(verifier.CheckStatus); st != nil && st.Outcome == verifier.Failed &&
+			(strings.HasSuffix(st.Message, ".revoked") || strings.HasSuffix(st.Message, ".suspended")) {
+			out.Revoked = true
+		}
+		return out, nil
+	}
+}
