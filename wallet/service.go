@@ -234,6 +234,11 @@ func (s *Service) ImportCredential(ctx context.Context, userID string, in Import
 		return nil, err
 	}
 	res := &ImportResult{Verification: v}
+	if !v.Verified && strings.HasPrefix(v.Reason, "parse.") {
+		// Not a credential at all (broken JSON, a malformed JWT): nothing to
+		// keep, even on insistence.
+		return res, fmt.Errorf("%w (%s)", ErrUnreadable, v.Reason)
+	}
 	if !v.Verified && !in.Insist {
 		return res, ErrNotVerified
 	}

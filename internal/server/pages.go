@@ -75,5 +75,10 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 			e.GET(p, withIP)
 			e.POST(p, withIP)
 		}
+		if pc.Wallet != nil {
+			for _, r := range web.WalletRoutes {
+				e.Handle(r[0], r[1], h)
+			}
+		}
 	}
 }

@@ -41,6 +41,7 @@ import (
 	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/server/status"
 	"github.com/blason-badges/blason/internal/server/vcapi"
+	"github.com/blason-badges/blason/internal/server/walletapi"
 	"github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
@@ -102,6 +103,9 @@ type Config struct {
 	// internal/web; the server fills in its verifier, its report format
 	// and its own issuer as a known issuer. Nil: JSON APIs only.
 	Pages *web.Config
+	// Wallet, when its Wallet and Users are set, serves the wallet API
+	// (/wallet/api/..., personal bearer tokens).
+	Wallet walletapi.Config
 }
 
 // DefaultMaxBody is the default request body limit: a 1 MiB credential
@@ -192,6 +196,7 @@ func New(cfg Config) *Server {
 	parts := []part.Part{
 		vcapi.New(sh, vcapi.Config{Service: cfg.Service, IssuerID: cfg.IssuerID, Verifier: cfg.Verifier}),
 		status.New(sh, status.Config{Service: cfg.Service, DIDDocument: cfg.DIDDocument, JWKS: cfg.JWKS}),
+		walletapi.New(sh, cfg.Wallet),
 	}
 	for _, p := range parts {
 		p.Mount(e)

@@ -19,6 +19,7 @@ import (
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/issuer"
+	"github.com/blason-badges/blason/wallet"
 )
 
 // BaseURI prefixes problem types (RFC 9457 §3.1.1 "type": a URI reference
@@ -56,6 +57,11 @@ const (
 	Timeout              = "timeout"
 	Overloaded           = "overloaded"
 	FetchFailed          = "fetch-failed"
+	// The wallet's.
+	Unreadable  = "unreadable"
+	NotVerified = "not-verified"
+	AlreadyHeld = "already-held"
+	Gone        = "gone"
 )
 
 var titles = map[string]string{
@@ -78,6 +84,10 @@ var titles = map[string]string{
 	Timeout:              "Request body too slow",
 	Overloaded:           "Too many verifications in flight: retry after the Retry-After delay",
 	FetchFailed:          "The credential could not be fetched",
+	Unreadable:           "Not a badge Blason reads",
+	NotVerified:          "The badge did not pass verification",
+	AlreadyHeld:          "The wallet already holds this badge",
+	Gone:                 "This link was withdrawn or has expired",
 }
 
 // Title is the title of a kind of problem.
@@ -94,7 +104,19 @@ func Of(err error) (status int, kind string) {
 		return http.StatusConflict, Duplicate
 	case errors.Is(err, issuer.ErrConflict):
 		return http.StatusConflict, Conflict
-	case errors.Is(err, issuer.ErrNotFound), errors.Is(err, account.ErrNotFound):
+	case errors.Is(err, wallet.ErrDuplicate), errors.Is(err, wallet.ErrOlderVersion):
+		return http.StatusConflict, AlreadyHeld
+	case errors.Is(err, wallet.ErrShareGone):
+		return http.StatusGone, Gone
+	case errors.Is(err, wallet.ErrNotVerified):
+		return http.StatusUnprocessableEntity, NotVerified
+	case errors.Is(err, wallet.ErrUnreadable), errors.Is(err, wallet.ErrPresentationGiven):
+		return http.StatusBadRequest, Unreadable
+	case errors.Is(err, wallet.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge, TooLarge
+	case errors.Is(err, wallet.ErrInvalid), errors.Is(err, wallet.ErrPresentation):
+		return http.StatusBadRequest, Malformed
+	case errors.Is(err, issuer.ErrNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, wallet.ErrNotFound):
 		return http.StatusNotFound, NotFound
 	case errors.Is(err, issuer.ErrNotOurIssuer):
 		return http.StatusBadRequest, UnknownIssuer

@@ -5,20 +5,21 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/verifier"
 	"github.com/blason-badges/blason/wallet"
 )
 
 // VerifyWith is the wallet's Verify over the verifier (the wallet declares
 // what it needs and never imports the verifier; the server joins them).
-// detail, when set, rewrites the report's technical details (the server
-// takes internal addresses out of what clients see).
 func VerifyWith(v *verifier.Verifier) wallet.Verify {
 	return func(ctx context.Context, cred []byte) (*wallet.Verification, error) {
 		rep, _ := v.Verify(ctx, cred)
 		if rep == nil {
 			return &wallet.Verification{Verdict: verifier.VerdictNotVerified, Reason: "parse.invalid", Report: json.RawMessage(`{}`)}, nil
 		}
+		// What clients see leaves out internal addresses and paths.
+		rep, _ = problem.RedactReport(rep)
 		b, err := json.Marshal(rep)
 		if err != nil {
 			return nil, err

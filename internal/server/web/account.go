@@ -372,6 +372,3 @@ func (h *Handler) mountAccount() {
 	h.mux.HandleFunc("POST /reset/link", h.linkPost(account.LinkReset))
 	h.mux.HandleFunc("GET /account", h.accountPage)
 }
-
-// walletOn reports whether the wallet pages are served.
-func (h *Handler) walletOn() bool { return false }

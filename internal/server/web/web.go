@@ -25,6 +25,7 @@ import (
 	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/input"
 	"github.com/blason-badges/blason/verifier"
+	"github.com/blason-badges/blason/wallet"
 )
 
 //go:embed templates/*.html
@@ -74,6 +75,9 @@ type Config struct {
 	// SendReset delivers a password-reset link (the mail outbox). Nil: the
 	// link is logged at WARN for the operator to pass on.
 	SendReset func(ctx context.Context, email string, lang i18n.Lang, link string) error
+	// Wallet, with Users, serves the wallet pages and the public share
+	// pages (wallet.go). Nil: no wallet.
+	Wallet *wallet.Service
 }
 
 // Handler serves the pages.
@@ -104,6 +108,7 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("GET /verify", h.verifyPage)
 	h.mux.HandleFunc("POST /verify", h.verifyPost)
 	h.mountAccount()
+	h.mountWallet()
 	h.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/verify", http.StatusSeeOther)
 	})
