@@ -54,6 +54,7 @@ func commands() []command {
 		{"token list", "[--data DIR]", "list the server's API tokens", tokenList},
 		{"token revoke", "TOKEN_ID [--data DIR]", "revoke an API token", tokenRevoke},
 		{"user add", "--email ADDRESS [--public-url URL] [--data DIR]", "make a learner's account and print a one-time sign-in link", userAdd},
+		{"user token", "--email ADDRESS [--label L] [--expires 720h] [--data DIR]", "make a learner's personal token for the wallet API (shown once)", userToken},
 		{"bench", "[--url http://127.0.0.1:PORT --token T] [--conns 1,8,64,256] [--duration 3s] [-- serve flags]", "load-test a blason serve on loopback: req/s, p50, p99, errors per endpoint", bench},
 		{"demo", "", "issue a badge with a throw-away key and verify it", demo},
 		{"version", "", "print the version", func(e env, _ []string) int { fmt.Fprintln(e.stdout, "blason", version); return exitOK }},

@@ -19,9 +19,12 @@ import (
 	"github.com/blason-badges/blason/internal/limits"
 	"github.com/blason-badges/blason/internal/server"
 	webpages "github.com/blason-badges/blason/internal/server/web"
+	"github.com/blason-badges/blason/internal/server/walletapi"
 	"github.com/blason-badges/blason/internal/store/userdb"
+	"github.com/blason-badges/blason/internal/store/walletdb"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
+	"github.com/blason-badges/blason/wallet"
 )
 
 // envOr returns the environment variable BLASON_<name> when set, else def:
@@ -177,8 +180,16 @@ func serve(e env, args []string) int {
 	if err != nil {
 		return failErr(e, "serve: accounts", err)
 	}
-	cfg.Pages.Users = &account.Users{Store: userStore}
-	cfg.Pages.PublicURL = *publicURL
+	users := &account.Users{Store: userStore}
+	walletStore, err := walletdb.Open(e.ctx, sqlDB)
+	if err != nil {
+		return failErr(e, "serve: wallet", err)
+	}
+	// The wallet verifies with the server's verifier (its own status lists
+	// from the store) and seals holder keys under the master key.
+	learnerWallet := &wallet.Service{Store: walletStore, Verify: walletapi.VerifyWith(cfg.Verifier), MasterKey: svc.MasterKey}
+	cfg.Pages.Users, cfg.Pages.Wallet, cfg.Pages.PublicURL = users, learnerWallet, *publicURL
+	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL}
 
 	srv := server.New(cfg)
 	err = srv.ListenAndServe(e.ctx, *addr, *grace, func(a net.Addr) {

@@ -86,3 +86,40 @@ func userAdd(e env, args []string) int {
 func signInLinkURL(base, secret string) string {
 	return strings.TrimSuffix(base, "/") + "/signin/link?token=" + url.QueryEscape(secret)
 }
+
+// userToken implements blason user token --email E: a personal API token
+// for the wallet API (/wallet/api/...), acting as that learner; the secret
+// goes to stdout alone.
+func userToken(e env, args []string) int {
+	fs := newFlags(e, "user token")
+	sf := addStateFlags(fs)
+	email := fs.String("email", "", "the learner's e-mail address")
+	label := fs.String("label", "", "what the token is for")
+	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h; default: no expiry")
+	if !parseFlags(fs, args) {
+		return exitUsage
+	}
+	if fs.NArg() > 0 || *email == "" {
+		return fail(e, "usage: blason user token --email ADDRESS [--label L] [--expires 720h] [--data DIR]")
+	}
+	users, closeDB, err := openUsers(e.ctx, sf)
+	if err != nil {
+		return failErr(e, "user token", err)
+	}
+	defer closeDB()
+	addr, err := account.NormalizeEmail(*email)
+	if err != nil {
+		return failErr(e, "user token", err)
+	}
+	u, err := users.Store.UserByEmail(e.ctx, addr)
+	if err != nil {
+		return fail(e, "user token: no account uses %s (make one with: blason user add --email %s)", termsafe.String(addr), termsafe.String(addr))
+	}
+	secret, t, err := users.NewPersonalToken(e.ctx, u.ID, *label, *expires)
+	if err != nil {
+		return failErr(e, "user token", err)
+	}
+	fmt.Fprintln(e.stdout, secret)
+	fmt.Fprintf(e.stderr, "Created %s for %s (the wallet API). The token above is shown only this once.\n", t.ID, termsafe.String(u.Email))
+	return exitOK
+}

@@ -41,3 +41,27 @@ func TestUserAdd(t *testing.T) {
 		t.Fatalf("use the printed link: %v", err)
 	}
 }
+
+func TestUserToken(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, "", "user", "token", "--data", dir, "--email", "nobody@example.org"); code != exitUsage || !strings.Contains(errOut, "no account") {
+		t.Fatalf("unknown learner: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "", "user", "add", "--data", dir, "--email", "ada@example.org"); code != exitOK {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := runCLI(t, "", "user", "token", "--data", dir, "--email", "Ada@example.org")
+	if code != exitOK || !strings.HasPrefix(out, account.Prefix) {
+		t.Fatalf("%d %q %s", code, out, errOut)
+	}
+	data := dir
+	users, done, err := openUsers(context.Background(), stateFlags{data: &data, database: new(string), masterKeyFile: new(string)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	if u, err := users.AuthenticateToken(context.Background(), strings.TrimSpace(out)); err != nil || u.Email != "ada@example.org" {
+		t.Fatalf("the printed token: %v", err)
+	}
+}
