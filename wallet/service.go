@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -11,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -575,4 +577,98 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// Export writes everything the user's wallet holds as a zip archive: each
+// badge as received (badges/ID.json or .jwt), its baked image, its last
+// report, and the share links with their view logs (shares.json). about
+// is written as account.json (the caller's account data).
+func (s *Service) Export(ctx context.Context, userID string, about any, w io.Writer) error {
+	list, err := s.Store.Credentials(ctx, userID)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	put := func(name string, b []byte) error {
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: s.now()})
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(b)
+		return err
+	}
+	js := func(v any) []byte { b, _ := json.MarshalIndent(v, "", "  "); return b }
+	if err := put("account.json", js(about)); err != nil {
+		return err
+	}
+	type meta struct {
+		ID, Name, Issuer, Source, Verdict, Warning string
+		Verified, KeptUnverified                   bool
+		AddedAt, CheckedAt                         time.Time
+	}
+	var metas []meta
+	for _, l := range list {
+		c, err := s.Store.Credential(ctx, userID, l.ID)
+		if err != nil {
+			return err
+		}
+		ext := ".json"
+		if c.Format == "jwt" {
+			ext = ".jwt"
+		}
+		if err := put("badges/"+c.ID+ext, c.Raw); err != nil {
+			return err
+		}
+		if err := put("badges/"+c.ID+".report.json", c.Report); err != nil {
+			return err
+		}
+		switch bake.Kind(c.Image) {
+		case bake.PNG:
+			err = put("badges/"+c.ID+".png", c.Image)
+		case bake.SVG:
+			err = put("badges/"+c.ID+".svg", c.Image)
+		}
+		if err != nil {
+			return err
+		}
+		metas = append(metas, meta{c.ID, c.Name, firstOf(c.IssuerName, c.IssuerID), c.Source, c.Verdict, c.Warning, c.Verified, c.Insisted, c.AddedAt, c.CheckedAt})
+	}
+	if err := put("badges.json", js(metas)); err != nil {
+		return err
+	}
+	shares, err := s.Store.Shares(ctx, userID)
+	if err != nil {
+		return err
+	}
+	type shareOut struct {
+		*Share
+		Views []*View
+	}
+	out := make([]shareOut, 0, len(shares))
+	for _, sh := range shares {
+		v, err := s.Store.Views(ctx, sh.Token)
+		if err != nil {
+			return err
+		}
+		out = append(out, shareOut{sh, v})
+	}
+	if err := put("shares.json", js(out)); err != nil {
+		return err
+	}
+	if k, err := s.Store.HolderKey(ctx, userID); err == nil {
+		// The public half only: the private key stays sealed here.
+		if err := put("holder.json", js(map[string]string{"did": k.DID, "verificationMethod": k.VerificationMethod})); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }

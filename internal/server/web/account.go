@@ -1,8 +1,10 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -24,7 +26,8 @@ const SessionCookie = "blason_session"
 
 // AccountPaths are the paths the account pages serve (the server routes
 // them here).
-var AccountPaths = []string{"/signup", "/signin", "/signin/link", "/signout", "/signout/everywhere", "/reset", "/reset/link", "/account"}
+var AccountPaths = []string{"/signup", "/signin", "/signin/link", "/signout", "/signout/everywhere", "/reset", "/reset/link", "/account",
+	"/account/export", "/account/delete", "/privacy"}
 
 type clientIPKey struct{}
 
@@ -371,4 +374,73 @@ func (h *Handler) mountAccount() {
 	h.mux.HandleFunc("GET /reset/link", h.linkPage(account.LinkReset))
 	h.mux.HandleFunc("POST /reset/link", h.linkPost(account.LinkReset))
 	h.mux.HandleFunc("GET /account", h.accountPage)
+	h.mux.HandleFunc("GET /account/export", h.accountExport)
+	h.mux.HandleFunc("POST /account/delete", h.accountDelete)
+	h.mux.HandleFunc("GET /privacy", h.privacyPage)
+}
+
+// privacyPage says, in plain words, what is kept and what is not.
+func (h *Handler) privacyPage(w http.ResponseWriter, r *http.Request) {
+	p, _ := h.acct(w, r, "privacy.title")
+	h.renderAcct(w, http.StatusOK, "privacy.html", p)
+}
+
+// accountExport sends everything kept about the signed-in user as a zip.
+func (h *Handler) accountExport(w http.ResponseWriter, r *http.Request) {
+	if h.accountsOff(w, r) {
+		return
+	}
+	l := h.lang(w, r)
+	u, _ := h.currentUser(r)
+	if u == nil {
+		http.Redirect(w, r, "/signin?lang="+string(l), http.StatusSeeOther)
+		return
+	}
+	about := map[string]any{"id": u.ID, "email": u.Email, "createdAt": u.CreatedAt, "hasPassword": u.PasswordHash != ""}
+	var buf bytes.Buffer
+	if h.walletOn() {
+		if err := h.cfg.Wallet.Export(r.Context(), u.ID, about, &buf); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	} else {
+		zw := zip.NewWriter(&buf)
+		f, _ := zw.Create("account.json")
+		json.NewEncoder(f).Encode(about)
+		zw.Close()
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="blason-export.zip"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
+// accountDelete removes the account with its badges, links and views,
+// after the person confirms with their e-mail address.
+func (h *Handler) accountDelete(w http.ResponseWriter, r *http.Request) {
+	if h.accountsOff(w, r) {
+		return
+	}
+	p, l := h.acct(w, r, "account.title")
+	if p.User == nil {
+		http.Redirect(w, r, "/signin?lang="+string(l), http.StatusSeeOther)
+		return
+	}
+	if e, err := account.NormalizeEmail(r.PostFormValue("confirm")); err != nil || e != p.User.Email {
+		p.Error = i18n.T(l, "account.delete.confirm-error")
+		h.renderAcct(w, http.StatusUnprocessableEntity, "account.html", p)
+		return
+	}
+	if h.walletOn() {
+		if err := h.cfg.Wallet.DeleteUser(r.Context(), p.User.ID); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	if err := h.cfg.Users.Delete(r.Context(), p.User.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.clearSession(w, r)
+	http.Redirect(w, r, "/signup?lang="+string(l)+"&deleted=1", http.StatusSeeOther)
 }

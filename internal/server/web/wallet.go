@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -63,6 +64,7 @@ type badgeCard struct {
 
 type shareView struct {
 	Token, URL, Expires, State, LinkedIn string
+	QR                                   template.URL
 	Views                                []viewRow
 }
 
@@ -127,6 +129,17 @@ func (h *Handler) walletImport(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxUpload)
 	var data []byte
 	source := "paste"
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			p.Error = i18n.T(l, "wallet.error.too-large")
+			h.renderWallet(w, r, p, l, http.StatusRequestEntityTooLarge)
+			return
+		}
+		p.Error = i18n.T(l, "wallet.error.unreadable")
+		h.renderWallet(w, r, p, l, http.StatusBadRequest)
+		return
+	}
 	if f, hdr, err := r.FormFile("file"); err == nil {
 		data, err = io.ReadAll(f)
 		f.Close()
@@ -219,6 +232,15 @@ func (h *Handler) renderBadge(w http.ResponseWriter, r *http.Request, p *acctPag
 			sv.Expires = i18n.DateTime(l, s.ExpiresAt)
 		}
 		sv.LinkedIn = linkedInURL(c, sv.URL)
+		if sv.State == "active" {
+			qr, err := qrDataURI(sv.URL)
+			if err != nil {
+				h.serverError(w, r, err)
+				return
+			}
+			// A PNG we drew: safe as an image source.
+			sv.QR = template.URL(qr)
+		}
 		views, err := h.cfg.Wallet.Views(r.Context(), p.User.ID, s.Token)
 		if err != nil {
 			h.serverError(w, r, err)
