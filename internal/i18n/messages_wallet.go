@@ -32,6 +32,7 @@ func init() {
 		"wallet.share.expires":       {"expires %s", "expire le %s"},
 		"wallet.share.withdrawn":     {"withdrawn or expired", "retiré ou expiré"},
 		"wallet.share.revoke":        {"Withdraw this link", "Retirer ce lien"},
+		"wallet.share.thanks":        {"Thank you: the badge's owner will see your name.", "Merci : le titulaire du badge verra votre nom."},
 		"wallet.share.qr":            {"QR code of the share link", "Code QR du lien de partage"},
 		"wallet.share.linkedin":      {"Add to my LinkedIn profile", "Ajouter à mon profil LinkedIn"},
 		"wallet.share.views":         {"Opened %d time(s).", "Ouvert %d fois."},

@@ -435,6 +435,9 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	card := h.card(l, c)
 	p.Data = &walletData{Badge: &card}
 	p.Token = r.PathValue("token")
+	if r.Method == http.MethodPost {
+		p.Notice = i18n.T(l, "wallet.share.thanks")
+	}
 	h.renderAcct(w, http.StatusOK, "wallet-share.html", p)
 }
 
