@@ -62,6 +62,24 @@ type Verification struct {
 	// What the credential says of itself.
 	CredentialID, IssuerID, IssuerName, Name, Achievement, Image, ValidFrom, ValidUntil, RecipientID string
 	Report                                                                                           json.RawMessage
+	// Value is the verifier's report as it made it (a *verifier.Report
+	// for blason serve), for callers that know its type. When Report is
+	// empty, ReportJSON encodes Value: a share page that only shows the
+	// report never encodes it.
+	Value any
+}
+
+// ReportJSON is the report as JSON: Report, else Value encoded.
+func (v *Verification) ReportJSON() json.RawMessage {
+	if len(v.Report) > 0 || v.Value == nil {
+		return v.Report
+	}
+	b, err := json.Marshal(v.Value)
+	if err != nil {
+		return nil
+	}
+	v.Report = b
+	return b
 }
 
 // Verify checks one credential (the exact bytes: JSON or a compact JWS).
@@ -146,9 +164,14 @@ type Store interface {
 
 	CreateShare(ctx context.Context, s *Share) error
 	Share(ctx context.Context, token string) (*Share, error) // ErrNotFound
+	// SharedCredential returns a link with its badge in one read (the
+	// share page's hot path); ErrNotFound if either is gone.
+	SharedCredential(ctx context.Context, token string) (*Share, *Credential, error)
 	Shares(ctx context.Context, userID string) ([]*Share, error)
 	RevokeShare(ctx context.Context, userID, token string, at time.Time) error // ErrNotFound
-	AddView(ctx context.Context, v *View) error
+	// AddViews records views in one transaction; a view of a link that
+	// no longer exists is dropped.
+	AddViews(ctx context.Context, v []*View) error
 	Views(ctx context.Context, token string) ([]*View, error)
 
 	HolderKey(ctx context.Context, userID string) (*HolderKey, error) // ErrNotFound
@@ -160,7 +183,8 @@ type Store interface {
 	DeleteUser(ctx context.Context, userID string) error
 }
 
-// Service is a wallet over a Store.
+// Service is a wallet over a Store. It is safe for concurrent use and
+// must not be copied once used (it holds the queue of views to write).
 type Service struct {
 	Store  Store
 	Verify Verify
@@ -170,6 +194,9 @@ type Service struct {
 	MaxBytes int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// Views are written in batches (viewlog.go).
+	views viewLog
 }
 
 func (s *Service) now() time.Time {
@@ -280,7 +307,7 @@ func setVerification(c *Credential, v *Verification, at time.Time) {
 	if c.Name == "" {
 		c.Name = v.Achievement
 	}
-	c.Verified, c.Verdict, c.Report, c.CheckedAt = v.Verified, v.Verdict, v.Report, at
+	c.Verified, c.Verdict, c.Report, c.CheckedAt = v.Verified, v.Verdict, v.ReportJSON(), at
 }
 
 // newer reports whether validFrom a is later than b (RFC 3339; a date
@@ -439,6 +466,9 @@ func (s *Service) Views(ctx context.Context, userID, token string) ([]*View, err
 	if sh.UserID != userID {
 		return nil, ErrNotFound
 	}
+	if err := s.FlushViews(ctx); err != nil {
+		return nil, err
+	}
 	return s.Store.Views(ctx, token)
 }
 
@@ -450,24 +480,18 @@ func (s *Service) OpenShare(ctx context.Context, token, viewer string) (*Credent
 	if token == "" || len(token) > 64 {
 		return nil, nil, ErrNotFound
 	}
-	sh, err := s.Store.Share(ctx, token)
+	sh, c, err := s.Store.SharedCredential(ctx, token)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !sh.Active(s.now()) {
 		return nil, nil, ErrShareGone
 	}
-	c, err := s.Store.Credential(ctx, sh.UserID, sh.CredentialID)
-	if err != nil {
-		return nil, nil, err
-	}
 	v, err := s.Verify(ctx, c.Raw)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.Store.AddView(ctx, &View{Token: token, At: s.now(), Viewer: clip(strings.TrimSpace(viewer), 120)}); err != nil {
-		return nil, nil, err
-	}
+	s.logView(&View{Token: token, At: s.now(), Viewer: clip(strings.TrimSpace(viewer), 120)})
 	return c, v, nil
 }
 
@@ -558,6 +582,10 @@ func (s *Service) Present(ctx context.Context, userID string, req PresentRequest
 
 // DeleteUser removes the user's whole wallet (badges, links, views, key).
 func (s *Service) DeleteUser(ctx context.Context, userID string) error {
+	// Views waiting to be written go first, so none lands after.
+	if err := s.FlushViews(ctx); err != nil {
+		return err
+	}
 	return s.Store.DeleteUser(ctx, userID)
 }
 
@@ -584,6 +612,9 @@ func clip(s string, n int) string {
 // report, and the share links with their view logs (shares.json). about
 // is written as account.json (the caller's account data).
 func (s *Service) Export(ctx context.Context, userID string, about any, w io.Writer) error {
+	if err := s.FlushViews(ctx); err != nil {
+		return err
+	}
 	list, err := s.Store.Credentials(ctx, userID)
 	if err != nil {
 		return err

@@ -190,6 +190,8 @@ func serve(e env, args []string) int {
 	learnerWallet := &wallet.Service{Store: walletStore, Verify: walletapi.VerifyWith(cfg.Verifier), MasterKey: svc.MasterKey}
 	cfg.Pages.Users, cfg.Pages.Wallet, cfg.Pages.PublicURL = users, learnerWallet, *publicURL
 	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL}
+	// Share views still queued are written when the server stops.
+	defer learnerWallet.Close(context.Background())
 
 	srv := server.New(cfg)
 	err = srv.ListenAndServe(e.ctx, *addr, *grace, func(a net.Addr) {

@@ -18,15 +18,12 @@ func VerifyWith(v *verifier.Verifier) wallet.Verify {
 		if rep == nil {
 			return &wallet.Verification{Verdict: verifier.VerdictNotVerified, Reason: "parse.invalid", Report: json.RawMessage(`{}`)}, nil
 		}
-		// What clients see leaves out internal addresses and paths.
+		// What clients see leaves out internal addresses and paths. The
+		// JSON is made only when needed (Verification.ReportJSON).
 		rep, _ = problem.RedactReport(rep)
-		b, err := json.Marshal(rep)
-		if err != nil {
-			return nil, err
-		}
 		s := rep.Credential
 		out := &wallet.Verification{
-			Verified: rep.Verified, Verdict: rep.Verdict, Report: b,
+			Verified: rep.Verified, Verdict: rep.Verdict, Value: rep,
 			CredentialID: s.ID, IssuerID: s.IssuerID, IssuerName: s.IssuerName, Name: s.Name, Achievement: s.Achievement,
 			Image: s.Image, ValidFrom: s.ValidFrom, ValidUntil: s.ValidUntil, RecipientID: s.RecipientID,
 		}

@@ -158,7 +158,7 @@ func (a *API) importCredential(c *gin.Context) {
 		body := gin.H{"type": problem.BaseURI + kind, "title": problem.Title(kind), "status": status, "detail": detail}
 		if res != nil && res.Verification != nil {
 			body["verified"] = res.Verification.Verified
-			body["report"] = res.Verification.Report
+			body["report"] = res.Verification.ReportJSON()
 		}
 		if res != nil && res.Credential != nil {
 			body["id"] = res.Credential.ID
@@ -173,7 +173,7 @@ func (a *API) importCredential(c *gin.Context) {
 		return
 	}
 	out := gin.H{"id": res.Credential.ID, "verified": res.Verification.Verified, "verdict": res.Verification.Verdict,
-		"report": res.Verification.Report}
+		"report": res.Verification.ReportJSON()}
 	if res.Replaced != "" {
 		out["replaced"] = res.Replaced
 	}

@@ -422,13 +422,19 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Vary", "Accept")
-		json.NewEncoder(w).Encode(map[string]any{"credential": cred, "report": v.Report})
+		json.NewEncoder(w).Encode(map[string]any{"credential": cred, "report": v.ReportJSON()})
 		return
 	}
 	p := &acctPage{page: newPage(l, r, c.Name)}
-	var rep verifierReport
-	if err := json.Unmarshal(v.Report, &rep.Report); err == nil {
-		rv := h.credentialView(l, &rep.Report, c.Image)
+	rep, ok := v.Value.(*verifier.Report)
+	if !ok {
+		var r verifierReport
+		if json.Unmarshal(v.ReportJSON(), &r.Report) == nil {
+			rep = &r.Report
+		}
+	}
+	if rep != nil {
+		rv := h.credentialView(l, rep, c.Image)
 		rv.CheckedAt = i18n.T(l, "verify.checked-at", i18n.DateTime(l, h.cfg.Now()))
 		p.Report = rv
 	}

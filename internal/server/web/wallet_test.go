@@ -21,6 +21,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/bake"
+	"github.com/blason-badges/blason/internal/store/sqldb"
 	"github.com/blason-badges/blason/internal/store/sqldb/sqldbtest"
 	"github.com/blason-badges/blason/internal/store/userdb"
 	"github.com/blason-badges/blason/internal/store/walletdb"
@@ -31,6 +32,7 @@ import (
 type walletEnv struct {
 	*acctEnv
 	wallet *wallet.Service
+	db     *sqldb.DB
 }
 
 // walletVerify is the verifier seen through the wallet's Verify (the
@@ -39,9 +41,8 @@ type walletEnv struct {
 func walletVerify(v *verifier.Verifier) wallet.Verify {
 	return func(ctx context.Context, b []byte) (*wallet.Verification, error) {
 		rep, _ := v.Verify(ctx, b)
-		j, _ := json.Marshal(rep)
 		s := rep.Credential
-		out := &wallet.Verification{Verified: rep.Verified, Verdict: rep.Verdict, Report: j, CredentialID: s.ID, IssuerID: s.IssuerID,
+		out := &wallet.Verification{Verified: rep.Verified, Verdict: rep.Verdict, Value: rep, CredentialID: s.ID, IssuerID: s.IssuerID,
 			IssuerName: s.IssuerName, Name: s.Name, Image: s.Image, ValidFrom: s.ValidFrom}
 		if c := rep.Reason(); c != nil {
 			out.Reason = c.Message
@@ -70,7 +71,7 @@ func newWalletEnv(t testing.TB) *walletEnv {
 		Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &walletEnv{acctEnv: &acctEnv{srv: srv, users: users, log: &log}, wallet: w}
+	return &walletEnv{acctEnv: &acctEnv{srv: srv, users: users, log: &log}, wallet: w, db: db}
 }
 
 func upload(t *testing.T, c *http.Client, u, name string, data []byte, fields map[string]string) (*http.Response, string) {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/blason-badges/blason/internal/store/sqldb"
@@ -23,7 +24,13 @@ var migrations embed.FS
 const Component = "wallet"
 
 // Store is a wallet.Store.
-type Store struct{ db *sqldb.DB }
+type Store struct {
+	db *sqldb.DB
+	// shared is the share page's statement, prepared on first use.
+	prepOnce sync.Once
+	shared   *sql.Stmt
+	prepErr  error
+}
 
 var _ wallet.Store = (*Store)(nil)
 
@@ -202,6 +209,39 @@ func (s *Store) Share(ctx context.Context, token string) (*wallet.Share, error) 
 	return sh, err
 }
 
+const sharedQuery = `SELECT s.token, s.user_id, s.credential_id, s.created_at, s.expires_at, s.revoked_at,
+	c.id, c.user_id, c.ckey, c.raw, c.format, c.image, c.source, c.credential_id, c.issuer_id, c.issuer_name, c.name, c.image_url,
+	c.valid_from, c.verified, c.verdict, c.report, c.checked_at, c.insisted, c.warning, c.added_at
+	FROM wallet_shares s JOIN wallet_credentials c ON c.id = s.credential_id AND c.user_id = s.user_id
+	WHERE s.token = $1`
+
+// SharedCredential returns a link and its badge in one query: one
+// statement, prepared once and run outside a transaction (a single SELECT
+// reads one consistent state on both engines), because it is the share
+// page's hot path: BEGIN, COMMIT and re-preparing cost as much as the read.
+func (s *Store) SharedCredential(ctx context.Context, token string) (*wallet.Share, *wallet.Credential, error) {
+	s.prepOnce.Do(func() { s.shared, s.prepErr = s.db.R.PrepareContext(context.Background(), sharedQuery) })
+	if s.prepErr != nil {
+		return nil, nil, fmt.Errorf("read shared badge: %w", s.prepErr)
+	}
+	var sh wallet.Share
+	var cr wallet.Credential
+	var report []byte
+	err := s.shared.QueryRowContext(ctx, token).Scan(&sh.Token, &sh.UserID, &sh.CredentialID, (*sqldb.Time)(&sh.CreatedAt),
+		(*sqldb.Time)(&sh.ExpiresAt), (*sqldb.Time)(&sh.RevokedAt),
+		&cr.ID, &cr.UserID, &cr.Key, &cr.Raw, &cr.Format, &cr.Image, &cr.Source, &cr.CredentialID, &cr.IssuerID, &cr.IssuerName,
+		&cr.Name, &cr.ImageURL, &cr.ValidFrom, &cr.Verified, &cr.Verdict, &report, (*sqldb.Time)(&cr.CheckedAt), &cr.Insisted, &cr.Warning,
+		(*sqldb.Time)(&cr.AddedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, wallet.ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read shared badge: %w", err)
+	}
+	cr.Report = report
+	return &sh, &cr, nil
+}
+
 // Shares lists the user's links, newest first.
 func (s *Store) Shares(ctx context.Context, userID string) ([]*wallet.Share, error) {
 	var out []*wallet.Share
@@ -238,11 +278,24 @@ func (s *Store) RevokeShare(ctx context.Context, userID, token string, at time.T
 	})
 }
 
-// AddView records one opening of a link.
-func (s *Store) AddView(ctx context.Context, v *wallet.View) error {
+// AddViews records openings of links in one transaction. A view of a
+// link deleted meanwhile (its badge or account removed) is dropped.
+func (s *Store) AddViews(ctx context.Context, views []*wallet.View) error {
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO wallet_views (token, at, viewer) VALUES ($1, $2, $3)", v.Token, sqldb.Time(v.At), v.Viewer)
-		return err
+		for _, v := range views {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM wallet_shares WHERE token = $1", v.Token).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO wallet_views (token, at, viewer) VALUES ($1, $2, $3)",
+				v.Token, sqldb.Time(v.At), v.Viewer); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -324,8 +324,7 @@ func TestHolderKeyAndPresent(t *testing.T) {
 		if other.DID == h1.DID {
 			t.Fatal("two users share a holder key")
 		}
-		wrong := *e.svc
-		wrong.MasterKey = bytes.Repeat([]byte{8}, 32)
+		wrong := &wallet.Service{Store: e.svc.Store, Verify: e.svc.Verify, MasterKey: bytes.Repeat([]byte{8}, 32)}
 		if _, err := wrong.Holder(ctx, "usr_a"); err == nil {
 			t.Fatal("the holder key opened under another master key")
 		}
@@ -370,4 +369,51 @@ func TestHolderKeyAndPresent(t *testing.T) {
 func sha(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
+}
+
+// Views are written in batches: within ViewFlushDelay for another process
+// on the same database, at once for the process's own reads; a view of a
+// link deleted meanwhile is dropped, not an error.
+func TestViewLogBatches(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		other := &wallet.Service{Store: e.svc.Store, Verify: e.svc.Verify}
+		res, err := e.svc.ImportCredential(ctx, "usr_a", wallet.Import{Data: badge("urn:uuid:v", "2026-01-01T00:00:00Z", "", "")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh, _ := e.svc.CreateShare(ctx, "usr_a", res.Credential.ID, 0)
+		for range 3 {
+			if _, _, err := e.svc.OpenShare(ctx, sh.Token, "x"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if v, err := e.svc.Views(ctx, "usr_a", sh.Token); err != nil || len(v) != 3 {
+			t.Fatalf("own read: %d views, %v", len(v), err)
+		}
+		e.svc.OpenShare(ctx, sh.Token, "late")
+		deadline := time.Now().Add(20 * wallet.ViewFlushDelay)
+		for {
+			v, err := other.Store.Views(ctx, sh.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(v) == 4 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("another process sees %d views after %s", len(v), 20*wallet.ViewFlushDelay)
+			}
+			time.Sleep(wallet.ViewFlushDelay / 4)
+		}
+		// A view whose link goes away before it is written.
+		e.svc.OpenShare(ctx, sh.Token, "gone")
+		if err := e.svc.Store.DeleteCredential(ctx, "usr_a", res.Credential.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.FlushViews(ctx); err != nil {
+			t.Fatalf("flush with a deleted link: %v", err)
+		}
+	})
 }
