@@ -94,8 +94,10 @@ func TestImportRules(t *testing.T) {
 		"github.com/piprate/json-gold": {},
 		"github.com/go-jose/go-jose":   {"internal/did", "internal/vcjwt"},
 		// The server and its parts (internal/server/vcapi, status, web, ...).
-		"github.com/gin-gonic/gin":              {"internal/server", "internal/server/..."},
-		"github.com/chromedp/chromedp":          {"internal/server/web"},
+		"github.com/gin-gonic/gin":     {"internal/server", "internal/server/..."},
+		"github.com/chromedp/chromedp": {"internal/server/web"},
+		// QR codes of share links: the pages draw them.
+		"github.com/yeqown/go-qrcode":           {"internal/server/web"},
 		"github.com/santhosh-tekuri/jsonschema": {"internal/credential"},
 		// The one SQL layer (internal/store/sqldb) owns the drivers.
 		"modernc.org/sqlite":   {"internal/store/sqldb", "internal/store/sqlite"},

@@ -189,7 +189,7 @@ func serve(e env, args []string) int {
 	// from the store) and seals holder keys under the master key.
 	learnerWallet := &wallet.Service{Store: walletStore, Verify: walletapi.VerifyWith(cfg.Verifier), MasterKey: svc.MasterKey}
 	cfg.Pages.Users, cfg.Pages.Wallet, cfg.Pages.PublicURL = users, learnerWallet, *publicURL
-	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL}
+	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL, Fetch: cfg.Pages.Fetch}
 	// Share views still queued are written when the server stops.
 	defer learnerWallet.Close(context.Background())
 

@@ -6,6 +6,7 @@
 package walletapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -28,6 +29,9 @@ type Config struct {
 	Users  *account.Users
 	// PublicURL is the base of share links; empty: the request's host.
 	PublicURL string
+	// Fetch GETs a badge by its address (importCredential?url=), through
+	// the hardened client (internal/fetch). Nil: import by address is off.
+	Fetch func(ctx context.Context, url string) ([]byte, error)
 }
 
 // API is the part.
@@ -116,8 +120,9 @@ func Raw(cr *wallet.Credential) json.RawMessage {
 }
 
 // importCredential: a JSON credential (application/json), a JWT
-// (text/plain or application/vc+jwt), or a multipart form's "file" (a
-// baked PNG or SVG too). ?insist=true keeps one that does not verify.
+// (text/plain or application/vc+jwt), a multipart form's "file" (a baked
+// PNG or SVG too), or ?url= its address (fetched through internal/fetch).
+// ?insist=true keeps one that does not verify.
 func (a *API) importCredential(c *gin.Context) {
 	_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(a.sh.BodyTimeout))
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
@@ -125,6 +130,19 @@ func (a *API) importCredential(c *gin.Context) {
 	var err error
 	source := "api"
 	switch {
+	case c.Query("url") != "":
+		if a.cfg.Fetch == nil {
+			problem.Write(c, http.StatusNotImplemented, problem.NotConfigured, "this server does not fetch badges by address")
+			return
+		}
+		u := c.Query("url")
+		if data, err = a.cfg.Fetch(c.Request.Context(), u); err != nil {
+			_ = c.Error(err)
+			detail, _ := problem.Redact("the badge could not be fetched from " + u + ": " + err.Error())
+			problem.Write(c, http.StatusBadGateway, problem.FetchFailed, detail)
+			return
+		}
+		source = "url:" + u
 	case mt == "multipart/form-data":
 		f, hdr, ferr := c.Request.FormFile("file")
 		if ferr != nil {

@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -106,9 +108,16 @@ func newAPI(t *testing.T) *apiEnv {
 	e.userB, _ = users.Create(ctx, "bob@example.org", "")
 	e.tokA, _, _ = users.NewPersonalToken(ctx, e.userA.ID, "test", 0)
 	e.tokB, _, _ = users.NewPersonalToken(ctx, e.userB.ID, "test", 0)
+	hosted := signed(t, "urn:uuid:99999999-9999-4999-8999-999999999999", "", false)
+	fetch := func(_ context.Context, u string) ([]byte, error) {
+		if u == "https://lab.example/badges/9" {
+			return hosted, nil
+		}
+		return nil, errors.New("404 from 10.0.0.7")
+	}
 	s := server.New(server.Config{
 		Verifier: v,
-		Wallet:   walletapi.Config{Wallet: w, Users: users},
+		Wallet:   walletapi.Config{Wallet: w, Users: users, Fetch: fetch},
 		Pages:    &web.Config{Users: users, Wallet: w},
 	})
 	e.srv = httptest.NewServer(s.Handler())
@@ -400,5 +409,40 @@ func TestPresentationOverTheAPI(t *testing.T) {
 	}
 	if r := e.call(t, "POST", "/wallet/api/presentations", e.tokB, "application/json", body); r.status != 404 {
 		t.Fatalf("B presents A's badge: %d", r.status)
+	}
+}
+
+func TestImportByAddress(t *testing.T) {
+	t.Parallel()
+	e := newAPI(t)
+	r := e.call(t, "POST", "/wallet/api/credentials?url="+url.QueryEscape("https://lab.example/badges/9"), e.tokA, "", nil)
+	if r.status != 201 {
+		t.Fatalf("import by address: %d %s", r.status, r.body)
+	}
+	l := e.list(t, e.tokA)
+	if len(l) != 1 || l[0].(map[string]any)["source"] != "url:https://lab.example/badges/9" {
+		t.Fatalf("list %v", l)
+	}
+	r = e.call(t, "POST", "/wallet/api/credentials?url="+url.QueryEscape("https://lab.example/nope"), e.tokA, "", nil)
+	if r.status != http.StatusBadGateway || strings.Contains(string(r.body), "10.0.0.7") {
+		t.Fatalf("unreachable address: %d %s (internal addresses must not leak)", r.status, r.body)
+	}
+}
+
+// The pages are routed beside the API through the server (gin): the
+// wallet page asks to sign in, the account pages and privacy answer.
+func TestPagesBesideTheAPI(t *testing.T) {
+	t.Parallel()
+	e := newAPI(t)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for path, want := range map[string]int{"/wallet": 303, "/wallet/c/crd_x": 303, "/signin": 200, "/signup": 200, "/privacy?lang=fr": 200, "/s/nope": 404} {
+		res, err := noFollow.Get(e.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
+		}
 	}
 }

@@ -29,6 +29,10 @@ var WalletRoutes = [][2]string{
 	{"POST", "/wallet/shares/:token/revoke"}, {"GET", "/s/:token"}, {"POST", "/s/:token"},
 }
 
+// RecheckAfter is how old a badge's last verification may be when its
+// owner opens it before it is verified again.
+const RecheckAfter = 10 * time.Minute
+
 func (h *Handler) walletOn() bool { return h.cfg.Wallet != nil && h.cfg.Users != nil }
 
 func (h *Handler) mountWallet() {
@@ -211,6 +215,14 @@ func (h *Handler) renderBadge(w http.ResponseWriter, r *http.Request, p *acctPag
 	if err != nil {
 		h.serverError(w, r, err)
 		return
+	}
+	// Its status may have changed since it was last checked: check again
+	// when that was a while ago (the verifier caches status lists for
+	// their ttl, so this rarely fetches).
+	if h.cfg.Now().Sub(c.CheckedAt) > RecheckAfter {
+		if _, err := h.cfg.Wallet.Recheck(r.Context(), c); err != nil {
+			h.cfg.Logger.Warn("recheck badge", "badge", c.ID, "error", err)
+		}
 	}
 	card := h.card(l, c)
 	d := &walletData{Badge: &card, VP: vp, Report: h.storedReport(l, c)}

@@ -417,3 +417,27 @@ func TestViewLogBatches(t *testing.T) {
 		}
 	})
 }
+
+// Recheck records a new verification (a badge revoked since its import).
+func TestRecheck(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sqldbtest.SQLite(t))
+	res, err := e.svc.ImportCredential(ctx, "usr_a", wallet.Import{Data: badge("urn:uuid:r", "2026-01-01T00:00:00Z", "", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := e.svc.Verify
+	e.svc.Verify = func(ctx context.Context, b []byte) (*wallet.Verification, error) {
+		v, err := base(ctx, b)
+		v.Verified, v.Verdict, v.Revoked, v.Report = false, "not-verified", true, json.RawMessage(`{"verified":false}`)
+		return v, err
+	}
+	c, _ := e.svc.Credential(ctx, "usr_a", res.Credential.ID)
+	if _, err := e.svc.Recheck(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.svc.Credential(ctx, "usr_a", res.Credential.ID)
+	if got.Verified || got.Verdict != "not-verified" || string(got.Report) != `{"verified":false}` {
+		t.Fatalf("after recheck: %v %s %s", got.Verified, got.Verdict, got.Report)
+	}
+}
