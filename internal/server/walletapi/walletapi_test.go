@@ -24,6 +24,7 @@ import (
 	"github.com/blason-badges/blason/internal/server"
 	"github.com/blason-badges/blason/internal/server/walletapi"
 	"github.com/blason-badges/blason/internal/server/web"
+	"github.com/blason-badges/blason/internal/status"
 	"github.com/blason-badges/blason/internal/store/sqldb/sqldbtest"
 	"github.com/blason-badges/blason/internal/store/userdb"
 	"github.com/blason-badges/blason/internal/store/walletdb"
@@ -100,7 +101,7 @@ func newAPI(t *testing.T) *apiEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := verifier.New(verifier.Options{})
+	v := verifier.New(verifier.Options{Fetcher: statusLists(t)})
 	users := &account.Users{Store: us, Argon2: account.Argon2Params{Memory: 64, Time: 1, Threads: 1}}
 	w := &wallet.Service{Store: ws, Verify: walletapi.VerifyWith(v), MasterKey: bytes.Repeat([]byte{9}, 32)}
 	e := &apiEnv{users: users, wallet: w}
@@ -444,5 +445,70 @@ func TestPagesBesideTheAPI(t *testing.T) {
 		if res.StatusCode != want {
 			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
 		}
+	}
+}
+
+const revokedList = "https://lab.example/status/1"
+
+// statusLists serves a signed status list with bit 42 set, for a badge
+// revoked before it reaches the wallet.
+func statusLists(t testing.TB) verifier.Fetcher {
+	iss, vm, _ := did.KeyDID(issuerKey.Public())
+	bits, _ := status.New(status.MinBits)
+	bits.Set(42, true)
+	enc, _ := bits.Encode()
+	doc := map[string]any{
+		"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "id": revokedList,
+		"type": []any{"VerifiableCredential", "BitstringStatusListCredential"}, "issuer": iss,
+		"validFrom": "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"id": revokedList + "#list", "type": "BitstringStatusList",
+			"statusPurpose": "revocation", "encodedList": enc, "ttl": 60000},
+	}
+	out, err := dataintegrity.Sign(doc, issuerKey, dataintegrity.SignOptions{VerificationMethod: vm, Created: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(out)
+	return listFetcher{revokedList: b}
+}
+
+type listFetcher map[string][]byte
+
+func (m listFetcher) GetJSON(_ context.Context, u string, _ ...string) ([]byte, error) {
+	if b, ok := m[u]; ok {
+		return b, nil
+	}
+	return nil, errors.New("not found")
+}
+
+// A badge its issuer has already revoked: refused with the report saying
+// so, nothing stored; kept only on insistence, marked.
+func TestImportRevokedBadge(t *testing.T) {
+	t.Parallel()
+	e := newAPI(t)
+	iss, vm, _ := did.KeyDID(issuerKey.Public())
+	h, _ := credential.IdentityHash("sha256", "ada@example.org", "pepper")
+	src := strings.NewReplacer("ID", "urn:uuid:88888888-8888-4888-8888-888888888888", "ISSUER", iss,
+		"SUBJECT", `"identifier": [{"type": "IdentityObject", "identityType": "emailAddress", "hashed": true, "salt": "pepper", "identityHash": "`+h+`"}],`).Replace(unsigned)
+	var doc map[string]any
+	json.Unmarshal([]byte(src), &doc)
+	doc["credentialStatus"] = map[string]any{"id": revokedList + "#42", "type": "BitstringStatusListEntry",
+		"statusPurpose": "revocation", "statusListIndex": "42", "statusListCredential": revokedList}
+	out, err := dataintegrity.Sign(doc, issuerKey, dataintegrity.SignOptions{VerificationMethod: vm, Created: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	badge, _ := json.Marshal(out)
+	r := e.call(t, "POST", "/wallet/api/credentials", e.tokA, "application/json", badge)
+	m := r.json(t)
+	if r.status != http.StatusUnprocessableEntity || m["verified"] != false || !strings.Contains(string(r.body), "status.revoked") {
+		t.Fatalf("revoked badge: %d %s", r.status, r.body)
+	}
+	if n := len(e.list(t, e.tokA)); n != 0 {
+		t.Fatalf("%d badges stored", n)
+	}
+	r = e.call(t, "POST", "/wallet/api/credentials?insist=true", e.tokA, "application/json", badge)
+	if r.status != http.StatusCreated || r.json(t)["verified"] != false {
+		t.Fatalf("insisted: %d %s", r.status, r.body)
 	}
 }
