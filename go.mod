@@ -9,19 +9,16 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/mr-tron/base58 v1.3.0
 	github.com/piprate/json-gold v0.9.1 // test only: the upstream baseline in internal/dataintegrity/bench_test.go
 	github.com/pquerna/cachecontrol v0.2.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	github.com/yeqown/go-qrcode/v2 v2.3.0
+	golang.org/x/crypto v0.48.0
 	golang.org/x/net v0.51.0
 	golang.org/x/text v0.41.0
 	modernc.org/sqlite v1.62.0
-)
-
-require (
-	github.com/makiuchi-d/gozxing v0.1.1
-	github.com/yeqown/go-qrcode/v2 v2.3.0
-	golang.org/x/crypto v0.48.0
 )
 
 require (
