@@ -9,7 +9,7 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/makiuchi-d/gozxing v0.1.1
+	github.com/makiuchi-d/gozxing v0.1.1 // test only: reads back the QR codes in internal/server/web's tests
 	github.com/mr-tron/base58 v1.3.0
 	github.com/piprate/json-gold v0.9.1 // test only: the upstream baseline in internal/dataintegrity/bench_test.go
 	github.com/pquerna/cachecontrol v0.2.0

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,18 +53,22 @@ func (h *Handler) mountWallet() {
 }
 
 type walletData struct {
-	Badges  []badgeCard
-	Badge   *badgeCard
-	Shares  []shareView
-	Report  *reportView
-	Holder  string
-	VP      string
-	Present []string
+	Badges []badgeCard
+	Badge  *badgeCard
+	Shares []shareView
+	Report *reportView
+	VP     string
+	// CanBake is the image format a download offers ("png" or "svg"):
+	// the image it came in, or the one it carries; empty: none.
+	CanBake string
+	// Holder is the learner's holder DID (what an issuer binds a badge to).
+	Holder string
 }
 
 type badgeCard struct {
-	ID, Name, Issuer, Verdict, State, Added, Warning, Format, Image string
-	Insisted                                                        bool
+	ID, Name, Issuer, Verdict, State, Added, Warning, Format string
+	Image                                                    template.URL
+	Insisted                                                 bool
 }
 
 type shareView struct {
@@ -87,9 +92,9 @@ func (h *Handler) card(l i18n.Lang, c *wallet.Credential) badgeCard {
 	if c.Warning != "" {
 		bc.Warning = i18n.T(l, c.Warning)
 	}
-	if strings.HasPrefix(c.ImageURL, "data:image/") {
-		bc.Image = c.ImageURL
-	}
+	// Only an image carried in the badge (a data: URI) is shown: a link
+	// elsewhere would make the page fetch from another site.
+	bc.Image = dataImage(c.ImageURL)
 	return bc
 }
 
@@ -118,6 +123,12 @@ func (h *Handler) renderWallet(w http.ResponseWriter, r *http.Request, p *acctPa
 		return
 	}
 	d := &walletData{Badges: make([]badgeCard, len(list))}
+	// The holder DID, made on first use: an issuer binds badges to it.
+	if hk, err := h.cfg.Wallet.Holder(r.Context(), p.User.ID); err == nil {
+		d.Holder = hk.DID
+	} else {
+		h.cfg.Logger.Error("holder key", "user", p.User.ID, "error", err)
+	}
 	for i, c := range list {
 		d.Badges[i] = h.card(l, c)
 	}
@@ -226,6 +237,12 @@ func (h *Handler) renderBadge(w http.ResponseWriter, r *http.Request, p *acctPag
 	}
 	card := h.card(l, c)
 	d := &walletData{Badge: &card, VP: vp, Report: h.storedReport(l, c)}
+	switch {
+	case len(c.Image) > 0 && bake.Kind(c.Image) == bake.PNG, len(c.Image) == 0 && embeddedImage(c.ImageURL, "png") != nil:
+		d.CanBake = "png"
+	case len(c.Image) > 0 && bake.Kind(c.Image) == bake.SVG, len(c.Image) == 0 && embeddedImage(c.ImageURL, "svg") != nil:
+		d.CanBake = "svg"
+	}
 	shares, err := h.cfg.Wallet.Shares(r.Context(), p.User.ID)
 	if err != nil {
 		h.serverError(w, r, err)
@@ -368,6 +385,14 @@ func (h *Handler) badgeDownload(w http.ResponseWriter, r *http.Request) {
 		download(w, name+".png", "image/png", c.Image)
 	case f == "svg" && len(c.Image) > 0 && bake.Kind(c.Image) == bake.SVG:
 		download(w, name+".svg", "image/svg+xml", c.Image)
+	case (f == "png" || f == "svg") && len(c.Image) == 0 && embeddedImage(c.ImageURL, f) != nil:
+		// Received as JSON or JWT: baked into the image the badge carries.
+		baked, err := bake.Bake(embeddedImage(c.ImageURL, f), c.Raw)
+		if err != nil {
+			h.errorPage(w, r, http.StatusNotFound, "error.not-found")
+			return
+		}
+		download(w, name+"."+f, map[string]string{"png": "image/png", "svg": "image/svg+xml"}[f], baked)
 	default:
 		h.errorPage(w, r, http.StatusNotFound, "error.not-found")
 	}
@@ -461,3 +486,18 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 
 // verifierReport holds a report read back from JSON.
 type verifierReport struct{ Report verifier.Report }
+
+// embeddedImage decodes a badge's own image when it is a base64 data: URI
+// of the given kind ("png" or "svg").
+func embeddedImage(uri, kind string) []byte {
+	prefix := map[string]string{"png": "data:image/png;base64,", "svg": "data:image/svg+xml;base64,"}[kind]
+	b64, ok := strings.CutPrefix(uri, prefix)
+	if !ok || len(b64) > 8<<20 {
+		return nil
+	}
+	b, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil
+	}
+	return b
+}

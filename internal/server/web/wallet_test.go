@@ -285,3 +285,38 @@ func TestPrivacyPageBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// A badge received as JSON that carries its image as a data: URI is
+// offered as a baked image: the download holds the badge, byte for byte.
+func TestDownloadBakesTheCarriedImage(t *testing.T) {
+	t.Parallel()
+	e := newWalletEnv(t)
+	me := e.browser(t)
+	formPost(t, me, e.srv.URL+"/signup?lang=en", url.Values{"email": {"ada@example.org"}, "password": {"correct horse"}})
+	png, err := os.ReadFile("../../bake/testdata/simple-json.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, func(d map[string]any) {
+		d["id"] = "urn:uuid:dddddddd-0000-4000-8000-000000000004"
+		d["credentialSubject"].(map[string]any)["achievement"].(map[string]any)["image"] = map[string]any{
+			"id": "data:image/png;base64," + base64.StdEncoding.EncodeToString(png), "type": "Image"}
+	})
+	res, _ := upload(t, me, e.srv.URL+"/wallet/import?lang=en", "badge.json", f.badge, nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("import: %d", res.StatusCode)
+	}
+	badgeURL := e.srv.URL + strings.SplitN(res.Header.Get("Location"), "?", 2)[0]
+	_, body := pageGet(t, me, badgeURL+"?lang=en")
+	if !strings.Contains(body, "download?format=png") {
+		t.Fatal("no baked download offered")
+	}
+	res, got := pageGet(t, me, badgeURL+"/download?format=png")
+	if res.StatusCode != 200 {
+		t.Fatalf("download: %d", res.StatusCode)
+	}
+	inside, ok, err := bake.ExtractCredential([]byte(got))
+	if !ok || err != nil || string(inside) != string(f.badge) {
+		t.Fatalf("the downloaded image does not hold the badge as kept: %v %v", ok, err)
+	}
+}
