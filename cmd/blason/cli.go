@@ -50,7 +50,7 @@ func commands() []command {
 		{"revoke", "CREDENTIAL_ID --reason TEXT [--data DIR]", "revoke a credential this server issued (recorded, permanent)", statusCommand("revoke")},
 		{"suspend", "CREDENTIAL_ID [--reason TEXT] [--data DIR]", "suspend a credential that has a suspension entry", statusCommand("suspend")},
 		{"reinstate", "CREDENTIAL_ID [--reason TEXT] [--data DIR]", "lift a suspension", statusCommand("reinstate")},
-		{"token new", "--scope issue,status,admin [--label L] [--expires 720h] [--data DIR]", "make an API token for the server (shown once)", tokenNew},
+		{"token new", "--scope issue,status,admin [--label L] [--expires 720h] [--data DIR] | --scope wallet --email ADDRESS", "make an API token for the server, or a learner's wallet token (shown once)", tokenNew},
 		{"token list", "[--data DIR]", "list the server's API tokens", tokenList},
 		{"token revoke", "TOKEN_ID [--data DIR]", "revoke an API token", tokenRevoke},
 		{"user add", "--email ADDRESS [--public-url URL] [--data DIR]", "make a learner's account and print a one-time sign-in link", userAdd},

@@ -18,11 +18,24 @@ func tokenNew(e env, args []string) int {
 	scope := fs.String("scope", "", "comma-separated scopes: issue, status, admin (admin implies all)")
 	label := fs.String("label", "", "what the token is for, shown by 'token list'")
 	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h; default: no expiry")
+	email := fs.String("email", "", "with --scope wallet: a learner's personal token for the wallet API (as 'user token')")
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
 		return fail(e, "usage: blason token new --scope issue,status [--label L] [--expires 720h] [--data DIR]")
+	}
+	if *email != "" || *scope == "wallet" {
+		// A learner's token acts as that learner on the wallet API; it has
+		// no scope among the server's (issue, status, admin).
+		if *email == "" || *scope != "wallet" {
+			return fail(e, "token new: a wallet token is --scope wallet --email ADDRESS (the learner it acts as)")
+		}
+		rest := []string{"--email", *email, "--label", *label, "--expires", expires.String(), "--data", *sf.data}
+		if *sf.database != "" {
+			rest = append(rest, "--database", *sf.database)
+		}
+		return userToken(e, rest)
 	}
 	scopes, err := account.ParseScopes(*scope)
 	if err != nil {

@@ -65,3 +65,23 @@ func TestUserToken(t *testing.T) {
 		t.Fatalf("the printed token: %v", err)
 	}
 }
+
+// blason token new --scope wallet --email E is the issue's spelling of
+// user token.
+func TestTokenNewWalletScope(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, "", "user", "add", "--data", dir, "--email", "ada@example.org"); code != exitOK {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := runCLI(t, "", "token", "new", "--data", dir, "--scope", "wallet", "--email", "ada@example.org")
+	if code != exitOK || !strings.HasPrefix(out, account.Prefix) {
+		t.Fatalf("%d %q %s", code, out, errOut)
+	}
+	if code, _, _ := runCLI(t, "", "token", "new", "--data", dir, "--scope", "wallet"); code != exitUsage {
+		t.Fatalf("wallet scope without --email: %d", code)
+	}
+	if code, _, _ := runCLI(t, "", "token", "new", "--data", dir, "--scope", "issue", "--email", "ada@example.org"); code != exitUsage {
+		t.Fatalf("--email with another scope: %d", code)
+	}
+}
