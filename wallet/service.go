@@ -59,6 +59,9 @@ type Verification struct {
 	Revoked bool
 	// Reason is the message key of the check that failed, if any.
 	Reason string
+	// Unreadable: it is not a credential at all (broken JSON, a malformed
+	// JWT): nothing to keep, even on insistence.
+	Unreadable bool
 	// What the credential says of itself.
 	CredentialID, IssuerID, IssuerName, Name, Achievement, Image, ValidFrom, ValidUntil, RecipientID string
 	Report                                                                                           json.RawMessage
@@ -252,7 +255,7 @@ func (s *Service) ImportCredential(ctx context.Context, userID string, in Import
 		return nil, ErrPresentationGiven
 	}
 	c := &Credential{UserID: userID, Raw: raw, Format: "json", Source: clip(in.Source, 300), AddedAt: s.now()}
-	if kind == input.JWT || (kind == input.Image && !bytes.HasPrefix(raw, []byte("{"))) {
+	if kind == input.JWT || (kind == input.Image && input.IsCompactJWS(raw)) {
 		c.Format = "jwt"
 	}
 	if kind == input.Image {
@@ -263,9 +266,7 @@ func (s *Service) ImportCredential(ctx context.Context, userID string, in Import
 		return nil, err
 	}
 	res := &ImportResult{Verification: v}
-	if !v.Verified && strings.HasPrefix(v.Reason, "parse.") {
-		// Not a credential at all (broken JSON, a malformed JWT): nothing to
-		// keep, even on insistence.
+	if !v.Verified && v.Unreadable {
 		return res, fmt.Errorf("%w (%s)", ErrUnreadable, v.Reason)
 	}
 	if !v.Verified && !in.Insist {
@@ -360,11 +361,8 @@ func (s *Service) holderWarning(ctx context.Context, userID string, raw []byte, 
 // verification has already run on the same bytes.
 func subjectOf(raw []byte) map[string]any {
 	doc := raw
-	if !bytes.HasPrefix(raw, []byte("{")) {
-		parts := strings.Split(string(raw), ".")
-		if len(parts) != 3 {
-			return nil
-		}
+	if jws, ok := input.CompactJWS(raw); ok {
+		parts := strings.Split(jws, ".")
 		p, err := base64.RawURLEncoding.DecodeString(parts[1])
 		if err != nil {
 			return nil

@@ -3,7 +3,6 @@ package walletapi
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/verifier"
@@ -16,7 +15,8 @@ func VerifyWith(v *verifier.Verifier) wallet.Verify {
 	return func(ctx context.Context, cred []byte) (*wallet.Verification, error) {
 		rep, _ := v.Verify(ctx, cred)
 		if rep == nil {
-			return &wallet.Verification{Verdict: verifier.VerdictNotVerified, Reason: "parse.invalid", Report: json.RawMessage(`{}`)}, nil
+			return &wallet.Verification{Verdict: verifier.VerdictNotVerified, Reason: verifier.MsgParseInvalid, Unreadable: true,
+				Report: json.RawMessage(`{}`)}, nil
 		}
 		// What clients see leaves out internal addresses and paths. The
 		// JSON is made only when needed (Verification.ReportJSON).
@@ -30,8 +30,11 @@ func VerifyWith(v *verifier.Verifier) wallet.Verify {
 		if c := rep.Reason(); c != nil {
 			out.Reason = c.Message
 		}
+		if p := rep.Check(verifier.CheckParse); p != nil && p.Outcome == verifier.Failed {
+			out.Unreadable = true
+		}
 		if st := rep.Check(verifier.CheckStatus); st != nil && st.Outcome == verifier.Failed &&
-			(strings.HasSuffix(st.Message, ".revoked") || strings.HasSuffix(st.Message, ".suspended")) {
+			(st.Message == verifier.MsgStatusRevoked || st.Message == verifier.MsgStatusSuspended) {
 			out.Revoked = true
 		}
 		return out, nil

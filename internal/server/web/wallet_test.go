@@ -47,6 +47,7 @@ func walletVerify(v *verifier.Verifier) wallet.Verify {
 		if c := rep.Reason(); c != nil {
 			out.Reason = c.Message
 		}
+		out.Unreadable = rep.Check(verifier.CheckParse).Outcome == verifier.Failed
 		return out, nil
 	}
 }
