@@ -226,7 +226,21 @@ func TestWalletPagesLearnerPath(t *testing.T) {
 			t.Errorf("export lacks %s (has %v)", want, names)
 		}
 	}
-	// Delete the account: confirmation required, then everything goes.
+	// Delete the account: confirmation required, then everything goes,
+	// its live share links with it.
+	formPost(t, me, badgeURL+"/share?lang=en", url.Values{"days": {"0"}})
+	_, body = pageGet(t, me, badgeURL+"?lang=en")
+	live := regexp.MustCompile(`class="share-url" href="([^"]+)"`).FindAllStringSubmatch(body, -1)
+	if len(live) != 2 {
+		t.Fatalf("%d links on the badge page, want 2", len(live))
+	}
+	liveLink := live[0][1]
+	if liveLink == link {
+		liveLink = live[1][1]
+	}
+	if res, _ := pageGet(t, them, liveLink); res.StatusCode != 200 {
+		t.Fatalf("the new link: %d", res.StatusCode)
+	}
 	if res, _ := formPost(t, me, e.srv.URL+"/account/delete?lang=en", url.Values{"confirm": {"bob@example.org"}}); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("delete without the right confirmation: %d", res.StatusCode)
 	}
@@ -238,6 +252,9 @@ func TestWalletPagesLearnerPath(t *testing.T) {
 	}
 	if _, _, err := e.users.SignIn(context.Background(), "ada@example.org", "correct horse", ""); err == nil {
 		t.Fatal("the deleted account still signs in")
+	}
+	if res, _ := pageGet(t, them, liveLink); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("a link of a deleted account answers %d", res.StatusCode)
 	}
 }
 
