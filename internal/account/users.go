@@ -373,14 +373,42 @@ func (s *Users) NewLink(ctx context.Context, userID, purpose string) (string, *L
 	return secret, l, nil
 }
 
+// Reset request limits within FailureWindow: per address typed (a
+// mailbox is not flooded) and per client network (the outbox is not used
+// to spam many mailboxes).
+const (
+	MaxResetsPerAccount = 3
+	MaxResetsPerAddress = 10
+)
+
 // RequestReset makes a password-reset link for email when it has an
 // account. For an unknown address it returns ("", nil, nil): the caller
 // says the same thing either way ("if an account uses this address, a
-// link was sent"), and sends nothing.
-func (s *Users) RequestReset(ctx context.Context, email string) (string, *User, error) {
+// link was sent"), and sends nothing. Beyond the limits it returns
+// ErrThrottled, for known and unknown addresses alike.
+func (s *Users) RequestReset(ctx context.Context, email, remote string) (string, *User, error) {
 	e, err := NormalizeEmail(email)
 	if err != nil {
 		return "", nil, nil
+	}
+	now := s.now()
+	for _, l := range []struct {
+		key string
+		max int
+	}{{"reset-email:" + e, MaxResetsPerAccount}, {"reset-addr:" + remote, MaxResetsPerAddress}} {
+		if l.key == "reset-addr:" {
+			continue
+		}
+		n, err := s.Store.CountFailures(ctx, l.key, now.Add(-FailureWindow))
+		if err != nil {
+			return "", nil, err
+		}
+		if n >= l.max {
+			return "", nil, ErrThrottled
+		}
+		if err := s.Store.AddFailure(ctx, l.key, now); err != nil {
+			return "", nil, err
+		}
 	}
 	u, err := s.Store.UserByEmail(ctx, e)
 	if errors.Is(err, ErrNoUser) {

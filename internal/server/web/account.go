@@ -267,7 +267,13 @@ func (h *Handler) resetPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, l := h.acct(w, r, "account.reset.title")
-	secret, u, err := h.cfg.Users.RequestReset(r.Context(), r.PostFormValue("email"))
+	secret, u, err := h.cfg.Users.RequestReset(r.Context(), r.PostFormValue("email"), remoteKey(r))
+	if errors.Is(err, account.ErrThrottled) {
+		p.Error = i18n.T(l, "account.error.reset-throttled")
+		w.Header().Set("Retry-After", "900")
+		h.renderAcct(w, http.StatusTooManyRequests, "account-reset.html", p)
+		return
+	}
 	if err != nil {
 		h.serverError(w, r, err)
 		return

@@ -204,10 +204,10 @@ func TestOneTimeLinks(t *testing.T) {
 			t.Fatalf("second use: %v", err)
 		}
 		// Reset: an unknown address gets no link and no error.
-		if secret, who, err := us.RequestReset(ctx, "nobody@example.org"); secret != "" || who != nil || err != nil {
+		if secret, who, err := us.RequestReset(ctx, "nobody@example.org", ""); secret != "" || who != nil || err != nil {
 			t.Fatalf("reset for an unknown address: %q %v %v", secret, who, err)
 		}
-		reset, _, err := us.RequestReset(ctx, "Learner@example.org")
+		reset, _, err := us.RequestReset(ctx, "Learner@example.org", "")
 		if err != nil || reset == "" {
 			t.Fatalf("reset: %q %v", reset, err)
 		}
@@ -229,7 +229,7 @@ func TestOneTimeLinks(t *testing.T) {
 			t.Fatalf("sign in with the new password: %v", err)
 		}
 		// Expiry.
-		late, _, _ := us.RequestReset(ctx, "learner@example.org")
+		late, _, _ := us.RequestReset(ctx, "learner@example.org", "")
 		clk.advance(account.ResetLinkTTL)
 		if _, _, err := us.UseLink(ctx, late, account.LinkReset, "yet another password"); !errors.Is(err, account.ErrLinkInvalid) {
 			t.Fatalf("expired link: %v", err)
@@ -313,4 +313,34 @@ func TestRehashOnSignIn(t *testing.T) {
 	if _, _, err := us.SignIn(ctx, "old@example.org", "correct horse", ""); err != nil {
 		t.Fatalf("sign in after rehash: %v", err)
 	}
+}
+
+// Reset requests are limited per address typed (known or not alike) and
+// per client network.
+func TestResetRequestLimits(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		us, clk := newUsers(t, db)
+		us.Create(ctx, "ada@example.org", "")
+		for _, addr := range []string{"ada@example.org", "nobody@example.org"} {
+			for i := range account.MaxResetsPerAccount {
+				if _, _, err := us.RequestReset(ctx, addr, "192.0.2."+string(rune('1'+i))); err != nil {
+					t.Fatalf("%s request %d: %v", addr, i, err)
+				}
+			}
+			if _, _, err := us.RequestReset(ctx, addr, "203.0.113.1"); !errors.Is(err, account.ErrThrottled) {
+				t.Fatalf("%s over its limit: %v", addr, err)
+			}
+		}
+		clk.advance(account.FailureWindow + time.Second)
+		for i := range account.MaxResetsPerAddress {
+			us.RequestReset(ctx, "user"+string(rune('a'+i))+"@example.org", "198.51.100.0/24")
+		}
+		if _, _, err := us.RequestReset(ctx, "ada@example.org", "198.51.100.0/24"); !errors.Is(err, account.ErrThrottled) {
+			t.Fatalf("network over its limit: %v", err)
+		}
+		if secret, _, err := us.RequestReset(ctx, "ada@example.org", "203.0.113.1"); err != nil || secret == "" {
+			t.Fatalf("another network: %q %v", secret, err)
+		}
+	})
 }
