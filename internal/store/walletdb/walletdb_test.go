@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -440,4 +441,39 @@ func TestRecheck(t *testing.T) {
 	if got.Verified || got.Verdict != "not-verified" || string(got.Report) != `{"verified":false}` {
 		t.Fatalf("after recheck: %v %s %s", got.Verified, got.Verdict, got.Report)
 	}
+}
+
+// Many viewers at once: every view is written, none twice.
+func TestViewLogConcurrent(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		res, err := e.svc.ImportCredential(ctx, "usr_a", wallet.Import{Data: badge("urn:uuid:c", "2026-01-01T00:00:00Z", "", "")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh, _ := e.svc.CreateShare(ctx, "usr_a", res.Credential.ID, 0)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for range 25 {
+					if _, _, err := e.svc.OpenShare(ctx, sh.Token, ""); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Go(func() {
+			for range 10 {
+				if err := e.svc.FlushViews(ctx); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+		wg.Wait()
+		v, err := e.svc.Views(ctx, "usr_a", sh.Token)
+		if err != nil || len(v) != 200 {
+			t.Fatalf("%d views, %v; want 200", len(v), err)
+		}
+	})
 }
