@@ -168,7 +168,8 @@ type Store interface {
 	CreateShare(ctx context.Context, s *Share) error
 	Share(ctx context.Context, token string) (*Share, error) // ErrNotFound
 	// SharedCredential returns a link with its badge in one read (the
-	// share page's hot path); ErrNotFound if either is gone.
+	// share page's hot path; the badge's stored Report may be left out, as
+	// the page verifies again); ErrNotFound if either is gone.
 	SharedCredential(ctx context.Context, token string) (*Share, *Credential, error)
 	Shares(ctx context.Context, userID string) ([]*Share, error)
 	RevokeShare(ctx context.Context, userID, token string, at time.Time) error // ErrNotFound

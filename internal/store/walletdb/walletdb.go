@@ -211,11 +211,12 @@ func (s *Store) Share(ctx context.Context, token string) (*wallet.Share, error) 
 
 const sharedQuery = `SELECT s.token, s.user_id, s.credential_id, s.created_at, s.expires_at, s.revoked_at,
 	c.id, c.user_id, c.ckey, c.raw, c.format, c.image, c.source, c.credential_id, c.issuer_id, c.issuer_name, c.name, c.image_url,
-	c.valid_from, c.verified, c.verdict, c.report, c.checked_at, c.insisted, c.warning, c.added_at
+	c.valid_from, c.verified, c.verdict, c.checked_at, c.insisted, c.warning, c.added_at
 	FROM wallet_shares s JOIN wallet_credentials c ON c.id = s.credential_id AND c.user_id = s.user_id
 	WHERE s.token = $1`
 
-// SharedCredential returns a link and its badge in one query: one
+// SharedCredential returns a link and its badge (without its stored
+// report: a share page verifies again) in one query: one
 // statement, prepared once and run outside a transaction (a single SELECT
 // reads one consistent state on both engines), because it is the share
 // page's hot path: BEGIN, COMMIT and re-preparing cost as much as the read.
@@ -226,11 +227,10 @@ func (s *Store) SharedCredential(ctx context.Context, token string) (*wallet.Sha
 	}
 	var sh wallet.Share
 	var cr wallet.Credential
-	var report []byte
 	err := s.shared.QueryRowContext(ctx, token).Scan(&sh.Token, &sh.UserID, &sh.CredentialID, (*sqldb.Time)(&sh.CreatedAt),
 		(*sqldb.Time)(&sh.ExpiresAt), (*sqldb.Time)(&sh.RevokedAt),
 		&cr.ID, &cr.UserID, &cr.Key, &cr.Raw, &cr.Format, &cr.Image, &cr.Source, &cr.CredentialID, &cr.IssuerID, &cr.IssuerName,
-		&cr.Name, &cr.ImageURL, &cr.ValidFrom, &cr.Verified, &cr.Verdict, &report, (*sqldb.Time)(&cr.CheckedAt), &cr.Insisted, &cr.Warning,
+		&cr.Name, &cr.ImageURL, &cr.ValidFrom, &cr.Verified, &cr.Verdict, (*sqldb.Time)(&cr.CheckedAt), &cr.Insisted, &cr.Warning,
 		(*sqldb.Time)(&cr.AddedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, wallet.ErrNotFound
@@ -238,7 +238,6 @@ func (s *Store) SharedCredential(ctx context.Context, token string) (*wallet.Sha
 	if err != nil {
 		return nil, nil, fmt.Errorf("read shared badge: %w", err)
 	}
-	cr.Report = report
 	return &sh, &cr, nil
 }
 
