@@ -52,7 +52,10 @@ func walletVerify(v *verifier.Verifier) wallet.Verify {
 	}
 }
 
-func newWalletEnv(t testing.TB) *walletEnv {
+func newWalletEnv(t testing.TB) *walletEnv { return newWalletEnvWith(t, nil) }
+
+// newWalletEnvWith: the verifier reads status lists from web.
+func newWalletEnvWith(t testing.TB, web verifier.Fetcher) *walletEnv {
 	t.Helper()
 	ctx := context.Background()
 	db := sqldbtest.SQLite(t)
@@ -65,7 +68,7 @@ func newWalletEnv(t testing.TB) *walletEnv {
 		t.Fatal(err)
 	}
 	users := &account.Users{Store: us, Argon2: account.Argon2Params{Memory: 64, Time: 1, Threads: 1}}
-	v := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	v := verifier.New(verifier.Options{Now: func() time.Time { return now }, Fetcher: web})
 	w := &wallet.Service{Store: ws, Verify: walletVerify(v), MasterKey: bytes.Repeat([]byte{5}, 32)}
 	var log bytes.Buffer
 	h := New(Config{Verifier: v, Users: users, Wallet: w, Now: func() time.Time { return now },
