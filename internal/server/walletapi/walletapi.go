@@ -62,8 +62,10 @@ func (a *API) Mount(r gin.IRouter) {
 
 // auth lets in a personal token's user; every handler acts as that user.
 func (a *API) auth(c *gin.Context) {
-	secret, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	if !ok || strings.TrimSpace(secret) == "" {
+	// The scheme is case-insensitive (RFC 9110 §11.1), as the server's
+	// own bearer check reads it.
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="blason"`)
 		problem.Write(c, http.StatusUnauthorized, problem.Unauthorized, "send Authorization: Bearer <your personal token>")
 		c.Abort()

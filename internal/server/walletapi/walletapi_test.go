@@ -191,6 +191,11 @@ func TestEveryOperationNeedsAToken(t *testing.T) {
 func TestImportListGetDelete(t *testing.T) {
 	t.Parallel()
 	e := newAPI(t)
+	req, _ := http.NewRequest("GET", e.srv.URL+"/wallet/api/credentials", nil)
+	req.Header.Set("Authorization", "bearer  "+e.tokA)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("lower-case scheme: %v %v", res, err)
+	}
 	badge := signed(t, "urn:uuid:11111111-1111-4111-8111-111111111111", "", false)
 	r := e.call(t, "POST", "/wallet/api/credentials", e.tokA, "application/json", badge)
 	if r.status != http.StatusCreated {
