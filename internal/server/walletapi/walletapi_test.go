@@ -193,8 +193,13 @@ func TestImportListGetDelete(t *testing.T) {
 	e := newAPI(t)
 	req, _ := http.NewRequest("GET", e.srv.URL+"/wallet/api/credentials", nil)
 	req.Header.Set("Authorization", "bearer  "+e.tokA)
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
-		t.Fatalf("lower-case scheme: %v %v", res, err)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("lower-case scheme: %d", res.StatusCode)
 	}
 	badge := signed(t, "urn:uuid:11111111-1111-4111-8111-111111111111", "", false)
 	r := e.call(t, "POST", "/wallet/api/credentials", e.tokA, "application/json", badge)
