@@ -100,8 +100,8 @@ func TestImportRules(t *testing.T) {
 		"github.com/yeqown/go-qrcode":           {"internal/server/web"},
 		"github.com/santhosh-tekuri/jsonschema": {"internal/credential"},
 		// The one SQL layer (internal/store/sqldb) owns the drivers.
-		"modernc.org/sqlite":   {"internal/store/sqldb", "internal/store/sqlite"},
-		"github.com/jackc/pgx": {"internal/store/sqldb", "internal/store/sqldb/sqldbtest", "internal/store/postgres"},
+		"modernc.org/sqlite":   {"internal/store/sqldb"},
+		"github.com/jackc/pgx": {"internal/store/sqldb", "internal/store/sqldb/sqldbtest"},
 	}
 	roles := []string{"issuer", "wallet", "verifier"}
 	pkgs := packageImports(t)

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/blason-badges/blason/internal/store/postgres"
-	"github.com/blason-badges/blason/internal/store/sqlite"
 	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/issuer"
 )
@@ -46,7 +44,7 @@ func benchAward(b *testing.B, st issuer.Store) {
 }
 
 func BenchmarkServiceAwardSQLite(b *testing.B) {
-	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	st, err := openSQLite(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -59,7 +57,7 @@ func BenchmarkServiceAwardPostgres(b *testing.B) {
 	if dsn == "" {
 		b.Skip("set BLASON_TEST_POSTGRES=postgres://... to benchmark PostgreSQL")
 	}
-	st, err := postgres.Open(context.Background(), dsn)
+	st, err := openPostgres(context.Background(), dsn)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// Store is the issuer's persistent state. Implementations: store/sqlite
-// (embedded, the default) and store/postgres; one test suite
+// Store is the issuer's persistent state. Implementation:
+// internal/store/issuerdb, on SQLite (embedded, the default) or
+// PostgreSQL; one test suite
 // (internal/store/storetest) runs against both.
 //
 // Every write that matters is one transaction: a credential is recorded

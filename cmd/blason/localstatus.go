@@ -118,32 +118,32 @@ func newLoopbackClient() *fetch.Client {
 // openStateReadOnly opens an existing issuer state for reading status
 // lists: unlike openState it creates nothing (no directory, no master key,
 // no database), so a mistyped --data is an error, not a new empty issuer.
-func openStateReadOnly(ctx context.Context, f stateFlags) (*issuer.Service, func(), error) {
+func openStateReadOnly(ctx context.Context, f stateFlags) (*state, error) {
 	dir := *f.data
 	if dir != "" {
 		st, err := os.Stat(dir)
 		if err != nil {
-			return nil, nil, fmt.Errorf("data directory: %w", err)
+			return nil, fmt.Errorf("data directory: %w", err)
 		}
 		if !st.IsDir() {
-			return nil, nil, fmt.Errorf("data directory: %s is not a directory", dir)
+			return nil, fmt.Errorf("data directory: %s is not a directory", dir)
 		}
 	}
 	if *f.database == "" {
 		if _, err := os.Stat(filepath.Join(dir, "blason.db")); err != nil {
-			return nil, nil, fmt.Errorf("%s holds no issuer database (blason.db): %w", dir, err)
+			return nil, fmt.Errorf("%s holds no issuer database (blason.db): %w", dir, err)
 		}
 	}
 	if _, env := os.LookupEnv("BLASON_MASTER_KEY"); !env {
 		mk := *f.masterKeyFile
 		if mk == "" {
 			if dir == "" {
-				return nil, nil, errors.New("give --data DIR or --master-key-file (the issuer's lists are signed with its key)")
+				return nil, errors.New("give --data DIR or --master-key-file (the issuer's lists are signed with its key)")
 			}
 			mk = filepath.Join(dir, "master.key")
 		}
 		if _, err := os.Stat(mk); err != nil {
-			return nil, nil, fmt.Errorf("master key: %w", err)
+			return nil, fmt.Errorf("master key: %w", err)
 		}
 	}
 	return openState(ctx, f)

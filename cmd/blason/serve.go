@@ -103,11 +103,12 @@ func serve(e env, args []string) int {
 	}
 	logger := slog.New(handler)
 
-	svc, closeState, err := openState(e.ctx, sf)
+	st, err := openState(e.ctx, sf)
 	if err != nil {
 		return failErr(e, "serve", err)
 	}
-	defer closeState()
+	defer st.Close()
+	svc := st.Issuer
 	rec, err := ensureIssuer(e.ctx, svc, *keyPath, *didWeb, *name, logger)
 	if err != nil {
 		return failErr(e, "serve", err)
@@ -120,10 +121,7 @@ func serve(e env, args []string) int {
 	if err != nil {
 		return failErr(e, "serve: operator token", err)
 	}
-	tokens, err := tokenService(svc)
-	if err != nil {
-		return failErr(e, "serve", err)
-	}
+	tokens := st.Tokens
 	tokens.Operator = token
 
 	cfg := server.Config{MaxBody: limit, Logger: logger, Version: version, Service: svc, IssuerID: rec.ID, Tokens: tokens,

@@ -9,8 +9,10 @@ import (
 
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/sealed"
-	"github.com/blason-badges/blason/internal/store/postgres"
-	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/internal/store"
+	"github.com/blason-badges/blason/internal/store/issuerdb"
+	"github.com/blason-badges/blason/internal/store/sqldb"
+	"github.com/blason-badges/blason/internal/store/tokendb"
 	"github.com/blason-badges/blason/internal/termsafe"
 	"github.com/blason-badges/blason/issuer"
 )
@@ -31,11 +33,31 @@ func addStateFlags(fs interface {
 	}
 }
 
-// openState opens the issuer's store and master key.
-func openState(ctx context.Context, f stateFlags) (*issuer.Service, func(), error) {
+// state is what the commands work on: one database, every store built
+// on it.
+type state struct {
+	DB     *sqldb.DB
+	Issuer *issuer.Service
+	// Tokens are the API token rules over the same database.
+	Tokens *account.Service
+	closer []func() error
+}
+
+// Close closes the stores, then the database.
+func (s *state) Close() {
+	for _, c := range s.closer {
+		c()
+	}
+	s.DB.Close()
+}
+
+// openState opens the database (store.Open: the SQLite file in the data
+// directory, or --database), builds every store on it, and loads the
+// master key.
+func openState(ctx context.Context, f stateFlags) (*state, error) {
 	if *f.data != "" {
 		if err := os.MkdirAll(*f.data, 0o700); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	var master []byte
@@ -50,21 +72,27 @@ func openState(ctx context.Context, f stateFlags) (*issuer.Service, func(), erro
 		master, _, err = sealed.LoadOrCreateMasterKey(path)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("master key: %w", err)
+		return nil, fmt.Errorf("master key: %w", err)
 	}
-	var st issuer.Store
-	switch dsn := *f.database; {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		st, err = postgres.Open(ctx, dsn)
-	case dsn == "":
-		st, err = sqlite.Open(ctx, filepath.Join(*f.data, "blason.db"))
-	default:
-		return nil, nil, fmt.Errorf("--database must be a postgres:// URL (or empty for SQLite), got %q", dsn)
-	}
+	db, err := store.Open(ctx, *f.data, *f.database)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return &issuer.Service{Store: st, MasterKey: master}, func() { st.Close() }, nil
+	st := &state{DB: db}
+	is, err := issuerdb.Open(ctx, db)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	st.closer = append(st.closer, is.Close)
+	ts, err := tokendb.Open(ctx, db)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	st.Issuer = &issuer.Service{Store: is, MasterKey: master}
+	st.Tokens = &account.Service{Store: ts}
+	return st, nil
 }
 
 // operatorToken returns the operator token, the first API token (every
@@ -81,16 +109,6 @@ func operatorToken(data string) (token string, path string, err error) {
 	path = filepath.Join(data, "operator.token")
 	token, _, err = account.LoadOperatorFile(path)
 	return token, path, err
-}
-
-// tokenService returns the API token rules over the issuer's store (both
-// stores keep tokens).
-func tokenService(svc *issuer.Service) (*account.Service, error) {
-	st, ok := svc.Store.(account.Store)
-	if !ok {
-		return nil, fmt.Errorf("the %T store does not keep API tokens", svc.Store)
-	}
-	return &account.Service{Store: st}, nil
 }
 
 // statusCommand implements blason revoke|suspend|reinstate ID --reason R.
@@ -115,11 +133,12 @@ func statusCommand(action string) func(e env, args []string) int {
 		if action == issuer.ActionRevoke && strings.TrimSpace(*reason) == "" {
 			return fail(e, "revoke: give a --reason (it is recorded, and revocation cannot be undone)")
 		}
-		svc, closeState, err := openState(e.ctx, sf)
+		st, err := openState(e.ctx, sf)
 		if err != nil {
 			return failErr(e, action, err)
 		}
-		defer closeState()
+		defer st.Close()
+		svc := st.Issuer
 		actor := "cli:" + os.Getenv("USER")
 		if actor == "cli:" {
 			actor = "cli"

@@ -45,11 +45,12 @@ func TestVerifyLocalIssuerStatus(t *testing.T) {
 	}
 
 	// Award an Open Badge in the server's state, as the server would.
-	svc, closeState, err := openState(ctx, stateFlags{data: &dir, database: new(string), masterKeyFile: new(string)})
+	st, err := openState(ctx, stateFlags{data: &dir, database: new(string), masterKeyFile: new(string)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer closeState()
+	defer st.Close()
+	svc := st.Issuer
 	svc.BaseURL = base
 	issuers, err := svc.Store.ListIssuers(ctx)
 	if err != nil || len(issuers) != 1 {

@@ -44,15 +44,12 @@ func tokenNew(e env, args []string) int {
 	if *expires < 0 {
 		return fail(e, "token new: --expires must be positive, got %s", *expires)
 	}
-	svc, closeState, err := openState(e.ctx, sf)
+	st, err := openState(e.ctx, sf)
 	if err != nil {
 		return failErr(e, "token new", err)
 	}
-	defer closeState()
-	tokens, err := tokenService(svc)
-	if err != nil {
-		return failErr(e, "token new", err)
-	}
+	defer st.Close()
+	tokens := st.Tokens
 	secret, t, err := tokens.Create(e.ctx, scopes, *label, *expires)
 	if err != nil {
 		return failErr(e, "token new", err)
@@ -80,15 +77,12 @@ func tokenList(e env, args []string) int {
 	if fs.NArg() > 0 {
 		return fail(e, "usage: blason token list [--data DIR] [--database DSN]")
 	}
-	svc, closeState, err := openState(e.ctx, sf)
+	st, err := openState(e.ctx, sf)
 	if err != nil {
 		return failErr(e, "token list", err)
 	}
-	defer closeState()
-	tokens, err := tokenService(svc)
-	if err != nil {
-		return failErr(e, "token list", err)
-	}
+	defer st.Close()
+	tokens := st.Tokens
 	list, err := tokens.List(e.ctx)
 	if err != nil {
 		return failErr(e, "token list", err)
@@ -130,15 +124,12 @@ func tokenRevoke(e env, args []string) int {
 	} else if fs.NArg() > 0 || id == "" {
 		return fail(e, "usage: blason token revoke TOKEN_ID [--data DIR] [--database DSN]")
 	}
-	svc, closeState, err := openState(e.ctx, sf)
+	st, err := openState(e.ctx, sf)
 	if err != nil {
 		return failErr(e, "token revoke", err)
 	}
-	defer closeState()
-	tokens, err := tokenService(svc)
-	if err != nil {
-		return failErr(e, "token revoke", err)
-	}
+	defer st.Close()
+	tokens := st.Tokens
 	if err := tokens.Revoke(e.ctx, id); err != nil {
 		return failErr(e, "token revoke", err)
 	}

@@ -78,12 +78,12 @@ func verify(e env, args []string) int {
 		statusFetcher, ownStatus = loopbackStatus{loop: newLoopbackClient(), next: statusFetcher}, true
 	}
 	if *data != "" || *database != "" {
-		svc, closeState, err := openStateReadOnly(e.ctx, stateFlags{data: data, database: database, masterKeyFile: masterKeyFile})
+		st, err := openStateReadOnly(e.ctx, stateFlags{data: data, database: database, masterKeyFile: masterKeyFile})
 		if err != nil {
 			return failErr(e, "verify", err)
 		}
-		defer closeState()
-		statusFetcher, ownStatus = &localStatus{svc: svc, next: statusFetcher}, true
+		defer st.Close()
+		statusFetcher, ownStatus = &localStatus{svc: st.Issuer, next: statusFetcher}, true
 	}
 	if ownStatus {
 		opts.StatusFetcher = statusFetcher

@@ -1,7 +1,7 @@
 // Package account holds the rules of API tokens: how they are generated,
 // stored (hashed), scoped and expired, and how a presented token is
 // authenticated. It knows nothing of HTTP or SQL: it declares the small
-// Store it needs (implemented by store/sqlite and store/postgres) and the
+// Store it needs (implemented by internal/store/tokendb) and the
 // server maps its errors to status codes.
 //
 // A token is "blsn_" followed by the base64url form of 32 random bytes
@@ -95,8 +95,8 @@ func (t *Token) State(now time.Time) string {
 	return "active"
 }
 
-// Store keeps tokens. Implementations: store/sqlite and store/postgres
-// (the shared suite store/storetest runs both).
+// Store keeps tokens. Implementation: internal/store/tokendb, on SQLite or
+// PostgreSQL (the suite storetest.RunTokens runs both).
 type Store interface {
 	// CreateToken stores t; ErrExists if its ID or Hash is taken.
 	CreateToken(ctx context.Context, t *Token) error

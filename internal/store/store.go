@@ -1,7 +1,8 @@
-// Package store holds what the issuer.Store implementations (store/sqlite,
-// the embedded default, and store/postgres) share: input checks, status list
-// identifiers and keys, the bit order, and the status-change rules. The one
-// test suite that both pass lives in store/storetest.
+// Package store opens the one database every component's store is built on
+// (Open), and holds the issuer store's rules (input checks, status list
+// identifiers and keys, the bit order, the status-change rules) that
+// issuerdb applies. The tables live in the components' packages: issuerdb,
+// tokendb, and those to come, each with its own migrations on sqldb.
 package store
 
 import (

@@ -6,26 +6,50 @@ import (
 	"testing"
 	"time"
 
-	"github.com/blason-badges/blason/internal/store/sqlite"
+	"github.com/blason-badges/blason/internal/store/issuerdb"
+	"github.com/blason-badges/blason/internal/store/sqldb"
+	"github.com/blason-badges/blason/internal/store/tokendb"
 	"github.com/blason-badges/blason/issuer"
 )
 
 // MasterKey is the fixture's master key (32 bytes), sealing issuer keys.
 func MasterKey() []byte { return []byte("test master key, 32 bytes long!!") }
 
-// SQLite opens the SQLite store at path, or a fresh one in t.TempDir()
-// for "", and closes it when the test ends.
-func SQLite(t testing.TB, path string) *sqlite.Store {
+// Store is the issuer's and the tokens' stores on one database, as blason
+// serve builds them.
+type Store struct {
+	*issuerStore
+	*tokenStore
+}
+
+type (
+	issuerStore = issuerdb.Store
+	tokenStore  = tokendb.Store
+)
+
+// SQLite opens the stores on the SQLite database at path, or a fresh one
+// in t.TempDir() for "", and closes them when the test ends.
+func SQLite(t testing.TB, path string) *Store {
 	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "blason.db")
 	}
-	st, err := sqlite.Open(context.Background(), path)
+	ctx := context.Background()
+	db, err := sqldb.OpenSQLite(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	t.Cleanup(func() { db.Close() })
+	is, err := issuerdb.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { is.Close() })
+	ts, err := tokendb.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Store{is, ts}
 }
 
 // NewService is a Service over st as blason serve sets one up: the

@@ -151,3 +151,57 @@ func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	return out, nil
 }
+
+// Adopt takes over the migrations that the first stores recorded in their
+// one table schema_migrations (version, name, applied_at), shared by the
+// issuer's tables (version 1) and the API tokens (version 2): each legacy
+// version in legacy (old version -> component's version) that the database
+// has applied is recorded as applied for component, so that Migrate does
+// not run it again. It does nothing when there is no schema_migrations
+// table, or once component has any recorded version. Call it before
+// Migrate.
+func (db *DB) Adopt(ctx context.Context, component string, legacy map[int]int) error {
+	if component == "" {
+		return fmt.Errorf("adopt: %w: empty component", ErrInvalid)
+	}
+	err := db.Write(ctx, func(tx *sql.Tx) error {
+		if err := db.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.versionsTable()); err != nil {
+			return err
+		}
+		exists := "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+		if db.Engine == Postgres {
+			// to_regclass resolves the name on the search path, as the
+			// old store's unqualified statements did.
+			exists = "SELECT count(*) FROM (SELECT to_regclass('schema_migrations') AS t) x WHERE t IS NOT NULL"
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, exists).Scan(&n); err != nil || n == 0 {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_versions WHERE component = $1", component).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		for old, v := range legacy {
+			var name string
+			err := tx.QueryRowContext(ctx, "SELECT name FROM schema_migrations WHERE version = $1", old).Scan(&name)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO schema_versions (component, version, name, applied_at) VALUES ($1, $2, $3, $4)",
+				component, v, "legacy:"+name, Time(time.Now())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("adopt legacy migrations for %s: %w", component, err)
+	}
+	return nil
+}

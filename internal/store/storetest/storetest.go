@@ -1,5 +1,6 @@
-// Package storetest is the one test suite every issuer.Store passes
-// (store/sqlite and store/postgres): Run for the behaviour, Crash,
+// Package storetest is the one test suite the issuer.Store passes on each
+// engine (issuerdb on SQLite and PostgreSQL): Run for the behaviour,
+// RunTokens for the account.Store (tokendb), Crash,
 // CrashBatch and HelperBulkAward for crash safety, BenchAward for
 // throughput.
 package storetest
@@ -52,7 +53,6 @@ func Run(t *testing.T, open func(t *testing.T) issuer.Store) {
 	t.Run("ListCredentials", func(t *testing.T) { testListCredentials(t, open(t)) })
 	t.Run("StatusLists", func(t *testing.T) { testStatusLists(t, open(t)) })
 	runBatch(t, open)
-	runTokens(t, open)
 }
 
 // ---------------------------------------------------------------- helpers

@@ -10,25 +10,16 @@ import (
 	"time"
 
 	"github.com/blason-badges/blason/internal/account"
-	"github.com/blason-badges/blason/issuer"
 )
 
-// runTokens runs the API token cases: every store must also be an
-// account.Store (the server authenticates against the same database).
-func runTokens(t *testing.T, open func(t *testing.T) issuer.Store) {
-	get := func(t *testing.T) account.Store {
-		s := open(t)
-		as, ok := s.(account.Store)
-		if !ok {
-			t.Fatalf("%T does not implement account.Store", s)
-		}
-		return as
-	}
-	t.Run("TokensRoundTrip", func(t *testing.T) { testTokensRoundTrip(t, get(t)) })
-	t.Run("TokensDuplicate", func(t *testing.T) { testTokensDuplicate(t, get(t)) })
-	t.Run("TokensRevokeAndTouch", func(t *testing.T) { testTokensRevokeAndTouch(t, get(t)) })
-	t.Run("TokensInvalid", func(t *testing.T) { testTokensInvalid(t, get(t)) })
-	t.Run("TokensThroughService", func(t *testing.T) { testTokensService(t, get(t)) })
+// RunTokens runs the API token cases. open returns a fresh, empty store
+// and arranges (with t.Cleanup) for it to be closed and removed.
+func RunTokens(t *testing.T, open func(t *testing.T) account.Store) {
+	t.Run("TokensRoundTrip", func(t *testing.T) { testTokensRoundTrip(t, open(t)) })
+	t.Run("TokensDuplicate", func(t *testing.T) { testTokensDuplicate(t, open(t)) })
+	t.Run("TokensRevokeAndTouch", func(t *testing.T) { testTokensRevokeAndTouch(t, open(t)) })
+	t.Run("TokensInvalid", func(t *testing.T) { testTokensInvalid(t, open(t)) })
+	t.Run("TokensThroughService", func(t *testing.T) { testTokensService(t, open(t)) })
 }
 
 func token(i int, scopes ...account.Scope) *account.Token {
