@@ -18,16 +18,18 @@ import (
 
 type service struct {
 	svc      *issuer.Service
+	store    *testissuer.Store // the Service's store, for what Service does not read
 	issuerID string
 	verify   func(t *testing.T, b []byte) (*verifier.Report, error)
 }
 
 func newService(t *testing.T) *service {
 	t.Helper()
-	svc := testissuer.NewService(testissuer.SQLite(t, ""), "https://badges.lab.example", clock)
+	st := testissuer.SQLite(t, "")
+	svc := testissuer.NewService(st, "https://badges.lab.example", clock)
 	k := testissuer.AddIssuer(t, svc, 1)
 	v := verifier.New(verifier.Options{Now: clock, Fetcher: testissuer.Lists{Service: svc}, AcceptGeneric: true})
-	return &service{svc, k.DID, func(t *testing.T, b []byte) (*verifier.Report, error) { return v.Verify(context.Background(), b) }}
+	return &service{svc, st, k.DID, func(t *testing.T, b []byte) (*verifier.Report, error) { return v.Verify(context.Background(), b) }}
 }
 
 func TestServiceAwardRevokeSuspend(t *testing.T) {
@@ -82,7 +84,7 @@ func TestServiceAwardRevokeSuspend(t *testing.T) {
 	if _, err := s.svc.ChangeStatus(ctx, "urn:uuid:nope", issuer.ActionRevoke, "", "test:operator"); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("unknown credential: %v", err)
 	}
-	evs, err := s.svc.Store.Events(ctx, rec.ID)
+	evs, err := s.store.Events(ctx, rec.ID)
 	if err != nil || len(evs) != 1 || evs[0].Action != issuer.ActionRevoke || evs[0].Reason != "because revoke" || evs[0].Actor != "test:operator" {
 		t.Fatalf("events %+v %v", evs, err)
 	}
@@ -161,7 +163,7 @@ func TestServiceConcurrentAwards(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	recs, total, err := s.svc.Store.ListCredentials(context.Background(), s.issuerID, 0, 100)
+	recs, total, err := s.store.ListCredentials(context.Background(), s.issuerID, 0, 100)
 	if err != nil || total != 64 {
 		t.Fatalf("%d records: %v", total, err)
 	}
@@ -243,7 +245,7 @@ func TestServiceAwardMany(t *testing.T) {
 	if _, err := s.svc.AwardMany(context.Background(), s.issuerID, bad, nil); err == nil || !strings.Contains(err.Error(), "award 2") {
 		t.Fatalf("bad batch: %v", err)
 	}
-	if _, total, _ := s.svc.Store.ListCredentials(context.Background(), s.issuerID, 0, 1); total != len(awards) {
+	if _, total, _ := s.store.ListCredentials(context.Background(), s.issuerID, 0, 1); total != len(awards) {
 		t.Fatalf("%d records after a failed batch, want %d", total, len(awards))
 	}
 }

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// Store is the issuer's persistent state. Implementation:
+// Store is the issuer's persistent state, as much of it as Service uses
+// (a store has more: listing for the operator's tools). Implementation:
 // internal/store/issuerdb, on SQLite (embedded, the default) or
 // PostgreSQL; one test suite
 // (internal/store/storetest) runs against both.
@@ -19,7 +20,6 @@ type Store interface {
 	CreateIssuer(ctx context.Context, r *IssuerRecord) error
 	// GetIssuer returns ErrNotFound for an unknown id.
 	GetIssuer(ctx context.Context, id string) (*IssuerRecord, error)
-	ListIssuers(ctx context.Context) ([]*IssuerRecord, error)
 
 	// Award allocates one status slot per purpose for the issuer and calls
 	// build with them; the record build returns is stored in the same
@@ -52,8 +52,6 @@ type Store interface {
 
 	// GetCredential returns ErrNotFound for an unknown id.
 	GetCredential(ctx context.Context, id string) (*CredentialRecord, error)
-	// ListCredentials returns an issuer's credentials, newest first, and the total count.
-	ListCredentials(ctx context.Context, issuerID string, offset, limit int) ([]*CredentialRecord, int, error)
 
 	// ChangeStatus applies ev to the credential ev.CredentialID in one
 	// transaction: the bits of its status lists (revoke sets its
@@ -63,15 +61,9 @@ type Store interface {
 	// and ErrConflict for a change that does not apply (reinstating a
 	// revoked credential; suspending one without a suspension slot).
 	ChangeStatus(ctx context.Context, ev StatusEvent) (*CredentialRecord, error)
-	// Events returns a credential's status changes, oldest first.
-	Events(ctx context.Context, credentialID string) ([]StatusEvent, error)
 
 	// GetStatusList returns ErrNotFound for an unknown list.
 	GetStatusList(ctx context.Context, id string) (*StatusList, error)
-	// ListStatusLists returns an issuer's lists.
-	ListStatusLists(ctx context.Context, issuerID string) ([]*StatusList, error)
-
-	Close() error
 }
 
 // ListVersioner is an optional Store method: a status list's Version

@@ -6,7 +6,6 @@ import (
 
 	"github.com/blason-badges/blason/internal/store/issuerdb"
 	"github.com/blason-badges/blason/internal/store/sqldb"
-	"github.com/blason-badges/blason/issuer"
 )
 
 // ownedStore is an issuer store that closes its database too.
@@ -18,7 +17,7 @@ type ownedStore struct {
 func (o ownedStore) Close() error { return errors.Join(o.Store.Close(), o.db.Close()) }
 
 // openSQLite opens the issuer store on the SQLite file path.
-func openSQLite(ctx context.Context, path string) (issuer.Store, error) {
+func openSQLite(ctx context.Context, path string) (*ownedStore, error) {
 	db, err := sqldb.OpenSQLite(ctx, path)
 	if err != nil {
 		return nil, err
@@ -27,7 +26,7 @@ func openSQLite(ctx context.Context, path string) (issuer.Store, error) {
 }
 
 // openPostgres opens the issuer store on the PostgreSQL database dsn.
-func openPostgres(ctx context.Context, dsn string) (issuer.Store, error) {
+func openPostgres(ctx context.Context, dsn string) (*ownedStore, error) {
 	db, err := sqldb.OpenPostgres(ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -35,11 +34,11 @@ func openPostgres(ctx context.Context, dsn string) (issuer.Store, error) {
 	return open(ctx, db)
 }
 
-func open(ctx context.Context, db *sqldb.DB) (issuer.Store, error) {
+func open(ctx context.Context, db *sqldb.DB) (*ownedStore, error) {
 	s, err := issuerdb.Open(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return ownedStore{s, db}, nil
+	return &ownedStore{s, db}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/blason-badges/blason/internal/server"
 	"github.com/blason-badges/blason/internal/server/walletapi"
 	webpages "github.com/blason-badges/blason/internal/server/web"
+	"github.com/blason-badges/blason/internal/store/issuerdb"
 	"github.com/blason-badges/blason/internal/store/userdb"
 	"github.com/blason-badges/blason/internal/store/walletdb"
 	"github.com/blason-badges/blason/issuer"
@@ -109,7 +110,7 @@ func serve(e env, args []string) int {
 	}
 	defer st.Close()
 	svc := st.Issuer
-	rec, err := ensureIssuer(e.ctx, svc, *keyPath, *didWeb, *name, logger)
+	rec, err := ensureIssuer(e.ctx, svc, st.Issuers, *keyPath, *didWeb, *name, logger)
 	if err != nil {
 		return failErr(e, "serve", err)
 	}
@@ -219,7 +220,7 @@ func serve(e env, args []string) int {
 // issuer stored, else a new did:key issuer. Several processes sharing one
 // database must be given the same --key or --did-web: two that start
 // together on an empty database without either would each create an issuer.
-func ensureIssuer(ctx context.Context, svc *issuer.Service, keyPath, didWeb, name string, logger *slog.Logger) (*issuer.IssuerRecord, error) {
+func ensureIssuer(ctx context.Context, svc *issuer.Service, issuers *issuerdb.Store, keyPath, didWeb, name string, logger *slog.Logger) (*issuer.IssuerRecord, error) {
 	var key *issuer.Key
 	if keyPath != "" {
 		k, err := issuer.ReadKeyFile(keyPath)
@@ -233,7 +234,7 @@ func ensureIssuer(ctx context.Context, svc *issuer.Service, keyPath, didWeb, nam
 		target = key.DID
 	}
 	if target == "" {
-		list, err := svc.Store.ListIssuers(ctx)
+		list, err := issuers.ListIssuers(ctx)
 		if err != nil {
 			return nil, err
 		}

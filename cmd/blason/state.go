@@ -38,6 +38,9 @@ func addStateFlags(fs interface {
 type state struct {
 	DB     *sqldb.DB
 	Issuer *issuer.Service
+	// Issuers is the issuer's store itself, for what the Service does not
+	// do (listing the issuers).
+	Issuers *issuerdb.Store
 	// Tokens are the API token rules over the same database.
 	Tokens *account.Service
 	closer []func() error
@@ -90,6 +93,7 @@ func openState(ctx context.Context, f stateFlags) (*state, error) {
 		st.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	st.Issuers = is
 	st.Issuer = &issuer.Service{Store: is, MasterKey: master}
 	st.Tokens = &account.Service{Store: ts}
 	return st, nil

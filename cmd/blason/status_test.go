@@ -52,7 +52,7 @@ func TestVerifyLocalIssuerStatus(t *testing.T) {
 	defer st.Close()
 	svc := st.Issuer
 	svc.BaseURL = base
-	issuers, err := svc.Store.ListIssuers(ctx)
+	issuers, err := st.Issuers.ListIssuers(ctx)
 	if err != nil || len(issuers) != 1 {
 		t.Fatalf("issuers: %v %v", issuers, err)
 	}

@@ -83,7 +83,7 @@ func (s *Bitstring) Get(i int) (bool, error) {
 	if i < 0 || i >= s.Len() {
 		return false, fmt.Errorf("bit %d of %d: %w", i, s.Len(), ErrIndexRange)
 	}
-	return s.b[i>>3]&(0x80>>(i&7)) != 0, nil
+	return Bit(s.b, i), nil
 }
 
 // Set sets or clears bit i; ErrIndexRange if i is outside [0, Len).
@@ -91,12 +91,23 @@ func (s *Bitstring) Set(i int, v bool) error {
 	if i < 0 || i >= s.Len() {
 		return fmt.Errorf("bit %d of %d: %w", i, s.Len(), ErrIndexRange)
 	}
-	if v {
-		s.b[i>>3] |= 0x80 >> (i & 7)
-	} else {
-		s.b[i>>3] &^= 0x80 >> (i & 7)
-	}
+	SetBit(s.b, i, v)
 	return nil
+}
+
+// Bit reports bit i of the uncompressed bitstring b: bit 0 is the most
+// significant bit of byte 0 ("the first index... is the left-most bit",
+// Bitstring Status List §4.1). i must be in [0, len(b)*8); an issuer's
+// store uses it on lists of any size, Get on lists it reads.
+func Bit(b []byte, i int) bool { return b[i>>3]&(0x80>>(i&7)) != 0 }
+
+// SetBit sets (v) or clears bit i of b in place, in Bit's order.
+func SetBit(b []byte, i int, v bool) {
+	if v {
+		b[i>>3] |= 0x80 >> (i & 7)
+	} else {
+		b[i>>3] &^= 0x80 >> (i & 7)
+	}
 }
 
 // Entries returns how many entries of statusSize bits the bitstring holds

@@ -320,3 +320,24 @@ func TestFromBytes(t *testing.T) {
 		t.Fatalf("size mismatch: %v", err)
 	}
 }
+
+// TestBitOrder: Bit and SetBit work on a bare byte slice of any length (an
+// issuer's store keeps lists shorter than MinBits in tests), in the order
+// of §4.1: bit 0 is the most significant bit of byte 0.
+func TestBitOrder(t *testing.T) {
+	t.Parallel()
+	bits := make([]byte, 2)
+	SetBit(bits, 0, true)
+	SetBit(bits, 9, true)
+	SetBit(bits, 15, true)
+	if bits[0] != 0x80 || bits[1] != 0x41 {
+		t.Fatalf("bits = %08b %08b, want 10000000 01000001", bits[0], bits[1])
+	}
+	if !Bit(bits, 0) || Bit(bits, 1) || !Bit(bits, 9) || !Bit(bits, 15) {
+		t.Fatal("Bit disagrees with SetBit")
+	}
+	SetBit(bits, 9, false)
+	if bits[1] != 0x01 {
+		t.Fatalf("clear: %08b", bits[1])
+	}
+}

@@ -1,7 +1,12 @@
+// Package store opens the one database every component's store is built on
+// (Open). The tables live in the components' packages, each with its own
+// migrations on sqldb: issuerdb (the issuer's credentials and status lists),
+// tokendb (API tokens), and those to come.
 package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +14,9 @@ import (
 
 	"github.com/blason-badges/blason/internal/store/sqldb"
 )
+
+// ErrInvalid reports a database location Open cannot use.
+var ErrInvalid = errors.New("invalid database location")
 
 // DatabaseFile is the SQLite file's name in the data directory.
 const DatabaseFile = "blason.db"

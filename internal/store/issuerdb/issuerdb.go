@@ -38,7 +38,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/blason-badges/blason/internal/store"
+	"github.com/blason-badges/blason/internal/status"
 	"github.com/blason-badges/blason/internal/store/sqldb"
 	"github.com/blason-badges/blason/issuer"
 )
@@ -69,7 +69,7 @@ type Store struct {
 var _ issuer.Store = (*Store)(nil)
 
 // Open migrates db's issuer tables (adopting a database made by the first
-// stores) and returns the store. Closing the store does not close db.
+// stores) and returns the issuer. Closing the store does not close db.
 func Open(ctx context.Context, db *sqldb.DB) (*Store, error) {
 	if err := db.Adopt(ctx, Component, legacy); err != nil {
 		return nil, err
@@ -133,6 +133,28 @@ func (s *Store) stmt(ctx context.Context, tx *sql.Tx, query string) stmt {
 	return text{tx, query}
 }
 
+// one adapts Award's build to AwardBatch's, for an Award that is a batch of
+// one.
+func one(build func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error)) func([][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error) {
+	return func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error) {
+		rec, err := build(slots[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*issuer.CredentialRecord{rec}, nil
+	}
+}
+
+// cloneSlots returns a deep copy of slots, for build (which may keep or
+// change what it is given).
+func cloneSlots(slots [][]issuer.StatusSlot) [][]issuer.StatusSlot {
+	out := make([][]issuer.StatusSlot, len(slots))
+	for i, s := range slots {
+		out[i] = append([]issuer.StatusSlot(nil), s...)
+	}
+	return out
+}
+
 func nonNil(b []byte) []byte {
 	if b == nil {
 		return []byte{}
@@ -145,7 +167,7 @@ type scanner interface{ Scan(...any) error }
 // CreateIssuer records a new issuer; ErrExists if the id is taken.
 func (s *Store) CreateIssuer(ctx context.Context, r *issuer.IssuerRecord) error {
 	if r == nil || r.ID == "" {
-		return fmt.Errorf("create issuer: %w: empty id", store.ErrInvalid)
+		return fmt.Errorf("create issuer: %w: empty id", issuer.ErrInvalid)
 	}
 	profile, err := json.Marshal(r.Profile)
 	if err != nil {
@@ -230,10 +252,10 @@ func (s *Store) ListIssuers(ctx context.Context) ([]*issuer.IssuerRecord, error)
 // build returns, all in one write transaction: it is AwardBatch of one.
 func (s *Store) Award(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize int,
 	build func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error)) (*issuer.CredentialRecord, error) {
-	if err := store.CheckAward(issuerID, purposes, listSize); err != nil {
+	if err := issuer.CheckAward(issuerID, purposes, listSize); err != nil {
 		return nil, fmt.Errorf("award: %w", err)
 	}
-	recs, err := s.award(ctx, issuerID, purposes, listSize, 1, store.One(build))
+	recs, err := s.award(ctx, issuerID, purposes, listSize, 1, one(build))
 	if err != nil {
 		return nil, fmt.Errorf("award for %s: %w", issuerID, err)
 	}
@@ -246,7 +268,7 @@ func (s *Store) Award(ctx context.Context, issuerID string, purposes []issuer.St
 // whatever its size, and then from new lists of listSize.
 func (s *Store) AwardBatch(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize, n int,
 	build func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error)) ([]*issuer.CredentialRecord, error) {
-	if err := store.CheckBatch(issuerID, purposes, listSize, n); err != nil {
+	if err := issuer.CheckBatch(issuerID, purposes, listSize, n); err != nil {
 		return nil, fmt.Errorf("award batch: %w", err)
 	}
 	recs, err := s.award(ctx, issuerID, purposes, listSize, n, build)
@@ -298,11 +320,11 @@ func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.St
 		if err != nil {
 			return err
 		}
-		recs, err := build(store.CloneSlots(a.Slots))
+		recs, err := build(cloneSlots(a.Slots))
 		if err != nil {
 			return fmt.Errorf("build credential: %w", err)
 		}
-		if recs, err = store.PrepareRecords(recs, n, issuerID, a.Slots); err != nil {
+		if recs, err = issuer.PrepareRecords(recs, n, issuerID, a.Slots); err != nil {
 			return err
 		}
 		if err := s.writeLists(ctx, tx, issuerID, a); err != nil {
@@ -324,10 +346,10 @@ func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.St
 
 // allocate checks (SQLite) or locks (PostgreSQL) the issuer, reads its open
 // list of each purpose, and allocates n slots per purpose
-// (store.Allocate). Under READ COMMITTED each read after the lock takes its
+// (issuer.Allocate). Under READ COMMITTED each read after the lock takes its
 // snapshot after the lock was granted, so it sees the counters the previous
 // holder committed.
-func (s *Store) allocate(ctx context.Context, tx *sql.Tx, issuerID string, purposes []issuer.StatusPurpose, listSize, n int) (*store.Allocation, error) {
+func (s *Store) allocate(ctx context.Context, tx *sql.Tx, issuerID string, purposes []issuer.StatusPurpose, listSize, n int) (*issuer.Allocation, error) {
 	check := sqlIssuerExists
 	if s.db.Engine == sqldb.Postgres {
 		check = sqlLockIssuer
@@ -339,10 +361,10 @@ func (s *Store) allocate(ctx context.Context, tx *sql.Tx, issuerID string, purpo
 	if exists == 0 {
 		return nil, fmt.Errorf("issuer %s: %w", issuerID, issuer.ErrNotFound)
 	}
-	open := make([]*store.OpenList, len(purposes))
+	open := make([]*issuer.OpenList, len(purposes))
 	find := s.stmt(ctx, tx, sqlOpenList)
 	for j, p := range purposes {
-		var o store.OpenList
+		var o issuer.OpenList
 		err := find.QueryRowContext(ctx, issuerID, string(p)).Scan(&o.ID, &o.Size, &o.Used, &o.Key)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
@@ -352,13 +374,13 @@ func (s *Store) allocate(ctx context.Context, tx *sql.Tx, issuerID string, purpo
 		}
 		open[j] = &o
 	}
-	return store.Allocate(issuerID, purposes, open, listSize, n)
+	return issuer.Allocate(issuerID, purposes, open, listSize, n)
 }
 
 // writeLists inserts the lists the allocation started and advances the
 // counters of the others; a counter that moved under the lock is an error
 // (it cannot, unless the locking is broken).
-func (s *Store) writeLists(ctx context.Context, tx *sql.Tx, issuerID string, a *store.Allocation) error {
+func (s *Store) writeLists(ctx context.Context, tx *sql.Tx, issuerID string, a *issuer.Allocation) error {
 	now := sqldb.Time(s.now())
 	for _, u := range a.Lists {
 		if l := u.New; l != nil {
@@ -617,7 +639,7 @@ func (s *Store) ChangeStatus(ctx context.Context, ev issuer.StatusEvent) (*issue
 		if err != nil {
 			return err
 		}
-		ch, err := store.Decide(rec.Status, rec.Slots, ev.Action)
+		ch, err := issuer.Decide(rec.Status, rec.Slots, ev.Action)
 		if err != nil {
 			return err
 		}
@@ -664,10 +686,10 @@ func setBitSQLite(ctx context.Context, tx *sql.Tx, slot *issuer.StatusSlot, set 
 	if slot.Index < 0 || slot.Index >= size || len(bits)*8 != size {
 		return fmt.Errorf("status list %s: index %d outside %d bits", slot.ListID, slot.Index, len(bits)*8)
 	}
-	if store.Bit(bits, slot.Index) == set {
+	if status.Bit(bits, slot.Index) == set {
 		return nil
 	}
-	store.SetBit(bits, slot.Index, set)
+	status.SetBit(bits, slot.Index, set)
 	if _, err := tx.ExecContext(ctx, "UPDATE status_lists SET bits = $1, version = version + 1, updated_at = $2 WHERE id = $3",
 		bits, sqldb.Time(now), slot.ListID); err != nil {
 		return fmt.Errorf("update status list: %w", err)

@@ -39,7 +39,7 @@ func open(t testing.TB, db *sqldb.DB) *issuerdb.Store {
 func TestStore(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
-			storetest.Run(t, func(t *testing.T) issuer.Store { return open(t, e.open(t)) })
+			storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, e.open(t)) })
 		})
 	}
 }
@@ -47,7 +47,7 @@ func TestStore(t *testing.T) {
 func BenchmarkAward10k(b *testing.B) {
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
-			storetest.BenchAward(b, func(b *testing.B) issuer.Store { return open(b, e.open(b)) }, 10_000)
+			storetest.BenchAward(b, func(b *testing.B) storetest.Store { return open(b, e.open(b)) }, 10_000)
 		})
 	}
 }
@@ -61,7 +61,7 @@ type owned struct {
 
 func (o owned) Close() error { return errors.Join(o.Store.Close(), o.db.Close()) }
 
-func openOwned(ctx context.Context, db *sqldb.DB, err error) (issuer.Store, error) {
+func openOwned(ctx context.Context, db *sqldb.DB, err error) (storetest.Store, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func openOwned(ctx context.Context, db *sqldb.DB, err error) (issuer.Store, erro
 
 // openTarget opens a crash test's target: a PostgreSQL DSN in the child
 // when BLASON_TEST_POSTGRES is set for it, else an SQLite path.
-func openTarget(ctx context.Context, target string) (issuer.Store, error) {
+func openTarget(ctx context.Context, target string) (storetest.Store, error) {
 	if filepath.IsAbs(target) {
 		db, err := sqldb.OpenSQLite(ctx, target)
 		return openOwned(ctx, db, err)
@@ -111,7 +111,7 @@ func TestCrashBatch(t *testing.T) {
 // process finishes a COMMIT it had already received, and only then notices
 // the closed socket; reading the store before that reads a transaction
 // half seen (a list's counter and its slots are read by two statements).
-func crashTarget(t *testing.T, engine string) (string, func(context.Context, string) (issuer.Store, error)) {
+func crashTarget(t *testing.T, engine string) (string, func(context.Context, string) (storetest.Store, error)) {
 	if engine == "sqlite" {
 		if testing.Short() {
 			t.Skip("crash test re-executes the test binary")
@@ -126,7 +126,7 @@ func crashTarget(t *testing.T, engine string) (string, func(context.Context, str
 	_, _ = rand.Read(b[:])
 	name := "blason_crash_" + hex.EncodeToString(b[:])
 	admin := os.Getenv(sqldbtest.EnvPostgres)
-	return sqldbtest.WithParam(t, dsn, "application_name", name), func(ctx context.Context, target string) (issuer.Store, error) {
+	return sqldbtest.WithParam(t, dsn, "application_name", name), func(ctx context.Context, target string) (storetest.Store, error) {
 		c, err := sql.Open("pgx", admin)
 		if err != nil {
 			return nil, err

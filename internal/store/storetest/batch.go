@@ -14,7 +14,7 @@ import (
 )
 
 // runBatch runs the AwardBatch tests (called by Run).
-func runBatch(t *testing.T, open func(t *testing.T) issuer.Store) {
+func runBatch(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("AwardBatchRoundTrip", func(t *testing.T) { testBatchRoundTrip(t, open(t)) })
 	t.Run("AwardBatchEqualsSingleAwards", func(t *testing.T) { testBatchEqualsSingles(t, open) })
 	t.Run("AwardBatchListFills", func(t *testing.T) { testBatchListFills(t, open(t)) })
@@ -44,7 +44,7 @@ func buildRecords(issuerID string) func([][]issuer.StatusSlot) ([]*issuer.Creden
 	}
 }
 
-func awardBatch(t testing.TB, s issuer.Store, issuerID string, purposes []issuer.StatusPurpose, size, n int) []*issuer.CredentialRecord {
+func awardBatch(t testing.TB, s Store, issuerID string, purposes []issuer.StatusPurpose, size, n int) []*issuer.CredentialRecord {
 	t.Helper()
 	recs, err := s.AwardBatch(context.Background(), issuerID, purposes, size, n, buildRecords(issuerID))
 	if err != nil {
@@ -74,7 +74,7 @@ type listShape struct {
 // independently of the lists' random ids and keys, so that two stores that
 // allocated the same way have equal shapes. It also checks that no slot is
 // handed out twice and that each list's Used counts its slots.
-func shape(t testing.TB, s issuer.Store, issuerID string) ([][]slotShape, []listShape) {
+func shape(t testing.TB, s Store, issuerID string) ([][]slotShape, []listShape) {
 	t.Helper()
 	ctx := context.Background()
 	lists, err := s.ListStatusLists(ctx, issuerID)
@@ -127,7 +127,7 @@ func shape(t testing.TB, s issuer.Store, issuerID string) ([][]slotShape, []list
 	return rs, ls
 }
 
-func testBatchRoundTrip(t *testing.T, s issuer.Store) {
+func testBatchRoundTrip(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:batchround.example")
 	const n = 40
@@ -215,7 +215,7 @@ func testBatchRoundTrip(t *testing.T, s issuer.Store) {
 // testBatchEqualsSingles: a batch allocates exactly as single awards do,
 // in the same store state: same lists (sizes, counters, creation order,
 // purposes interleaved), same counter values in the same order.
-func testBatchEqualsSingles(t *testing.T, open func(t *testing.T) issuer.Store) {
+func testBatchEqualsSingles(t *testing.T, open func(t *testing.T) Store) {
 	const id = "did:web:equal.example"
 	reversed := []issuer.StatusPurpose{issuer.PurposeSuspension, issuer.PurposeRevocation}
 	type phase struct {
@@ -253,7 +253,7 @@ func testBatchEqualsSingles(t *testing.T, open func(t *testing.T) issuer.Store) 
 	}
 }
 
-func testBatchListFills(t *testing.T, s issuer.Store) {
+func testBatchListFills(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:batchfill.example")
 	rev := []issuer.StatusPurpose{issuer.PurposeRevocation}
@@ -289,7 +289,7 @@ func testBatchListFills(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testBatchBuildError(t *testing.T, s issuer.Store) {
+func testBatchBuildError(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:batchbuilderr.example")
 	errBuild := errors.New("signing failed")
@@ -356,7 +356,7 @@ func testBatchBuildError(t *testing.T, s issuer.Store) {
 
 // testBatchWrongRecords: a build that returns the wrong number of records,
 // or a record the store refuses, records nothing and consumes nothing.
-func testBatchWrongRecords(t *testing.T, s issuer.Store) {
+func testBatchWrongRecords(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:batchwrong.example")
 	existing := awardBatch(t, s, is.ID, both, ListSize, 5)
@@ -421,7 +421,7 @@ func testBatchWrongRecords(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testBatchInvalid(t *testing.T, s issuer.Store) {
+func testBatchInvalid(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:batchinvalid.example")
 	build := func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error) {
@@ -459,7 +459,7 @@ func testBatchInvalid(t *testing.T, s issuer.Store) {
 
 // testBatchMax: a batch of MaxBatch on small lists (63 new lists per
 // purpose) and one on a large list.
-func testBatchMax(t *testing.T, s issuer.Store) {
+func testBatchMax(t *testing.T, s Store) {
 	is := newIssuer(t, s, "did:web:batchmax.example")
 	other := newIssuer(t, s, "did:web:batchmax2.example")
 	awardBatch(t, s, is.ID, both, ListSize, issuer.MaxBatch)
@@ -479,7 +479,7 @@ func testBatchMax(t *testing.T, s issuer.Store) {
 // testConcurrentBatches: batches and single awards of one issuer from
 // several goroutines hand out no index twice and count exactly; a second
 // issuer's batches run alongside.
-func testConcurrentBatches(t *testing.T, s issuer.Store) {
+func testConcurrentBatches(t *testing.T, s Store) {
 	const (
 		workers = 8
 		total   = 3000

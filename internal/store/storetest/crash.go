@@ -37,7 +37,7 @@ const (
 // or for CrashBatch in AwardBatch calls of CrashBatchSize — and prints
 // "ok <n>" on stdout after each commit (n: the credentials awarded so far),
 // until the parent kills it.
-func HelperBulkAward(t *testing.T, open func(ctx context.Context, target string) (issuer.Store, error)) {
+func HelperBulkAward(t *testing.T, open func(ctx context.Context, target string) (Store, error)) {
 	if os.Getenv(envChild) != "1" {
 		t.Skip("helper process for the crash test")
 	}
@@ -84,7 +84,7 @@ func HelperBulkAward(t *testing.T, open func(ctx context.Context, target string)
 // is there (and at most one more), every record has its two slots, no
 // (list, index) pair is handed out twice, each list's Used equals its
 // slots; then awards continue without reusing an index.
-func Crash(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (issuer.Store, error)) {
+func Crash(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (Store, error)) {
 	crash(t, helperTest, target, open, 1)
 }
 
@@ -93,11 +93,11 @@ func Crash(t *testing.T, helperTest, target string, open func(ctx context.Contex
 // starts new ones), killed at a random moment in a batch, five times: what
 // survives is every announced batch, and at most the one in flight as a
 // whole, never a part of it.
-func CrashBatch(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (issuer.Store, error)) {
+func CrashBatch(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (Store, error)) {
 	crash(t, helperTest, target, open, CrashBatchSize)
 }
 
-func crash(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (issuer.Store, error), batch int) {
+func crash(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (Store, error), batch int) {
 	ctx := context.Background()
 	s, err := open(ctx, target)
 	if err != nil {
@@ -216,12 +216,12 @@ func runChild(t *testing.T, helperTest, target string, killAfter, batch int) int
 // document into a fresh store per iteration, and reports awards per
 // second: sub-benchmark "single", one Award after the other, and "batch500",
 // AwardBatch calls of 500.
-func BenchAward(b *testing.B, open func(b *testing.B) issuer.Store, n int) {
+func BenchAward(b *testing.B, open func(b *testing.B) Store, n int) {
 	b.Run("single", func(b *testing.B) { benchAward(b, open, n, 1) })
 	b.Run("batch500", func(b *testing.B) { benchAward(b, open, n, 500) })
 }
 
-func benchAward(b *testing.B, open func(b *testing.B) issuer.Store, n, batch int) {
+func benchAward(b *testing.B, open func(b *testing.B) Store, n, batch int) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()

@@ -1,4 +1,4 @@
-// Package storetest is the one test suite the issuer.Store passes on each
+// Package storetest is the one test suite the Store passes on each
 // engine (issuerdb on SQLite and PostgreSQL): Run for the behaviour,
 // RunTokens for the account.Store (tokendb), Crash,
 // CrashBatch and HelperBulkAward for crash safety, BenchAward for
@@ -22,6 +22,23 @@ import (
 	"github.com/blason-badges/blason/issuer"
 )
 
+// Store is what the suite tests: the issuer.Store, and the reads that
+// let it look at everything the store holds.
+type Store interface {
+	issuer.Store
+	// ListIssuers returns all issuers, oldest first.
+	ListIssuers(ctx context.Context) ([]*issuer.IssuerRecord, error)
+	// ListCredentials returns an issuer's credentials, newest first, and
+	// the total count (limit <= 0: no limit).
+	ListCredentials(ctx context.Context, issuerID string, offset, limit int) ([]*issuer.CredentialRecord, int, error)
+	// Events returns a credential's status changes, oldest first;
+	// ErrNotFound for an unknown credential.
+	Events(ctx context.Context, credentialID string) ([]issuer.StatusEvent, error)
+	// ListStatusLists returns an issuer's lists, oldest first.
+	ListStatusLists(ctx context.Context, issuerID string) ([]*issuer.StatusList, error)
+	Close() error
+}
+
 // ListSize is the status list size the suite uses, so that lists fill up.
 const ListSize = 16
 
@@ -33,7 +50,7 @@ var base = time.Date(2025, 3, 14, 15, 9, 26, 535897000, time.FixedZone("CET", 36
 
 // Run runs the suite. open returns a fresh, empty store and arranges (with
 // t.Cleanup) for it to be closed and removed.
-func Run(t *testing.T, open func(t *testing.T) issuer.Store) {
+func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Issuers", func(t *testing.T) { testIssuers(t, open(t)) })
 	t.Run("AwardRoundTrip", func(t *testing.T) { testAwardRoundTrip(t, open(t)) })
 	t.Run("AwardNoStatus", func(t *testing.T) { testAwardNoStatus(t, open(t)) })
@@ -57,7 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) issuer.Store) {
 
 // ---------------------------------------------------------------- helpers
 
-func newIssuer(t testing.TB, s issuer.Store, id string) *issuer.IssuerRecord {
+func newIssuer(t testing.TB, s Store, id string) *issuer.IssuerRecord {
 	t.Helper()
 	r := &issuer.IssuerRecord{
 		ID:                 id,
@@ -131,7 +148,7 @@ func document(id, issuerID string, slots []issuer.StatusSlot) []byte {
 	return b.Bytes()
 }
 
-func award(t testing.TB, s issuer.Store, issuerID string, purposes []issuer.StatusPurpose, size int) *issuer.CredentialRecord {
+func award(t testing.TB, s Store, issuerID string, purposes []issuer.StatusPurpose, size int) *issuer.CredentialRecord {
 	t.Helper()
 	rec, err := s.Award(context.Background(), issuerID, purposes, size, func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error) {
 		return record(issuerID, slots), nil
@@ -164,7 +181,7 @@ func diffRecord(want, got *issuer.CredentialRecord) string {
 	return strings.Join(d, "; ")
 }
 
-func getList(t testing.TB, s issuer.Store, id string) *issuer.StatusList {
+func getList(t testing.TB, s Store, id string) *issuer.StatusList {
 	t.Helper()
 	l, err := s.GetStatusList(context.Background(), id)
 	if err != nil {
@@ -196,7 +213,7 @@ func slotOf(rec *issuer.CredentialRecord, p issuer.StatusPurpose) issuer.StatusS
 
 // ---------------------------------------------------------------- tests
 
-func testIssuers(t *testing.T, s issuer.Store) {
+func testIssuers(t *testing.T, s Store) {
 	ctx := context.Background()
 	if got, err := s.ListIssuers(ctx); err != nil || len(got) != 0 {
 		t.Fatalf("ListIssuers on an empty store = %v, %v", got, err)
@@ -233,7 +250,7 @@ func testIssuers(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testAwardRoundTrip(t *testing.T, s issuer.Store) {
+func testAwardRoundTrip(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:round.example")
 	var built *issuer.CredentialRecord
@@ -318,7 +335,7 @@ func testAwardRoundTrip(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testAwardNoStatus(t *testing.T, s issuer.Store) {
+func testAwardNoStatus(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:nostatus.example")
 	rec := award(t, s, is.ID, nil, ListSize)
@@ -334,7 +351,7 @@ func testAwardNoStatus(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testAwardUnknownIssuer(t *testing.T, s issuer.Store) {
+func testAwardUnknownIssuer(t *testing.T, s Store) {
 	_, err := s.Award(context.Background(), "did:web:nobody", both, ListSize, func([]issuer.StatusSlot) (*issuer.CredentialRecord, error) {
 		t.Error("build called for an unknown issuer")
 		return nil, errors.New("unreachable")
@@ -344,7 +361,7 @@ func testAwardUnknownIssuer(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testAwardInvalid(t *testing.T, s issuer.Store) {
+func testAwardInvalid(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:invalid.example")
 	build := func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error) { return record(is.ID, slots), nil }
@@ -386,7 +403,7 @@ func testAwardInvalid(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testAwardBuildError(t *testing.T, s issuer.Store) {
+func testAwardBuildError(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:builderr.example")
 	errBuild := errors.New("signing failed")
@@ -437,7 +454,7 @@ func testAwardBuildError(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testAwardDuplicateID(t *testing.T, s issuer.Store) {
+func testAwardDuplicateID(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:dup.example")
 	first := award(t, s, is.ID, both, ListSize)
@@ -463,7 +480,7 @@ func testAwardDuplicateID(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testListFills(t *testing.T, s issuer.Store) {
+func testListFills(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:fill.example")
 	const n = 2*ListSize + ListSize/2
@@ -517,7 +534,7 @@ func testListFills(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testListsPerIssuer(t *testing.T, s issuer.Store) {
+func testListsPerIssuer(t *testing.T, s Store) {
 	ctx := context.Background()
 	a := newIssuer(t, s, "did:web:pa.example")
 	b := newIssuer(t, s, "did:web:pb.example")
@@ -540,7 +557,7 @@ func testListsPerIssuer(t *testing.T, s issuer.Store) {
 // index) pair is handed out twice, and each list's Used equals the slots
 // handed out in it, which are exactly StatusIndex(key, size, 0..Used-1). It
 // returns the number of records.
-func Check(t testing.TB, s issuer.Store, issuerID string, purposes []issuer.StatusPurpose) int {
+func Check(t testing.TB, s Store, issuerID string, purposes []issuer.StatusPurpose) int {
 	t.Helper()
 	ctx := context.Background()
 	recs, total, err := s.ListCredentials(ctx, issuerID, 0, 0)
@@ -616,7 +633,7 @@ func Check(t testing.TB, s issuer.Store, issuerID string, purposes []issuer.Stat
 	return len(recs)
 }
 
-func testConcurrentAwards(t *testing.T, s issuer.Store) {
+func testConcurrentAwards(t *testing.T, s Store) {
 	const (
 		workers = 16
 		total   = 2000
@@ -677,7 +694,7 @@ type step struct {
 	status   string // status after the step
 }
 
-func testChangeStatusRules(t *testing.T, open func(t *testing.T) issuer.Store) {
+func testChangeStatusRules(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:rules.example")
@@ -738,7 +755,7 @@ func testChangeStatusRules(t *testing.T, open func(t *testing.T) issuer.Store) {
 	})
 }
 
-func testChangeStatusBits(t *testing.T, s issuer.Store) {
+func testChangeStatusBits(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:bits.example")
 	// Several records, so that the lists hold more than one slot.
@@ -819,7 +836,7 @@ func testChangeStatusBits(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testChangeStatusWithoutSlots(t *testing.T, s issuer.Store) {
+func testChangeStatusWithoutSlots(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:noslot.example")
 	rec := award(t, s, is.ID, []issuer.StatusPurpose{issuer.PurposeSuspension}, ListSize)
@@ -833,7 +850,7 @@ func testChangeStatusWithoutSlots(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testChangeStatusUnknown(t *testing.T, s issuer.Store) {
+func testChangeStatusUnknown(t *testing.T, s Store) {
 	_, err := s.ChangeStatus(context.Background(), issuer.StatusEvent{CredentialID: "urn:uuid:nope", Action: issuer.ActionRevoke})
 	if !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("ChangeStatus(unknown) = %v, want ErrNotFound", err)
@@ -843,7 +860,7 @@ func testChangeStatusUnknown(t *testing.T, s issuer.Store) {
 // testConcurrentStatusChanges: status changes of different credentials on
 // the same lists, concurrent with awards, lose no bit (the lists' bits are
 // read-modify-written).
-func testConcurrentStatusChanges(t *testing.T, s issuer.Store) {
+func testConcurrentStatusChanges(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:concstatus.example")
 	const n = 64
@@ -902,7 +919,7 @@ func testConcurrentStatusChanges(t *testing.T, s issuer.Store) {
 	Check(t, s, is.ID, both)
 }
 
-func testEvents(t *testing.T, s issuer.Store) {
+func testEvents(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:events.example")
 	rec := award(t, s, is.ID, both, ListSize)
@@ -955,7 +972,7 @@ func testEvents(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testListCredentials(t *testing.T, s issuer.Store) {
+func testListCredentials(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:page.example")
 	other := newIssuer(t, s, "did:web:other.example")
@@ -1009,7 +1026,7 @@ func testListCredentials(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testStatusLists(t *testing.T, s issuer.Store) {
+func testStatusLists(t *testing.T, s Store) {
 	ctx := context.Background()
 	is := newIssuer(t, s, "did:web:lists.example")
 	if _, err := s.GetStatusList(ctx, "nolist"); !errors.Is(err, issuer.ErrNotFound) {

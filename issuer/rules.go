@@ -1,9 +1,10 @@
-// Package store opens the one database every component's store is built on
-// (Open), and holds the issuer store's rules (input checks, status list
-// identifiers and keys, the bit order, the status-change rules) that
-// issuerdb applies. The tables live in the components' packages: issuerdb,
-// tokendb, and those to come, each with its own migrations on sqldb.
-package store
+package issuer
+
+// The rules an issuer.Store applies in its transactions, written once for
+// every store: which status slots an award takes (Allocate, NewList,
+// LockOrder), what a recorded credential must be (PrepareRecords), and what
+// a status action does (Decide). A store reads the state under its lock,
+// calls these, and writes what they return.
 
 import (
 	"crypto/rand"
@@ -11,9 +12,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/limits"
-	"github.com/blason-badges/blason/issuer"
 )
 
 // MaxListSize bounds a status list (bits): 2^26 entries, an 8 MiB bitstring.
@@ -29,7 +28,7 @@ var listIDEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").With
 // random URL-safe ID (16 random bytes, lower-case base32), a random 32-byte
 // permutation key, size/8 zero bytes and Version 1. Times are left to the
 // caller.
-func NewList(issuerID string, purpose issuer.StatusPurpose, size int) (*issuer.StatusList, error) {
+func NewList(issuerID string, purpose StatusPurpose, size int) (*StatusList, error) {
 	var id [16]byte
 	key := make([]byte, 32)
 	if _, err := rand.Read(id[:]); err != nil {
@@ -38,7 +37,7 @@ func NewList(issuerID string, purpose issuer.StatusPurpose, size int) (*issuer.S
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("new status list key: %w", err)
 	}
-	return &issuer.StatusList{
+	return &StatusList{
 		ID:       listIDEncoding.EncodeToString(id[:]),
 		IssuerID: issuerID,
 		Purpose:  purpose,
@@ -51,16 +50,16 @@ func NewList(issuerID string, purpose issuer.StatusPurpose, size int) (*issuer.S
 
 // CheckAward validates Award's arguments: a list size that is a multiple of
 // 8 in [8, MaxListSize] and known, distinct purposes.
-func CheckAward(issuerID string, purposes []issuer.StatusPurpose, listSize int) error {
+func CheckAward(issuerID string, purposes []StatusPurpose, listSize int) error {
 	if issuerID == "" {
 		return fmt.Errorf("%w: empty issuer id", ErrInvalid)
 	}
 	if listSize < 8 || listSize > MaxListSize || listSize%8 != 0 {
 		return fmt.Errorf("%w: status list size %d (need a multiple of 8 in [8, %d])", ErrInvalid, listSize, MaxListSize)
 	}
-	seen := map[issuer.StatusPurpose]bool{}
+	seen := map[StatusPurpose]bool{}
 	for _, p := range purposes {
-		if p != issuer.PurposeRevocation && p != issuer.PurposeSuspension {
+		if p != PurposeRevocation && p != PurposeSuspension {
 			return fmt.Errorf("%w: unknown status purpose %q", ErrInvalid, p)
 		}
 		if seen[p] {
@@ -72,24 +71,12 @@ func CheckAward(issuerID string, purposes []issuer.StatusPurpose, listSize int) 
 }
 
 // CheckBatch validates AwardBatch's arguments: CheckAward's, and a batch of
-// 1 to issuer.MaxBatch credentials.
-func CheckBatch(issuerID string, purposes []issuer.StatusPurpose, listSize, n int) error {
-	if n < 1 || n > issuer.MaxBatch {
-		return fmt.Errorf("%w: batch of %d credentials (need 1 to %d)", ErrInvalid, n, issuer.MaxBatch)
+// 1 to MaxBatch credentials.
+func CheckBatch(issuerID string, purposes []StatusPurpose, listSize, n int) error {
+	if n < 1 || n > MaxBatch {
+		return fmt.Errorf("%w: batch of %d credentials (need 1 to %d)", ErrInvalid, n, MaxBatch)
 	}
 	return CheckAward(issuerID, purposes, listSize)
-}
-
-// One adapts Award's build to AwardBatch's, for an Award that is a batch of
-// one.
-func One(build func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error)) func([][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error) {
-	return func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error) {
-		rec, err := build(slots[0])
-		if err != nil {
-			return nil, err
-		}
-		return []*issuer.CredentialRecord{rec}, nil
-	}
 }
 
 // OpenList is an issuer's newest list of one purpose that is not full, as a
@@ -105,17 +92,17 @@ type OpenList struct {
 // From to To.
 type ListUse struct {
 	ID       string
-	Purpose  issuer.StatusPurpose
+	Purpose  StatusPurpose
 	From, To int
 	// New, if not nil, is a list the allocation started: the store inserts
 	// it (with Used = To) instead of advancing a stored counter.
-	New *issuer.StatusList
+	New *StatusList
 }
 
 // Allocation is the outcome of Allocate.
 type Allocation struct {
 	// Slots[i] are credential i's slots, in the caller's purposes order.
-	Slots [][]issuer.StatusSlot
+	Slots [][]StatusSlot
 	// Lists are the lists the slots come from, in the order n single
 	// awards would have touched them first (so new lists are created in
 	// the same order, and get the same creation sequence).
@@ -130,7 +117,7 @@ type Allocation struct {
 // fills with the last credential does not start one. open[j] is the open
 // list of purposes[j] (nil: there is none). The caller validates the
 // arguments (CheckBatch) and holds the lock that makes open current.
-func Allocate(issuerID string, purposes []issuer.StatusPurpose, open []*OpenList, listSize, n int) (*Allocation, error) {
+func Allocate(issuerID string, purposes []StatusPurpose, open []*OpenList, listSize, n int) (*Allocation, error) {
 	if len(open) != len(purposes) {
 		return nil, fmt.Errorf("%w: %d open lists for %d purposes", ErrInvalid, len(open), len(purposes))
 	}
@@ -150,8 +137,8 @@ func Allocate(issuerID string, purposes []issuer.StatusPurpose, open []*OpenList
 			return nil, fmt.Errorf("status list %s: corrupt counters used=%d size=%d", o.ID, o.Used, o.Size)
 		}
 	}
-	a := &Allocation{Slots: make([][]issuer.StatusSlot, n)}
-	flat := make([]issuer.StatusSlot, n*len(purposes))
+	a := &Allocation{Slots: make([][]StatusSlot, n)}
+	flat := make([]StatusSlot, n*len(purposes))
 	order := LockOrder(purposes)
 	for i := range n {
 		a.Slots[i] = flat[i*len(purposes) : (i+1)*len(purposes) : (i+1)*len(purposes)]
@@ -174,7 +161,7 @@ func Allocate(issuerID string, purposes []issuer.StatusPurpose, open []*OpenList
 				a.Lists = append(a.Lists, u)
 				c.use = len(a.Lists) - 1
 			}
-			a.Slots[i][j] = issuer.StatusSlot{ListID: a.Lists[c.use].ID, Purpose: purposes[j], Index: issuer.StatusIndex(c.key, c.size, c.used)}
+			a.Slots[i][j] = StatusSlot{ListID: a.Lists[c.use].ID, Purpose: purposes[j], Index: StatusIndex(c.key, c.size, c.used)}
 			c.used++
 			a.Lists[c.use].To = c.used
 		}
@@ -187,24 +174,14 @@ func Allocate(issuerID string, purposes []issuer.StatusPurpose, open []*OpenList
 	return a, nil
 }
 
-// CloneSlots returns a deep copy of slots, for build (which may keep or
-// change what it is given).
-func CloneSlots(slots [][]issuer.StatusSlot) [][]issuer.StatusSlot {
-	out := make([][]issuer.StatusSlot, len(slots))
-	for i, s := range slots {
-		out[i] = append([]issuer.StatusSlot(nil), s...)
-	}
-	return out
-}
-
 // PrepareRecords checks what AwardBatch's build returned, n records, and
 // returns the copies to store (PrepareRecord with slots[i] for record i). A
 // record id given twice is ErrExists.
-func PrepareRecords(recs []*issuer.CredentialRecord, n int, issuerID string, slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error) {
+func PrepareRecords(recs []*CredentialRecord, n int, issuerID string, slots [][]StatusSlot) ([]*CredentialRecord, error) {
 	if len(recs) != n {
 		return nil, fmt.Errorf("%w: build returned %d records for a batch of %d", ErrInvalid, len(recs), n)
 	}
-	out := make([]*issuer.CredentialRecord, n)
+	out := make([]*CredentialRecord, n)
 	seen := make(map[string]bool, n)
 	for i, rec := range recs {
 		r, err := PrepareRecord(rec, issuerID, slots[i])
@@ -212,7 +189,7 @@ func PrepareRecords(recs []*issuer.CredentialRecord, n int, issuerID string, slo
 			return nil, fmt.Errorf("record %d: %w", i, err)
 		}
 		if seen[r.ID] {
-			return nil, fmt.Errorf("credential %s given twice in the batch: %w", r.ID, issuer.ErrExists)
+			return nil, fmt.Errorf("credential %s given twice in the batch: %w", r.ID, ErrExists)
 		}
 		seen[r.ID] = true
 		out[i] = r
@@ -223,7 +200,7 @@ func PrepareRecords(recs []*issuer.CredentialRecord, n int, issuerID string, slo
 // LockOrder returns the indices of purposes in the order in which a store
 // locks or allocates their lists: sorted by purpose, so that two concurrent
 // awards listing the purposes in different orders cannot deadlock.
-func LockOrder(purposes []issuer.StatusPurpose) []int {
+func LockOrder(purposes []StatusPurpose) []int {
 	order := make([]int, len(purposes))
 	for i := range order {
 		order[i] = i
@@ -239,7 +216,7 @@ func LockOrder(purposes []issuer.StatusPurpose) []int {
 // store: Slots are the allocated slots, IssuerID is issuerID (an empty one is
 // filled in, a different one is an error), Status is active (an empty one is
 // filled in, any other is an error), and ID must be set.
-func PrepareRecord(rec *issuer.CredentialRecord, issuerID string, slots []issuer.StatusSlot) (*issuer.CredentialRecord, error) {
+func PrepareRecord(rec *CredentialRecord, issuerID string, slots []StatusSlot) (*CredentialRecord, error) {
 	if rec == nil {
 		return nil, fmt.Errorf("%w: build returned no record", ErrInvalid)
 	}
@@ -256,33 +233,18 @@ func PrepareRecord(rec *issuer.CredentialRecord, issuerID string, slots []issuer
 	}
 	switch r.Status {
 	case "":
-		r.Status = issuer.StatusActive
-	case issuer.StatusActive:
+		r.Status = StatusActive
+	case StatusActive:
 	default:
 		return nil, fmt.Errorf("%w: new credential with status %q", ErrInvalid, r.Status)
 	}
 	if len(slots) == 0 {
 		r.Slots = nil
 	} else {
-		r.Slots = append([]issuer.StatusSlot(nil), slots...)
+		r.Slots = append([]StatusSlot(nil), slots...)
 	}
 	r.Document = append([]byte(nil), rec.Document...)
 	return &r, nil
-}
-
-// Bit reports bit i of a bitstring: bit 0 is the most significant bit of
-// byte 0 (Bitstring Status List §4.1).
-func Bit(bits []byte, i int) bool {
-	return bits[i/8]&(0x80>>(i%8)) != 0
-}
-
-// SetBit sets (v) or clears bit i of bits in place.
-func SetBit(bits []byte, i int, v bool) {
-	if v {
-		bits[i/8] |= 0x80 >> (i % 8)
-	} else {
-		bits[i/8] &^= 0x80 >> (i % 8)
-	}
 }
 
 // Change is the effect of a status action on one credential.
@@ -295,7 +257,7 @@ type Change struct {
 	Status string
 	// Slot is the bit to write, nil when no bit changes (revoking a
 	// credential that has no revocation slot).
-	Slot *issuer.StatusSlot
+	Slot *StatusSlot
 	// Set: the bit is set (revoke, suspend) or cleared (reinstate).
 	Set bool
 }
@@ -311,8 +273,8 @@ type Change struct {
 //     unless it is suspended.
 //
 // Repeating the action that led to the current state is a no-op.
-func Decide(cur string, slots []issuer.StatusSlot, action string) (Change, error) {
-	slot := func(p issuer.StatusPurpose) *issuer.StatusSlot {
+func Decide(cur string, slots []StatusSlot, action string) (Change, error) {
+	slot := func(p StatusPurpose) *StatusSlot {
 		for i := range slots {
 			if slots[i].Purpose == p {
 				s := slots[i]
@@ -322,53 +284,28 @@ func Decide(cur string, slots []issuer.StatusSlot, action string) (Change, error
 		return nil
 	}
 	switch action {
-	case issuer.ActionRevoke:
-		if cur == issuer.StatusRevoked {
+	case ActionRevoke:
+		if cur == StatusRevoked {
 			return Change{NoOp: true, Status: cur}, nil
 		}
-		return Change{Status: issuer.StatusRevoked, Slot: slot(issuer.PurposeRevocation), Set: true}, nil
-	case issuer.ActionSuspend:
+		return Change{Status: StatusRevoked, Slot: slot(PurposeRevocation), Set: true}, nil
+	case ActionSuspend:
 		switch {
-		case cur == issuer.StatusRevoked:
-			return Change{}, fmt.Errorf("suspend a revoked credential: %w", issuer.ErrConflict)
-		case cur == issuer.StatusSuspended:
+		case cur == StatusRevoked:
+			return Change{}, fmt.Errorf("suspend a revoked credential: %w", ErrConflict)
+		case cur == StatusSuspended:
 			return Change{NoOp: true, Status: cur}, nil
 		}
-		s := slot(issuer.PurposeSuspension)
+		s := slot(PurposeSuspension)
 		if s == nil {
-			return Change{}, fmt.Errorf("suspend a credential without a suspension status entry: %w", issuer.ErrConflict)
+			return Change{}, fmt.Errorf("suspend a credential without a suspension status entry: %w", ErrConflict)
 		}
-		return Change{Status: issuer.StatusSuspended, Slot: s, Set: true}, nil
-	case issuer.ActionReinstate:
-		if cur != issuer.StatusSuspended {
-			return Change{}, fmt.Errorf("reinstate a credential that is %s: %w", cur, issuer.ErrConflict)
+		return Change{Status: StatusSuspended, Slot: s, Set: true}, nil
+	case ActionReinstate:
+		if cur != StatusSuspended {
+			return Change{}, fmt.Errorf("reinstate a credential that is %s: %w", cur, ErrConflict)
 		}
-		return Change{Status: issuer.StatusActive, Slot: slot(issuer.PurposeSuspension), Set: false}, nil
+		return Change{Status: StatusActive, Slot: slot(PurposeSuspension), Set: false}, nil
 	}
 	return Change{}, fmt.Errorf("%w: unknown status action %q", ErrInvalid, action)
-}
-
-// CheckToken validates a token before it is stored: an id, at least one
-// known scope, and a 32-byte hash (SHA-256).
-func CheckToken(t *account.Token) error {
-	if t == nil || t.ID == "" {
-		return fmt.Errorf("%w: token without an id", ErrInvalid)
-	}
-	if len(t.Hash) != 32 {
-		return fmt.Errorf("%w: token hash of %d bytes (need a SHA-256)", ErrInvalid, len(t.Hash))
-	}
-	if _, err := account.ParseScopes(account.JoinScopes(t.Scopes)); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	return nil
-}
-
-// DecodeScopes reads a stored scope list; a stored unknown scope is an
-// error (a token never gets more than it was given).
-func DecodeScopes(s string) ([]account.Scope, error) {
-	scopes, err := account.ParseScopes(s)
-	if err != nil {
-		return nil, fmt.Errorf("stored token scopes %q: %w", s, err)
-	}
-	return scopes, nil
 }

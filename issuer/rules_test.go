@@ -1,36 +1,17 @@
-package store
+package issuer
 
 import (
 	"errors"
 	"regexp"
 	"testing"
-
-	"github.com/blason-badges/blason/issuer"
 )
 
-func TestBitOrder(t *testing.T) {
-	bits := make([]byte, 2)
-	SetBit(bits, 0, true)
-	SetBit(bits, 9, true)
-	SetBit(bits, 15, true)
-	if bits[0] != 0x80 || bits[1] != 0x41 {
-		t.Fatalf("bits = %08b %08b, want 10000000 01000001", bits[0], bits[1])
-	}
-	if !Bit(bits, 0) || Bit(bits, 1) || !Bit(bits, 9) || !Bit(bits, 15) {
-		t.Fatal("Bit disagrees with SetBit")
-	}
-	SetBit(bits, 9, false)
-	if bits[1] != 0x01 {
-		t.Fatalf("clear: %08b", bits[1])
-	}
-}
-
 func TestNewList(t *testing.T) {
-	a, err := NewList("did:x", issuer.PurposeRevocation, 131072)
+	a, err := NewList("did:x", PurposeRevocation, 131072)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := NewList("did:x", issuer.PurposeRevocation, 131072)
+	b, _ := NewList("did:x", PurposeRevocation, 131072)
 	if !regexp.MustCompile(`^[a-z2-7]{26}$`).MatchString(a.ID) || a.ID == b.ID {
 		t.Fatalf("ids %q %q", a.ID, b.ID)
 	}
@@ -40,20 +21,20 @@ func TestNewList(t *testing.T) {
 }
 
 func TestCheckAward(t *testing.T) {
-	R, S := issuer.PurposeRevocation, issuer.PurposeSuspension
+	R, S := PurposeRevocation, PurposeSuspension
 	ok := []struct {
-		p    []issuer.StatusPurpose
+		p    []StatusPurpose
 		size int
-	}{{nil, 8}, {[]issuer.StatusPurpose{R}, 16}, {[]issuer.StatusPurpose{S, R}, 131072}}
+	}{{nil, 8}, {[]StatusPurpose{R}, 16}, {[]StatusPurpose{S, R}, 131072}}
 	for _, c := range ok {
 		if err := CheckAward("i", c.p, c.size); err != nil {
 			t.Errorf("%v %d: %v", c.p, c.size, err)
 		}
 	}
 	bad := []struct {
-		p    []issuer.StatusPurpose
+		p    []StatusPurpose
 		size int
-	}{{nil, 0}, {nil, 4}, {nil, 12}, {nil, MaxListSize + 8}, {[]issuer.StatusPurpose{"x"}, 8}, {[]issuer.StatusPurpose{S, S}, 8}}
+	}{{nil, 0}, {nil, 4}, {nil, 12}, {nil, MaxListSize + 8}, {[]StatusPurpose{"x"}, 8}, {[]StatusPurpose{S, S}, 8}}
 	for _, c := range bad {
 		if err := CheckAward("i", c.p, c.size); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%v %d: %v", c.p, c.size, err)
@@ -62,37 +43,37 @@ func TestCheckAward(t *testing.T) {
 	if err := CheckAward("", nil, 8); !errors.Is(err, ErrInvalid) {
 		t.Error("empty issuer accepted")
 	}
-	if got := LockOrder([]issuer.StatusPurpose{S, R}); got[0] != 1 || got[1] != 0 {
+	if got := LockOrder([]StatusPurpose{S, R}); got[0] != 1 || got[1] != 0 {
 		t.Errorf("LockOrder = %v", got)
 	}
 }
 
 func TestDecide(t *testing.T) {
-	rev := issuer.StatusSlot{ListID: "r", Purpose: issuer.PurposeRevocation, Index: 3}
-	sus := issuer.StatusSlot{ListID: "s", Purpose: issuer.PurposeSuspension, Index: 5}
-	both := []issuer.StatusSlot{rev, sus}
-	A, Rv, Su := issuer.StatusActive, issuer.StatusRevoked, issuer.StatusSuspended
+	rev := StatusSlot{ListID: "r", Purpose: PurposeRevocation, Index: 3}
+	sus := StatusSlot{ListID: "s", Purpose: PurposeSuspension, Index: 5}
+	both := []StatusSlot{rev, sus}
+	A, Rv, Su := StatusActive, StatusRevoked, StatusSuspended
 	for _, c := range []struct {
 		cur, action string
-		slots       []issuer.StatusSlot
+		slots       []StatusSlot
 		conflict    bool
 		want        Change
 	}{
-		{A, issuer.ActionRevoke, both, false, Change{Status: Rv, Slot: &rev, Set: true}},
-		{A, issuer.ActionRevoke, nil, false, Change{Status: Rv, Set: true}},
-		{Su, issuer.ActionRevoke, both, false, Change{Status: Rv, Slot: &rev, Set: true}},
-		{Rv, issuer.ActionRevoke, both, false, Change{NoOp: true, Status: Rv}},
-		{A, issuer.ActionSuspend, both, false, Change{Status: Su, Slot: &sus, Set: true}},
-		{A, issuer.ActionSuspend, []issuer.StatusSlot{rev}, true, Change{}},
-		{Su, issuer.ActionSuspend, both, false, Change{NoOp: true, Status: Su}},
-		{Rv, issuer.ActionSuspend, both, true, Change{}},
-		{Su, issuer.ActionReinstate, both, false, Change{Status: A, Slot: &sus, Set: false}},
-		{A, issuer.ActionReinstate, both, true, Change{}},
-		{Rv, issuer.ActionReinstate, both, true, Change{}},
+		{A, ActionRevoke, both, false, Change{Status: Rv, Slot: &rev, Set: true}},
+		{A, ActionRevoke, nil, false, Change{Status: Rv, Set: true}},
+		{Su, ActionRevoke, both, false, Change{Status: Rv, Slot: &rev, Set: true}},
+		{Rv, ActionRevoke, both, false, Change{NoOp: true, Status: Rv}},
+		{A, ActionSuspend, both, false, Change{Status: Su, Slot: &sus, Set: true}},
+		{A, ActionSuspend, []StatusSlot{rev}, true, Change{}},
+		{Su, ActionSuspend, both, false, Change{NoOp: true, Status: Su}},
+		{Rv, ActionSuspend, both, true, Change{}},
+		{Su, ActionReinstate, both, false, Change{Status: A, Slot: &sus, Set: false}},
+		{A, ActionReinstate, both, true, Change{}},
+		{Rv, ActionReinstate, both, true, Change{}},
 	} {
 		got, err := Decide(c.cur, c.slots, c.action)
 		if c.conflict {
-			if !errors.Is(err, issuer.ErrConflict) {
+			if !errors.Is(err, ErrConflict) {
 				t.Errorf("%s on %s: err %v, want ErrConflict", c.action, c.cur, err)
 			}
 			continue
@@ -112,8 +93,8 @@ func TestDecide(t *testing.T) {
 }
 
 func TestAllocate(t *testing.T) {
-	R, S := issuer.PurposeRevocation, issuer.PurposeSuspension
-	purposes := []issuer.StatusPurpose{S, R} // allocated in LockOrder: R first
+	R, S := PurposeRevocation, PurposeSuspension
+	purposes := []StatusPurpose{S, R} // allocated in LockOrder: R first
 	open := []*OpenList{nil, {ID: "r0", Size: 16, Used: 13, Key: make([]byte, 32)}}
 	a, err := Allocate("i", purposes, open, 8, 20)
 	if err != nil {
@@ -122,7 +103,7 @@ func TestAllocate(t *testing.T) {
 	// r0 gives 3, then new lists of 8: R 8, 8, 1; S 8, 8, 4. Creation order
 	// as single awards: S1 (award 0), R1 (award 3), S2 (8), R2 (11), S3 (16), R3 (19).
 	type use struct {
-		p        issuer.StatusPurpose
+		p        StatusPurpose
 		new      bool
 		from, to int
 	}
@@ -146,7 +127,7 @@ func TestAllocate(t *testing.T) {
 		t.Fatalf("slots %+v", a.Slots[:4])
 	}
 	for k := range 3 {
-		if a.Slots[k][1].Index != issuer.StatusIndex(open[1].Key, 16, 13+k) {
+		if a.Slots[k][1].Index != StatusIndex(open[1].Key, 16, 13+k) {
 			t.Fatalf("slot %d index %d", k, a.Slots[k][1].Index)
 		}
 	}
@@ -159,12 +140,12 @@ func TestAllocate(t *testing.T) {
 }
 
 func TestCheckBatch(t *testing.T) {
-	for _, n := range []int{0, -1, issuer.MaxBatch + 1} {
+	for _, n := range []int{0, -1, MaxBatch + 1} {
 		if err := CheckBatch("i", nil, 8, n); !errors.Is(err, ErrInvalid) {
 			t.Errorf("n = %d: %v", n, err)
 		}
 	}
-	for _, n := range []int{1, issuer.MaxBatch} {
+	for _, n := range []int{1, MaxBatch} {
 		if err := CheckBatch("i", nil, 8, n); err != nil {
 			t.Errorf("n = %d: %v", n, err)
 		}
@@ -175,16 +156,16 @@ func TestCheckBatch(t *testing.T) {
 }
 
 func TestPrepareRecords(t *testing.T) {
-	slots := [][]issuer.StatusSlot{{{ListID: "a", Index: 1}}, {{ListID: "a", Index: 2}}}
-	recs := []*issuer.CredentialRecord{{ID: "x"}, {ID: "y"}}
+	slots := [][]StatusSlot{{{ListID: "a", Index: 1}}, {{ListID: "a", Index: 2}}}
+	recs := []*CredentialRecord{{ID: "x"}, {ID: "y"}}
 	out, err := PrepareRecords(recs, 2, "i", slots)
-	if err != nil || out[1].Slots[0].Index != 2 || out[0].IssuerID != "i" || out[1].Status != issuer.StatusActive {
+	if err != nil || out[1].Slots[0].Index != 2 || out[0].IssuerID != "i" || out[1].Status != StatusActive {
 		t.Fatalf("%+v, %v", out, err)
 	}
 	if _, err := PrepareRecords(recs[:1], 2, "i", slots); !errors.Is(err, ErrInvalid) {
 		t.Errorf("short: %v", err)
 	}
-	if _, err := PrepareRecords([]*issuer.CredentialRecord{{ID: "x"}, {ID: "x"}}, 2, "i", slots); !errors.Is(err, issuer.ErrExists) {
+	if _, err := PrepareRecords([]*CredentialRecord{{ID: "x"}, {ID: "x"}}, 2, "i", slots); !errors.Is(err, ErrExists) {
 		t.Errorf("duplicate: %v", err)
 	}
 }
