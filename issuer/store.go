@@ -12,41 +12,47 @@ import (
 // PostgreSQL; one test suite
 // (internal/store/storetest) runs against both.
 //
-// Every write that matters is one transaction: a credential is recorded
-// together with the status indices allocated to it, and a status change
-// together with its bits and its audit event.
+// Every write that matters is one transaction: the status slots an award
+// reserves (with the lists' counters), a credential together with its
+// slots, and a status change together with its bits and its audit event.
 type Store interface {
 	// CreateIssuer records a new issuer; ErrExists if the id is taken.
 	CreateIssuer(ctx context.Context, r *IssuerRecord) error
 	// GetIssuer returns ErrNotFound for an unknown id.
 	GetIssuer(ctx context.Context, id string) (*IssuerRecord, error)
 
-	// Award allocates one status slot per purpose for the issuer and calls
-	// build with them; the record build returns is stored in the same
-	// transaction. If build fails, or the process dies before commit,
-	// nothing is recorded and the slots are not handed out.
+	// Award reserves one status slot per purpose for the issuer, calls
+	// build with them holding no lock (build signs and verifies, which
+	// takes long), and stores the record build returns. The reservation is
+	// atomic and durable before build runs: a slot is handed out once,
+	// ever. If build fails, the record is refused, or the process dies
+	// before the record is stored, nothing is recorded and the reserved
+	// slots stay unused forever (a gap in the list, whose bit is never
+	// set: harmless, and invisible to verifiers). A slot is never used
+	// twice.
 	//
 	// Slot indices are unique per list and never reused: each list hands
 	// out StatusIndex(list.Key, list.Size, list.Used) and increments Used,
-	// so concurrent awards serialise on the list row. A list with
+	// so concurrent reservations serialise on the issuer. A list with
 	// Used == Size is full, and a new list (with a fresh random Key) is
 	// started for that issuer and purpose.
 	Award(ctx context.Context, issuerID string, purposes []StatusPurpose, listSize int,
 		build func(slots []StatusSlot) (*CredentialRecord, error)) (*CredentialRecord, error)
 
-	// AwardBatch is Award for n credentials of one issuer in ONE transaction:
-	// it allocates n slots per purpose (consecutive outputs of each list's
-	// StatusIndex; a list that fills mid-batch is closed and a new one started,
-	// exactly as n single awards would), then calls build once with all of them
-	// (slots[i] are credential i's slots, in purposes order) and stores the n
-	// records it returns, all or nothing. build may do its work concurrently
-	// (it is called once, from the calling goroutine). n must be ≥ 1 and at most
-	// MaxBatch (1,000); build must return exactly n records.
+	// AwardBatch is Award for n credentials of one issuer: it reserves n
+	// slots per purpose at once (consecutive outputs of each list's
+	// StatusIndex; a list that fills mid-batch is closed and a new one
+	// started, exactly as n single awards would), then calls build once
+	// with all of them (slots[i] are credential i's slots, in purposes
+	// order) and stores the n records it returns in one transaction, all or
+	// nothing. build may do its work concurrently (it is called once, from
+	// the calling goroutine). n must be ≥ 1 and at most MaxBatch (1,000);
+	// build must return exactly n records.
 	//
 	// The records are stored in order: records[n-1] is the newest. If build
 	// fails, returns the wrong number of records, or one record is refused
-	// (a duplicate id: ErrExists), or the process dies before commit,
-	// nothing is recorded and no slot is handed out.
+	// (a duplicate id: ErrExists), or the process dies before the records
+	// are stored, nothing is recorded, and the slots stay reserved, unused.
 	AwardBatch(ctx context.Context, issuerID string, purposes []StatusPurpose, listSize, n int,
 		build func(slots [][]StatusSlot) ([]*CredentialRecord, error)) ([]*CredentialRecord, error)
 

@@ -308,40 +308,51 @@ const (
 		SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int[])`
 )
 
-// award is Award and AwardBatch, arguments checked: in one write
-// transaction, the issuer's lock (PostgreSQL) or existence check (SQLite,
-// whose write lock is already held), the allocation, build, and the
-// records.
+// award is Award and AwardBatch, arguments checked, in two short write
+// transactions with build between them, outside both:
+//
+//  1. reserve: check (SQLite) or lock (PostgreSQL) the issuer, allocate
+//     the slots, advance the lists' counters (or start lists), commit. From
+//     here on the slots are never handed out again, whatever happens next.
+//  2. build: sign and verify, holding no lock, so that other awards and
+//     status changes proceed meanwhile (and, on PostgreSQL, other
+//     processes' awards of the same issuer).
+//  3. record: insert the records and their slots, all or nothing.
+//
+// A failure or crash after 1 leaves reserved slots unused: gaps in the
+// lists, whose bits are never set, which nobody can tell from slots of
+// revoked-never credentials. A slot is never used twice: the counters
+// only move forward under the lock, and UNIQUE (list_id, idx) refuses a
+// second record of one.
 func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize, n int,
 	build func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error)) ([]*issuer.CredentialRecord, error) {
-	var out []*issuer.CredentialRecord
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		a, err := s.allocate(ctx, tx, issuerID, purposes, listSize, n)
-		if err != nil {
+	var a *issuer.Allocation
+	err := s.db.Write(ctx, func(tx *sql.Tx) (err error) {
+		if a, err = s.allocate(ctx, tx, issuerID, purposes, listSize, n); err != nil {
 			return err
 		}
-		recs, err := build(cloneSlots(a.Slots))
-		if err != nil {
-			return fmt.Errorf("build credential: %w", err)
-		}
-		if recs, err = issuer.PrepareRecords(recs, n, issuerID, a.Slots); err != nil {
-			return err
-		}
-		if err := s.writeLists(ctx, tx, issuerID, a); err != nil {
-			return err
-		}
-		if s.db.Engine == sqldb.Postgres {
-			err = insertArrays(ctx, tx, issuerID, recs)
-		} else {
-			err = s.insertRows(ctx, tx, recs)
-		}
-		if err != nil {
-			return err
-		}
-		out = recs
-		return nil
+		return s.writeLists(ctx, tx, issuerID, a)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	recs, err := build(cloneSlots(a.Slots))
+	if err != nil {
+		return nil, fmt.Errorf("build credential: %w", err)
+	}
+	if recs, err = issuer.PrepareRecords(recs, n, issuerID, a.Slots); err != nil {
+		return nil, err
+	}
+	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+		if s.db.Engine == sqldb.Postgres {
+			return insertArrays(ctx, tx, issuerID, recs)
+		}
+		return s.insertRows(ctx, tx, recs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
 }
 
 // allocate checks (SQLite) or locks (PostgreSQL) the issuer, reads its open

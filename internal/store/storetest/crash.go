@@ -82,8 +82,10 @@ func HelperBulkAward(t *testing.T, open func(ctx context.Context, target string)
 // process. Each round starts the child, waits for some commits, sends
 // SIGKILL, reopens the store, and checks: it opens, every announced award
 // is there (and at most one more), every record has its two slots, no
-// (list, index) pair is handed out twice, each list's Used equals its
-// slots; then awards continue without reusing an index.
+// (list, index) pair is handed out twice, each list's recorded slots are
+// among the Used it handed out (a kill between reserving and recording
+// leaves reserved slots unused); then awards continue without reusing an
+// index.
 func Crash(t *testing.T, helperTest, target string, open func(ctx context.Context, target string) (Store, error)) {
 	crash(t, helperTest, target, open, 1)
 }
