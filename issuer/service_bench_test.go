@@ -2,10 +2,10 @@ package issuer_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/blason-badges/blason/internal/store/sqldb/sqldbtest"
 	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/issuer"
 )
@@ -53,11 +53,9 @@ func BenchmarkServiceAwardSQLite(b *testing.B) {
 }
 
 func BenchmarkServiceAwardPostgres(b *testing.B) {
-	dsn := os.Getenv("BLASON_TEST_POSTGRES")
-	if dsn == "" {
-		b.Skip("set BLASON_TEST_POSTGRES=postgres://... to benchmark PostgreSQL")
-	}
-	st, err := openPostgres(context.Background(), dsn)
+	// A fresh schema (skipped without BLASON_TEST_POSTGRES): runs do not
+	// pile up in one database.
+	st, err := openPostgres(context.Background(), sqldbtest.PostgresDSN(b))
 	if err != nil {
 		b.Fatal(err)
 	}

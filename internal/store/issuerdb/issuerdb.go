@@ -784,6 +784,26 @@ func (s *Store) GetStatusList(ctx context.Context, id string) (*issuer.StatusLis
 	return l, nil
 }
 
+var _ issuer.ListVersioner = (*Store)(nil)
+
+// StatusListVersion returns a list's Version without its bits (one
+// indexed read: status_lists.id is UNIQUE), so that a server keeping lists
+// decoded in memory sees a change made by another process at the cost of
+// one small read; ErrNotFound for an unknown list.
+func (s *Store) StatusListVersion(ctx context.Context, id string) (int64, error) {
+	var v int64
+	err := s.db.Read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, "SELECT version FROM status_lists WHERE id = $1", id).Scan(&v)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("status list %s: %w", id, issuer.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("status list %s version: %w", id, err)
+	}
+	return v, nil
+}
+
 // ListStatusLists returns an issuer's lists, oldest first.
 func (s *Store) ListStatusLists(ctx context.Context, issuerID string) ([]*issuer.StatusList, error) {
 	var out []*issuer.StatusList

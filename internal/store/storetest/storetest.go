@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
 	t.Run("ListCredentials", func(t *testing.T) { testListCredentials(t, open(t)) })
 	t.Run("StatusLists", func(t *testing.T) { testStatusLists(t, open(t)) })
+	t.Run("StatusListVersion", func(t *testing.T) { testStatusListVersion(t, open(t)) })
 	runBatch(t, open)
 }
 
@@ -1089,3 +1090,38 @@ func testStatusLists(t *testing.T, s Store) {
 
 // shuffle is used by the crash helper to vary the kill point.
 func shuffle(n int) int { return n/2 + rand.IntN(n) }
+
+// testStatusListVersion: a store with the optional ListVersioner gives a
+// list's Version as GetStatusList does, however it changes, and
+// ErrNotFound for an unknown list.
+func testStatusListVersion(t *testing.T, s Store) {
+	lv, ok := s.(issuer.ListVersioner)
+	if !ok {
+		t.Skipf("%T has no StatusListVersion", s)
+	}
+	ctx := context.Background()
+	is := newIssuer(t, s, "did:web:version.example")
+	a := award(t, s, is.ID, both, ListSize)
+	b := award(t, s, is.ID, both, ListSize)
+	for i, step := range []struct {
+		id, action string
+	}{{"", ""}, {a.ID, issuer.ActionSuspend}, {a.ID, issuer.ActionSuspend}, {b.ID, issuer.ActionRevoke}, {a.ID, issuer.ActionReinstate}} {
+		if step.id != "" {
+			if _, err := s.ChangeStatus(ctx, issuer.StatusEvent{CredentialID: step.id, Action: step.action, Actor: "test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, sl := range a.Slots {
+			v, err := lv.StatusListVersion(ctx, sl.ListID)
+			if want := getList(t, s, sl.ListID).Version; err != nil || v != want {
+				t.Fatalf("step %d: version of %s = %d, %v; GetStatusList says %d", i, sl.ListID, v, err, want)
+			}
+		}
+	}
+	if v := getList(t, s, slotOf(a, issuer.PurposeSuspension).ListID).Version; v != 3 {
+		t.Fatalf("suspension list version %d after a suspend and a reinstate, want 3", v)
+	}
+	if _, err := lv.StatusListVersion(ctx, "no-such-list"); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("unknown list: %v, want ErrNotFound", err)
+	}
+}
