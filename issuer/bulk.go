@@ -10,10 +10,10 @@ import (
 )
 
 // AwardMany issues several Open Badges credentials for one issuer in
-// batches of at most MaxBatch: each batch allocates its status slots and
-// records its credentials in one transaction (all or nothing), and the
-// credentials of a batch are built, signed and preflight-verified on every
-// CPU core meanwhile. progress, if not nil, is called after each batch with
+// batches of at most MaxBatch: each batch reserves its status slots at
+// once, its credentials are built, signed and preflight-verified on every
+// CPU core (no store lock held), and recorded in one transaction (all or
+// nothing). progress, if not nil, is called after each batch with
 // the number of credentials issued so far (for progress bars).
 //
 // If a batch fails, the batches before it stay issued; the error says how

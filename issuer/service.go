@@ -163,9 +163,11 @@ func (s *Service) entry(slot StatusSlot, v1 bool) map[string]any {
 		"statusListIndex": idx, "statusListCredential": u}
 }
 
-// Award issues an Open Badges credential with a revocation status entry,
-// recording it and its status slot in one transaction: if signing or
-// preflight fails, nothing is recorded.
+// Award issues an Open Badges credential with a revocation status entry:
+// the store reserves the status slot, the credential is signed and
+// verified (preflight) holding no lock, and it is recorded with its slot.
+// If signing or preflight fails, nothing is recorded (the reserved slot
+// stays unused; see Store.Award).
 //
 // One entry, not a revocation and a suspension entry: the OB 3.0 data model
 // allows one credentialStatus per credential ([0..1], an object in both
@@ -193,16 +195,18 @@ func (s *Service) Award(ctx context.Context, issuerID string, a Award) (*Credent
 // itself, and records it so that it can be revoked later. A credential
 // that already has a credentialStatus is refused (ErrCredential); one whose
 // id was already issued is ErrExists.
-func (s *Service) SignWithStatus(ctx context.Context, issuerID string, doc map[string]any) (map[string]any, error) {
-	var signed map[string]any
+//
+// It returns the signed credential as JSON: the very bytes that passed the
+// preflight verification and were recorded, marshalled once (a caller
+// that answers with them embeds them as they are, json.RawMessage).
+func (s *Service) SignWithStatus(ctx context.Context, issuerID string, doc map[string]any) ([]byte, error) {
+	var out []byte
 	err := s.signWithStatus(ctx, issuerID, doc, func(is *Issuer, withStatus map[string]any) ([]byte, error) {
 		var err error
-		if signed, err = is.SignCredential(ctx, withStatus); err != nil {
-			return nil, err
-		}
-		return json.Marshal(signed)
+		_, out, err = is.signCredential(ctx, withStatus)
+		return out, err
 	})
-	return signed, err
+	return out, err
 }
 
 // SignWithStatusJWT is SignWithStatus for a VC-JWT: the credential, with
@@ -217,9 +221,9 @@ func (s *Service) SignWithStatusJWT(ctx context.Context, issuerID string, doc ma
 	return jws, err
 }
 
-// signWithStatus allocates the status slot, adds the entry, signs with
-// sign (which returns the bytes to record) and records the credential, in
-// the award's one transaction.
+// signWithStatus has the store reserve the status slot, adds the entry,
+// signs with sign (which returns the bytes to record, verified) and records
+// the credential: Store.Award.
 func (s *Service) signWithStatus(ctx context.Context, issuerID string, doc map[string]any,
 	sign func(is *Issuer, withStatus map[string]any) ([]byte, error)) error {
 	is, err := s.Issuer(ctx, issuerID)

@@ -1,6 +1,7 @@
 package issuer_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -109,9 +110,13 @@ func TestServiceVCAPIStatus(t *testing.T) {
 			delete(doc, "validFrom")
 			doc["issuanceDate"] = "2026-01-01T00:00:00Z"
 		}
-		signed, err := s.svc.SignWithStatus(ctx, s.issuerID, doc)
+		b, err := s.svc.SignWithStatus(ctx, s.issuerID, doc)
 		if err != nil {
 			t.Fatalf("v1=%v: %v", v1, err)
+		}
+		var signed map[string]any
+		if err := json.Unmarshal(b, &signed); err != nil {
+			t.Fatal(err)
 		}
 		cs := signed["credentialStatus"].(map[string]any)
 		wantType := status.TypeBitstringEntry
@@ -121,7 +126,6 @@ func TestServiceVCAPIStatus(t *testing.T) {
 		if cs["type"] != wantType || cs["statusPurpose"] != "revocation" {
 			t.Fatalf("v1=%v: credentialStatus %v", v1, cs)
 		}
-		b, _ := json.Marshal(signed)
 		if r, err := s.verify(t, b); err != nil || r.Check(verifier.CheckStatus).Outcome != verifier.Passed {
 			t.Fatalf("v1=%v: %v %s", v1, err, r.Check(verifier.CheckStatus).Detail)
 		}
@@ -131,6 +135,10 @@ func TestServiceVCAPIStatus(t *testing.T) {
 			t.Fatal("an id was added to the credential")
 		}
 		id := cs["id"].(string)
+		// Marshalled once: the bytes returned are the bytes recorded.
+		if rec, err := s.svc.Store.GetCredential(ctx, id); err != nil || !bytes.Equal(rec.Document, b) {
+			t.Fatalf("v1=%v: recorded document differs from the one returned (%v)", v1, err)
+		}
 		if _, err := s.svc.ChangeStatus(ctx, id, issuer.ActionRevoke, "test", "test:operator"); err != nil {
 			t.Fatal(err)
 		}

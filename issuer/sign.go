@@ -31,29 +31,37 @@ var ErrNotOurIssuer = errors.New("issuer not held by this server")
 // is not a VC base context, no credentialSubject, a malformed
 // credentialStatus, or any term the contexts do not define.
 func (is *Issuer) SignCredential(ctx context.Context, doc map[string]any) (map[string]any, error) {
+	signed, _, err := is.signCredential(ctx, doc)
+	return signed, err
+}
+
+// signCredential is SignCredential, also returning the signed credential
+// as JSON, marshalled once: the bytes the preflight verifies are the bytes
+// a caller stores and sends.
+func (is *Issuer) signCredential(ctx context.Context, doc map[string]any) (map[string]any, []byte, error) {
 	c, err := is.checkSubmitted(doc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	signed, err := dataintegrity.Sign(doc, is.Key.Signer, dataintegrity.SignOptions{
 		VerificationMethod: is.Key.VerificationMethod,
 		Created:            is.now(),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCredential, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrCredential, err)
 	}
 	// Preflight: an Open Badge must pass our whole verifier; any other
 	// credential at least its own proof.
+	b, err := json.Marshal(signed)
+	if err != nil {
+		return nil, nil, err
+	}
 	if c.Kind() != credential.KindUnknown && is.Preflight != nil {
-		b, err := json.Marshal(signed)
-		if err != nil {
-			return nil, err
-		}
 		if err := is.Preflight.Verify(ctx, b); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrPreflight, err)
+			return nil, nil, fmt.Errorf("%w: %w", ErrPreflight, err)
 		}
 	}
-	return signed, nil
+	return signed, b, nil
 }
 
 // SignCredentialJWT signs a credential someone else built as a VC-JWT

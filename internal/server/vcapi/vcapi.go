@@ -161,7 +161,7 @@ func (a *API) issueAs(c *gin.Context, endpoint string) {
 		problem.Write(c, http.StatusBadRequest, problem.InvalidCredential, why)
 		return
 	}
-	var signed map[string]any
+	var signed any
 	var err error
 	ctx := c.Request.Context()
 	if format == formatJWT {
@@ -169,7 +169,10 @@ func (a *API) issueAs(c *gin.Context, endpoint string) {
 		jws, err = a.cfg.Service.SignWithStatusJWT(ctx, a.cfg.IssuerID, cred)
 		signed = vcjwt.Envelope(jws)
 	} else {
-		signed, err = a.cfg.Service.SignWithStatus(ctx, a.cfg.IssuerID, cred)
+		// The bytes the issuer verified and recorded, sent as they are.
+		var b []byte
+		b, err = a.cfg.Service.SignWithStatus(ctx, a.cfg.IssuerID, cred)
+		signed = json.RawMessage(b)
 	}
 	switch {
 	case errors.Is(err, issuer.ErrExists):
