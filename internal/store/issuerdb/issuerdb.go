@@ -312,8 +312,9 @@ const (
 // transactions with build between them, outside both:
 //
 //  1. reserve: check (SQLite) or lock (PostgreSQL) the issuer, allocate
-//     the slots, advance the lists' counters (or start lists), commit. From
-//     here on the slots are never handed out again, whatever happens next.
+//     the slots, advance the lists' counters (or start lists), commit
+//     (unsynced: sqldb.DB.WriteUnsynced). From here on the slots are never
+//     handed out again, whatever happens next.
 //  2. build: sign and verify, holding no lock, so that other awards and
 //     status changes proceed meanwhile (and, on PostgreSQL, other
 //     processes' awards of the same issuer).
@@ -327,7 +328,12 @@ const (
 func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize, n int,
 	build func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error)) ([]*issuer.CredentialRecord, error) {
 	var a *issuer.Allocation
-	err := s.db.Write(ctx, func(tx *sql.Tx) (err error) {
+	// The reservation need not reach the disk by itself: its slots are
+	// handed out only once a credential using them is recorded by a
+	// synced commit, which (the log being written in order) makes the
+	// reservation durable too. A machine crash before that loses only a
+	// reservation nothing used. One flush per award, not two.
+	err := s.db.WriteUnsynced(ctx, func(tx *sql.Tx) (err error) {
 		if a, err = s.allocate(ctx, tx, issuerID, purposes, listSize, n); err != nil {
 			return err
 		}
