@@ -27,6 +27,21 @@ func benchAward(b *testing.B, st issuer.Store) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
 	})
+	// One by one from as many callers as cores (a server's requests):
+	// signing and the preflight run outside the store's write
+	// transaction, so they proceed side by side.
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := svc.Award(context.Background(), k.DID, a); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
+	})
 	// AwardMany: batches of issuer.MaxBatch in one transaction each, built
 	// and signed on every core.
 	b.Run("bulk", func(b *testing.B) {

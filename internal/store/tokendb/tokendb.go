@@ -118,11 +118,8 @@ func scanToken(row interface{ Scan(...any) error }) (*account.Token, error) {
 
 // TokenByHash returns account.ErrNotFound if no token has that hash.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*account.Token, error) {
-	var t *account.Token
-	err := s.db.Read(ctx, func(tx *sql.Tx) (err error) {
-		t, err = scanToken(tx.QueryRowContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE hash = $1", hash))
-		return err
-	})
+	// One statement, no transaction: every authenticated request reads it.
+	t, err := scanToken(s.db.R.QueryRowContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE hash = $1", hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("token by hash: %w", account.ErrNotFound)
 	}
