@@ -170,11 +170,8 @@ func serve(e env, args []string) int {
 		},
 	}
 
-	sqlDB, err := openSQL(e.ctx, sf)
-	if err != nil {
-		return failErr(e, "serve: open database", err)
-	}
-	defer sqlDB.Close()
+	// Every store on the one database the state opened.
+	sqlDB := st.DB
 	userStore, err := userdb.Open(e.ctx, sqlDB)
 	if err != nil {
 		return failErr(e, "serve: accounts", err)

@@ -4,35 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/blason-badges/blason/internal/account"
-	"github.com/blason-badges/blason/internal/store/sqldb"
+	"github.com/blason-badges/blason/internal/store"
 	"github.com/blason-badges/blason/internal/store/userdb"
 	"github.com/blason-badges/blason/internal/termsafe"
 )
 
-// openSQL opens the state's database on the sqldb layer (the components
-// built on it: accounts, the wallet): DATA/blason.db, or --database.
-func openSQL(ctx context.Context, f stateFlags) (*sqldb.DB, error) {
-	switch dsn := *f.database; {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return sqldb.OpenPostgres(ctx, dsn)
-	case dsn == "":
-		if err := os.MkdirAll(*f.data, 0o700); err != nil {
-			return nil, err
-		}
-		return sqldb.OpenSQLite(ctx, filepath.Join(*f.data, "blason.db"))
-	default:
-		return nil, fmt.Errorf("--database must be a postgres:// URL (or empty for SQLite), got %q", dsn)
-	}
-}
-
 // openUsers opens the accounts over the state's database.
 func openUsers(ctx context.Context, f stateFlags) (*account.Users, func(), error) {
-	db, err := openSQL(ctx, f)
+	db, err := store.Open(ctx, *f.data, *f.database)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
