@@ -98,7 +98,7 @@ func TestImportRules(t *testing.T) {
 		"github.com/chromedp/chromedp": {"internal/server/web"},
 		// QR codes of share links: the pages draw them.
 		"github.com/yeqown/go-qrcode":           {"internal/server/web"},
-		"github.com/santhosh-tekuri/jsonschema": {"internal/credential"},
+		"github.com/santhosh-tekuri/jsonschema": {"internal/credential", "internal/obapi/obapitest"}, // obapitest: tests only
 		// The one SQL layer (internal/store/sqldb) owns the drivers.
 		"modernc.org/sqlite":   {"internal/store/sqldb"},
 		"github.com/jackc/pgx": {"internal/store/sqldb", "internal/store/sqldb/sqldbtest"},
