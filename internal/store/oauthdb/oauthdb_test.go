@@ -1,0 +1,85 @@
+package oauthdb_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"github.com/blason-badges/blason/internal/store/oauthdb"
+	"github.com/blason-badges/blason/internal/store/sqldb"
+	"github.com/blason-badges/blason/internal/store/sqldb/sqldbtest"
+)
+
+// The fosite flows are tested through internal/oauth on both engines;
+// these are the store's own rules.
+func TestStore(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s, err := oauthdb.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := oauthdb.Open(ctx, db); err != nil {
+			t.Fatalf("second Open (migrations already applied): %v", err)
+		}
+		c := &oauthdb.Client{ID: "c1", SecretHash: []byte{1, 2, 3}, Metadata: oauthdb.Metadata{ClientName: "App",
+			RedirectURIs: []string{"https://a.example/cb"}, Scopes: []string{"s"}, GrantTypes: []string{"authorization_code"},
+			ResponseTypes: []string{"code"}}}
+		if err := s.CreateClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateClient(ctx, c); !errors.Is(err, oauthdb.ErrExists) {
+			t.Fatalf("duplicate client: %v", err)
+		}
+		got, err := s.GetClient(ctx, "c1")
+		if err != nil || got.GetID() != "c1" || string(got.GetHashedSecret()) != "\x01\x02\x03" || got.GetRedirectURIs()[0] != "https://a.example/cb" {
+			t.Fatalf("GetClient %+v %v", got, err)
+		}
+		if oc, ok := got.(fosite.OpenIDConnectClient); !ok || oc.GetTokenEndpointAuthMethod() != "client_secret_basic" {
+			t.Errorf("client does not pin client_secret_basic")
+		}
+		if _, err := s.GetClient(ctx, "nope"); !errors.Is(err, fosite.ErrNotFound) {
+			t.Errorf("unknown client: %v", err)
+		}
+		// A code: stored, found, invalidated, then reported as used with
+		// its request (fosite revokes that request's tokens).
+		sess := &fosite.DefaultSession{Subject: "alice"}
+		sess.SetExpiresAt(fosite.AuthorizeCode, time.Now().Add(time.Minute))
+		req := &fosite.Request{ID: "r1", RequestedAt: time.Now().UTC().Truncate(time.Second), Client: got, Session: sess,
+			RequestedScope: fosite.Arguments{"s"}, GrantedScope: fosite.Arguments{"s"}}
+		if err := s.CreateAuthorizeCodeSession(ctx, "sig", req); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.GetAuthorizeCodeSession(ctx, "sig", &fosite.DefaultSession{})
+		if err != nil || r.GetID() != "r1" || r.GetSession().GetSubject() != "alice" || !r.GetGrantedScopes().Has("s") {
+			t.Fatalf("code session %+v %v", r, err)
+		}
+		if err := s.InvalidateAuthorizeCodeSession(ctx, "sig"); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := s.GetAuthorizeCodeSession(ctx, "sig", &fosite.DefaultSession{}); !errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) || r == nil || r.GetID() != "r1" {
+			t.Errorf("used code: %v %v", r, err)
+		}
+		if err := s.InvalidateAuthorizeCodeSession(ctx, "other"); !errors.Is(err, fosite.ErrNotFound) {
+			t.Errorf("invalidate unknown: %v", err)
+		}
+		// Access tokens expire out of Grants and are purged.
+		sess.SetExpiresAt(fosite.AccessToken, time.Now().Add(-time.Second))
+		if err := s.CreateAccessTokenSession(ctx, "at", req); err != nil {
+			t.Fatal(err)
+		}
+		if g, err := s.Grants(ctx, "alice"); err != nil || len(g) != 0 {
+			t.Errorf("expired access token is a grant: %+v %v", g, err)
+		}
+		if err := s.Purge(ctx, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetAccessTokenSession(ctx, "at", &fosite.DefaultSession{}); !errors.Is(err, fosite.ErrNotFound) {
+			t.Errorf("expired access token not purged: %v", err)
+		}
+	})
+}
