@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -126,6 +127,8 @@ type Client struct {
 	opts   Options
 	policy policy
 	hc     *http.Client
+	// send is hc without redirects, for Do.
+	send *http.Client
 }
 
 // New returns a Client for opts (see Options for the zero-value defaults).
@@ -175,6 +178,10 @@ func New(opts Options) *Client {
 	c.hc = &http.Client{
 		Transport:     tr,
 		CheckRedirect: c.checkRedirect,
+	}
+	c.send = &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return c
 }
@@ -290,6 +297,50 @@ func (c *Client) Get(ctx context.Context, rawURL string, accept ...string) (*Res
 		return nil, fmt.Errorf("get %s: %w: body exceeds the %d-byte limit", quoted(final), ErrTooLarge, c.opts.MaxBytes)
 	}
 	return &Response{URL: final, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// Do sends a request (any method, an optional body) under the same rules as
+// Get: the URL policy, the private-address guard at dial time, the timeout
+// and the body cap. Unlike Get it follows no redirect (a POST carrying
+// credentials must not be replayed elsewhere) and returns the response
+// whatever its status, since an API's error bodies matter to its client;
+// the caller checks StatusCode.
+func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*Response, error) {
+	u, err := c.policy.checkURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", strings.ToLower(method), err)
+	}
+	shown := quoted(u.Redacted())
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w: %v", strings.ToLower(method), shown, ErrInvalidURL, err)
+	}
+	for k, v := range header {
+		req.Header[k] = append([]string(nil), v...)
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	resp, err := c.send.Do(req)
+	if err != nil {
+		return nil, c.mapErr(ctx, shown, err)
+	}
+	defer resp.Body.Close()
+	if resp.ContentLength > c.opts.MaxBytes {
+		return nil, fmt.Errorf("%s %s: %w: declares %d bytes, over the %d-byte limit", strings.ToLower(method), shown, ErrTooLarge, resp.ContentLength, c.opts.MaxBytes)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBytes+1))
+	if err != nil {
+		return nil, c.mapErr(ctx, shown, err)
+	}
+	if int64(len(b)) > c.opts.MaxBytes {
+		return nil, fmt.Errorf("%s %s: %w: body exceeds the %d-byte limit", strings.ToLower(method), shown, ErrTooLarge, c.opts.MaxBytes)
+	}
+	return &Response{URL: u.Redacted(), StatusCode: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
 
 // GetJSON is Get followed by a Content-Type check: the response must
