@@ -30,6 +30,12 @@ func KeyOf(cred map[string]any) (Key, error) {
 	case map[string]any:
 		issuer, _ = v["id"].(string)
 	}
+	return KeyFrom(issuer, id)
+}
+
+// KeyFrom is the equality key of a credential with this issuer id and
+// credential id (as a verifier's summary gives them).
+func KeyFrom(issuer, id string) (Key, error) {
 	k := Key{Issuer: normalizeID(issuer), ID: normalizeID(id)}
 	if k.Issuer == "" || k.ID == "" {
 		return Key{}, ErrNoKey

@@ -102,6 +102,12 @@ func (v *Validator) Response(method, path string, status int, contentType string
 	item, _ := paths[path].(map[string]any)
 	op, _ := item[strings.ToLower(method)].(map[string]any)
 	if op == nil {
+		// A method the path does not have: the only right answer is 405,
+		// with the API's error payload (every documented operation lists
+		// 405 as an Imsx_StatusInfo).
+		if item != nil && status == http.StatusMethodNotAllowed {
+			return v.Schema("Imsx_StatusInfo", body)
+		}
 		return fmt.Errorf("the OpenAPI has no operation %s %s", method, path)
 	}
 	responses, _ := op["responses"].(map[string]any)
