@@ -140,6 +140,10 @@ func newHost(t *testing.T) *host {
 	// Validate every API response (the test server runs handlers on
 	// other goroutines; t.Errorf is safe there).
 	handler := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/signin" {
+			signIn(w, req)
+			return
+		}
 		if !strings.HasPrefix(req.URL.Path, ob.BasePath+"/") {
 			r.ServeHTTP(w, req)
 			return
@@ -189,6 +193,24 @@ func newHost(t *testing.T) *host {
 		RegisterPerHour: 3600 * 100, RegisterBurst: 100, TokenPerSecond: 100, TokenBurst: 100,
 	}).Mount(r)
 	return h
+}
+
+// signIn stands in for the account pages: a button that signs in as
+// alice and goes back to next (a path on this site).
+func signIn(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		http.Error(w, "bad next", http.StatusBadRequest)
+		return
+	}
+	if r.Method == http.MethodPost {
+		http.SetCookie(w, &http.Cookie{Name: cookieUser, Value: "alice", Path: "/", HttpOnly: true})
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = io.WriteString(w, `<!DOCTYPE html><html lang="en"><head><title>Sign in</title></head><body><main><h1>Sign in</h1>`+
+		`<form method="post" action="/signin?next=`+url.QueryEscape(next)+`"><button id="signin" type="submit">Sign in as Alice</button></form></main></body></html>`)
 }
 
 // badges issues credentials with a did:key issuer (verifiable offline).
