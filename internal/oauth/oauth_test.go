@@ -3,6 +3,7 @@ package oauth_test
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blason-badges/blason/internal/oauth"
 	"github.com/blason-badges/blason/internal/obapi"
@@ -28,6 +30,7 @@ type env struct {
 	t   *testing.T
 	srv *oauth.Server
 	ts  *httptest.Server
+	db  *sqldb.DB
 }
 
 func newEnv(t *testing.T, db *sqldb.DB) *env {
@@ -40,7 +43,7 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, srv: srv}
+	e := &env{t: t, srv: srv, db: db}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/register", srv.ServeRegister)
 	mux.HandleFunc("/token", srv.ServeToken)
@@ -616,4 +619,44 @@ func TestRegistration(t *testing.T) {
 	if resp.StatusCode != 400 || got["error"] != "invalid_client_metadata" {
 		t.Errorf("bad HTTP registration: %d %v", resp.StatusCode, got)
 	}
+}
+
+// Codes live at most ten minutes (OB 3.0 §7.3.2, RFC 6749 §4.1.2): the
+// expiry fosite checks is the one stored with the code, and a code past
+// it is refused.
+func TestCodeLifetime(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		c := e.register(read)
+		a := defaults(c, authz{scope: read})
+		before := time.Now()
+		code := e.code(c, a)
+		ctx := context.Background()
+		var data string
+		var exp time.Time
+		err := e.db.Read(ctx, func(tx *sql.Tx) error {
+			return tx.QueryRowContext(ctx, "SELECT request, expires_at FROM oauth_codes").Scan(&data, (*sqldb.Time)(&exp))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exp.After(before.Add(10*time.Minute+2*time.Second)) || exp.Before(before.Add(9*time.Minute)) {
+			t.Errorf("code expires at %v, %v after issue", exp, exp.Sub(before))
+		}
+		// Age the stored code by eleven minutes.
+		var st map[string]any
+		_ = json.Unmarshal([]byte(data), &st)
+		sess := st["session"].(map[string]any)
+		sess["expires_at"].(map[string]any)["authorize_code"] = time.Now().Add(-time.Minute).UTC().Format(time.RFC3339Nano)
+		aged, _ := json.Marshal(st)
+		if err := e.db.Write(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE oauth_codes SET request = $1", string(aged))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if tk := e.exchange(c, code, a); tk.status != 400 || tk.Access != "" {
+			t.Errorf("expired code: %+v", tk)
+		}
+	})
 }
