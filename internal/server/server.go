@@ -37,6 +37,8 @@ import (
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/did"
 	"github.com/blason-badges/blason/internal/limits"
+	oauthpart "github.com/blason-badges/blason/internal/server/oauth"
+	"github.com/blason-badges/blason/internal/server/obapi"
 	"github.com/blason-badges/blason/internal/server/part"
 	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/server/status"
@@ -106,6 +108,10 @@ type Config struct {
 	// Wallet, when its Wallet and Users are set, serves the wallet API
 	// (/wallet/api/..., personal bearer tokens).
 	Wallet walletapi.Config
+	// OpenBadges, when set, serves the 1EdTech Open Badges 3.0 API host
+	// (/ims/ob/v3p0) for the wallet's users and its OAuth 2.0
+	// authorization server (/oauth/..., the connected apps page).
+	OpenBadges *OpenBadges
 }
 
 // DefaultMaxBody is the default request body limit: a 1 MiB credential
@@ -139,6 +145,12 @@ const (
 )
 
 // Server is the HTTP handler.
+// OpenBadges configures the Open Badges API parts (see Config.OpenBadges).
+type OpenBadges struct {
+	API   obapi.Config
+	OAuth oauthpart.Config
+}
+
 type Server struct {
 	cfg        Config
 	engine     *gin.Engine
@@ -197,6 +209,12 @@ func New(cfg Config) *Server {
 		vcapi.New(sh, vcapi.Config{Service: cfg.Service, IssuerID: cfg.IssuerID, Verifier: cfg.Verifier}),
 		status.New(sh, status.Config{Service: cfg.Service, DIDDocument: cfg.DIDDocument, JWKS: cfg.JWKS}),
 		walletapi.New(sh, cfg.Wallet),
+	}
+	if ob := cfg.OpenBadges; ob != nil {
+		if ob.API.Verifier == nil {
+			ob.API.Verifier = cfg.Verifier
+		}
+		parts = append(parts, obapi.New(sh, ob.API), oauthpart.New(sh, ob.OAuth))
 	}
 	for _, p := range parts {
 		p.Mount(e)
