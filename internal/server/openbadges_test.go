@@ -10,8 +10,8 @@ import (
 
 	"github.com/blason-badges/blason/internal/oauth"
 	ob "github.com/blason-badges/blason/internal/obapi"
-	"github.com/blason-badges/blason/internal/server/obapi"
 	oauthpart "github.com/blason-badges/blason/internal/server/oauth"
+	"github.com/blason-badges/blason/internal/server/obapi"
 	"github.com/blason-badges/blason/internal/store/oauthdb"
 	"github.com/blason-badges/blason/internal/store/sqldb/sqldbtest"
 )
