@@ -83,3 +83,60 @@ func TestStore(t *testing.T) {
 		}
 	})
 }
+
+func TestRemote(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s, err := oauthdb.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RemoteClient(ctx, "https://h"); !errors.Is(err, oauthdb.ErrNoRemote) {
+			t.Fatalf("no client: %v", err)
+		}
+		first, err := s.PutRemoteClient(ctx, "https://h", []byte("one"))
+		if err != nil || string(first) != "one" {
+			t.Fatalf("put: %q %v", first, err)
+		}
+		if kept, err := s.PutRemoteClient(ctx, "https://h", []byte("two")); err != nil || string(kept) != "one" {
+			t.Errorf("second registration replaced the first: %q %v", kept, err)
+		}
+		now := time.Now()
+		if err := s.PutPending(ctx, "st", "u1", []byte("p"), now, now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TakePending(ctx, "st", "u2", now); !errors.Is(err, oauthdb.ErrNoRemote) {
+			t.Errorf("another user took it: %v", err)
+		}
+		if b, err := s.TakePending(ctx, "st", "u1", now); err != nil || string(b) != "p" {
+			t.Errorf("take: %q %v", b, err)
+		}
+		if _, err := s.TakePending(ctx, "st", "u1", now); !errors.Is(err, oauthdb.ErrNoRemote) {
+			t.Errorf("taken twice: %v", err)
+		}
+		if err := s.PutPending(ctx, "old", "u1", []byte("p"), now, now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TakePending(ctx, "old", "u1", now.Add(2*time.Minute)); !errors.Is(err, oauthdb.ErrNoRemote) {
+			t.Errorf("expired taken: %v", err)
+		}
+		for _, v := range []string{"a", "b"} {
+			if err := s.PutConnection(ctx, "u1", "https://h", []byte(v)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if b, err := s.Connection(ctx, "u1", "https://h"); err != nil || string(b) != "b" {
+			t.Errorf("connection %q %v", b, err)
+		}
+		if l, err := s.Connections(ctx, "u1"); err != nil || len(l) != 1 {
+			t.Errorf("connections %v %v", l, err)
+		}
+		if err := s.DeleteConnection(ctx, "u1", "https://h"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Connection(ctx, "u1", "https://h"); !errors.Is(err, oauthdb.ErrNoRemote) {
+			t.Errorf("after delete: %v", err)
+		}
+	})
+}
