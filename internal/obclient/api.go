@@ -9,9 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/blason-badges/blason/internal/fetch"
+	"github.com/blason-badges/blason/internal/input"
 	"github.com/blason-badges/blason/internal/obapi"
 )
 
@@ -135,7 +135,7 @@ func (c *Client) Upsert(ctx context.Context, h *Host, token string, credential [
 	b := bytes.TrimSpace(credential)
 	switch {
 	case len(b) > 0 && b[0] == '{':
-	case strings.Count(string(b), ".") == 2 && !bytes.ContainsAny(b, " \t\r\n{"):
+	case input.IsCompactJWS(b):
 		ct, accept = obapi.MediaJWS, obapi.MediaJWS
 	default:
 		return false, ErrNotCredential

@@ -19,7 +19,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +26,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/input"
 	"github.com/blason-badges/blason/internal/oauth"
 	ob "github.com/blason-badges/blason/internal/obapi"
 	"github.com/blason-badges/blason/internal/ratelimit"
@@ -71,7 +71,9 @@ type Wallet interface {
 	Owner(ctx context.Context, userID string) (*Owner, error)
 	// Credentials returns page of the user's credentials, in a stable
 	// order, only those with validFrom after page.Since when set, and the
-	// total matching count.
+	// total matching count. Only badges that verified belong here (OB 3.0
+	// certification: "every element MUST be verifiable"): a badge the
+	// learner kept although it did not verify is left out.
 	Credentials(ctx context.Context, userID string, page ob.Page) ([]Held, int, error)
 	// Upsert keeps the credential: a new one (created), or the
 	// replacement of the one with the same Key when it is not older (OB
@@ -267,8 +269,6 @@ func selfURL(c *gin.Context) string {
 	return scheme + "://" + c.Request.Host + c.Request.URL.Path
 }
 
-var compactJWS = regexp.MustCompile(`^[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]*\.[a-zA-Z0-9_-]+$`)
-
 // upsertCredential is OB 3.0 §6.2.3: a credential as JSON
 // (application/json, application/vc+ld+json) or a compact JWS
 // (text/plain); verified, and the token's user's, before the wallet keeps
@@ -295,7 +295,7 @@ func (p *Part) upsertCredential(c *gin.Context) {
 	}
 	raw = bytes.TrimSpace(raw)
 	if jws {
-		if !compactJWS.Match(raw) {
+		if !input.IsCompactJWS(raw) {
 			fail(c, ob.BadRequest(ob.MinorInvalidData, "The body is not a compact JWS."))
 			return
 		}
