@@ -33,6 +33,18 @@ func init() {
 		"oauth.apps.can":                  {"It can:", "Elle peut :"},
 		"oauth.apps.disconnect":           {"Disconnect", "Déconnecter"},
 		"oauth.apps.disconnected":         {"%s is disconnected: it can no longer reach your badges.", "%s est déconnectée : elle ne peut plus accéder à vos badges."},
+		"obconnect.title":                 {"Other badge platforms", "Autres plateformes de badges"},
+		"obconnect.intro":                 {"Connect your wallet to another Open Badges platform to bring your badges from there, or to send badges there.", "Connectez votre portefeuille à une autre plateforme Open Badges pour en rapporter vos badges, ou pour y envoyer des badges."},
+		"obconnect.base-url":              {"Address of the platform", "Adresse de la plateforme"},
+		"obconnect.connect":               {"Connect", "Connecter"},
+		"obconnect.none":                  {"Your wallet is not connected to another platform.", "Votre portefeuille n'est connecté à aucune autre plateforme."},
+		"obconnect.pull":                  {"Import my badges from there", "Importer mes badges de là-bas"},
+		"obconnect.disconnect":            {"Disconnect", "Déconnecter"},
+		"obconnect.connected":             {"Connected to %s.", "Connecté à %s."},
+		"obconnect.disconnected":          {"Disconnected.", "Déconnecté."},
+		"obconnect.pulled":                {"%d of the %d badges found there were added to your wallet (each was verified; copies you already hold are not added again).", "%d des %d badges trouvés là-bas ont été ajoutés à votre portefeuille (chacun a été vérifié ; ceux que vous aviez déjà ne sont pas ajoutés à nouveau)."},
+		"obconnect.pushed":                {"The badge was sent to %s.", "Le badge a été envoyé à %s."},
+		"obconnect.failed":                {"That did not work: %s", "Cela n'a pas fonctionné : %s"},
 	} {
 		if _, dup := messages[k]; dup {
 			panic("i18n: duplicate key " + k)
