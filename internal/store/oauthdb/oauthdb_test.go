@@ -140,3 +140,37 @@ func TestRemote(t *testing.T) {
 		}
 	})
 }
+
+func TestProfilesAndDeleteUser(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s, err := oauthdb.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Profile(ctx, "u"); !errors.Is(err, oauthdb.ErrNoProfile) {
+			t.Fatalf("no profile: %v", err)
+		}
+		for _, p := range []string{`{"id":"urn:a"}`, `{"id":"urn:b"}`} {
+			if err := s.PutProfile(ctx, "u", []byte(p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p, err := s.Profile(ctx, "u"); err != nil || string(p) != `{"id":"urn:b"}` {
+			t.Errorf("profile %s %v", p, err)
+		}
+		if err := s.PutConnection(ctx, "u", "https://h", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteUser(ctx, "u"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Profile(ctx, "u"); !errors.Is(err, oauthdb.ErrNoProfile) {
+			t.Errorf("profile after delete: %v", err)
+		}
+		if l, _ := s.Connections(ctx, "u"); len(l) != 0 {
+			t.Errorf("connections after delete: %v", l)
+		}
+	})
+}
