@@ -27,13 +27,13 @@ import (
 // /authorize approves at once for the user named by the X-Test-User
 // header (the consent page is internal/server/oauth's).
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	srv *oauth.Server
 	ts  *httptest.Server
 	db  *sqldb.DB
 }
 
-func newEnv(t *testing.T, db *sqldb.DB) *env {
+func newEnv(t testing.TB, db *sqldb.DB) *env {
 	t.Helper()
 	store, err := oauthdb.Open(context.Background(), db)
 	if err != nil {

@@ -124,9 +124,10 @@ func (p *Part) Mount(r gin.IRouter) {
 	g := r.Group(ob.BasePath)
 	g.GET("/discovery", p.limitAddr, p.discovery)
 	g.GET("/credentials", p.bearer(ob.ScopeCredentialReadonly), p.getCredentials)
-	g.POST("/credentials", p.bearer(ob.ScopeCredentialUpsert), p.upsertCredential)
+	// An upsert is a verification: admitted as the VC API's are.
+	g.POST("/credentials", p.bearer(ob.ScopeCredentialUpsert), p.admit, p.bodyDeadline, p.upsertCredential)
 	g.GET("/profile", p.bearer(ob.ScopeProfileReadonly), p.getProfile)
-	g.PUT("/profile", p.bearer(ob.ScopeProfileUpdate), p.putProfile)
+	g.PUT("/profile", p.bearer(ob.ScopeProfileUpdate), p.bodyDeadline, p.putProfile)
 	// Other methods get a 405 in the API's own error format (the root's
 	// would be a problem document).
 	for path, allow := range map[string]string{"/discovery": "GET", "/credentials": "GET, POST", "/profile": "GET, PUT"} {
@@ -140,6 +141,23 @@ func (p *Part) Mount(r gin.IRouter) {
 			})
 		}
 	}
+}
+
+func (p *Part) admit(c *gin.Context) {
+	if p.sh.Admit != nil {
+		p.sh.Admit(c)
+		return
+	}
+	c.Next()
+}
+
+// bodyDeadline gives the body BodyTimeout from now to arrive (as
+// part.Shared.ReadObject does), where the writer supports deadlines.
+func (p *Part) bodyDeadline(c *gin.Context) {
+	if p.sh.BodyTimeout > 0 {
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(p.sh.BodyTimeout))
+	}
+	c.Next()
 }
 
 // fail writes an Imsx_StatusInfo error and stops the request.
