@@ -44,6 +44,9 @@ func init() {
 		"obconnect.disconnected":          {"Disconnected.", "Déconnecté."},
 		"obconnect.pulled":                {"%d of the %d badges found there were added to your wallet (each was verified; copies you already hold are not added again).", "%d des %d badges trouvés là-bas ont été ajoutés à votre portefeuille (chacun a été vérifié ; ceux que vous aviez déjà ne sont pas ajoutés à nouveau)."},
 		"obconnect.pushed":                {"The badge was sent to %s.", "Le badge a été envoyé à %s."},
+		"obconnect.deliver.title":         {"Send your badge to your platform", "Envoyer votre badge à votre plateforme"},
+		"obconnect.deliver.no-claim":      {"This claim link is not valid (it may have been used already).", "Ce lien de réception n'est pas valide (il a peut-être déjà servi)."},
+		"obconnect.deliver.done":          {"Your badge was sent to %s. You will find it there.", "Votre badge a été envoyé à %s. Vous l'y trouverez."},
 		"obconnect.failed":                {"That did not work: %s", "Cela n'a pas fonctionné : %s"},
 	} {
 		if _, dup := messages[k]; dup {

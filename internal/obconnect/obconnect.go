@@ -151,6 +151,42 @@ func (s *Service) registration(ctx context.Context, base string) (*registration,
 // Start begins connecting userID to the host at baseURL and returns where
 // to send the user's browser (the host's consent page).
 func (s *Service) Start(ctx context.Context, userID, baseURL string) (string, error) {
+	return s.start(ctx, userID, baseURL, Scopes)
+}
+
+// deliveryKey is the pending key of a delivery: never a user id (those
+// are "usr_..."), so a delivery cannot finish as a connection.
+func deliveryKey(claimID string) string { return "claim:" + claimID }
+
+// Deliver starts sending one badge (the claim claimID names) to the
+// learner's account at the host at baseURL, asking only for the upsert
+// scope; the learner need not have a Blason account. The caller binds the
+// browser to the claim (a cookie) and calls Delivered on the way back.
+func (s *Service) Deliver(ctx context.Context, claimID, baseURL string) (string, error) {
+	if claimID == "" {
+		return "", ErrCallback
+	}
+	return s.start(ctx, deliveryKey(claimID), baseURL, []string{obapi.ScopeCredentialUpsert})
+}
+
+// Delivered takes the host's answer to a delivery, pushes the badge and
+// forgets the tokens. host is the host's address, for the learner.
+func (s *Service) Delivered(ctx context.Context, claimID string, callback *url.URL, badge []byte) (host string, created bool, err error) {
+	key := deliveryKey(claimID)
+	c, err := s.finish(ctx, key, callback, []string{obapi.ScopeCredentialUpsert})
+	if err != nil {
+		return "", false, err
+	}
+	defer func() { _ = s.Store.DeleteConnection(ctx, key, c.BaseURL) }()
+	r, err := s.registration(ctx, c.BaseURL)
+	if err != nil {
+		return "", false, err
+	}
+	created, err = s.Client.Upsert(ctx, &r.Host, c.Token.AccessToken, badge)
+	return c.BaseURL, created, err
+}
+
+func (s *Service) start(ctx context.Context, key, baseURL string, scopes []string) (string, error) {
 	base, err := normalize(baseURL)
 	if err != nil {
 		return "", fmt.Errorf("connect: %w", err)
@@ -159,7 +195,8 @@ func (s *Service) Start(ctx context.Context, userID, baseURL string) (string, er
 	if err != nil {
 		return "", fmt.Errorf("connect to %s: %w", base, err)
 	}
-	a, err := obclient.AuthURL(&r.Host, &r.Reg, s.Software.RedirectURI, Scopes)
+	userID := key
+	a, err := obclient.AuthURL(&r.Host, &r.Reg, s.Software.RedirectURI, scopes)
 	if err != nil {
 		return "", err
 	}
@@ -177,6 +214,10 @@ func (s *Service) Start(ctx context.Context, userID, baseURL string) (string, er
 // arrived at) for userID: the state must be one userID started, unused
 // and recent; the code is exchanged and the tokens kept.
 func (s *Service) Finish(ctx context.Context, userID string, callback *url.URL) (*Connection, error) {
+	return s.finish(ctx, userID, callback, Scopes)
+}
+
+func (s *Service) finish(ctx context.Context, userID string, callback *url.URL, scopes []string) (*Connection, error) {
 	state := callback.Query().Get("state")
 	if state == "" {
 		return nil, ErrCallback
@@ -200,7 +241,7 @@ func (s *Service) Finish(ctx context.Context, userID string, callback *url.URL) 
 	if err != nil {
 		return nil, err
 	}
-	tok, err := s.Client.Exchange(ctx, &r.Host, &r.Reg, s.Software.RedirectURI, code, p.Verifier, Scopes)
+	tok, err := s.Client.Exchange(ctx, &r.Host, &r.Reg, s.Software.RedirectURI, code, p.Verifier, scopes)
 	if err != nil {
 		return nil, err
 	}

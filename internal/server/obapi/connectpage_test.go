@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -38,6 +39,7 @@ func TestConnectPages(t *testing.T) {
 	}
 	b := newBadges(t)
 	walletBadge := b.issue(t, issuer.Award{Recipient: issuer.Recipient{Email: "alice@example.org"}})
+	claimBadge := b.issue(t, issuer.Award{Recipient: issuer.Recipient{Email: "alice@example.org"}, ID: "urn:uuid:22222222-2222-4222-8222-222222222222"})
 	var mu sync.Mutex
 	var imported [][]byte
 	gin.SetMode(gin.ReleaseMode)
@@ -71,6 +73,12 @@ func TestConnectPages(t *testing.T) {
 				return nil, io.EOF
 			}
 			return walletBadge, nil
+		},
+		Claimed: func(_ context.Context, claim string) ([]byte, error) {
+			if claim != "clm_secret" {
+				return nil, io.EOF
+			}
+			return claimBadge, nil
 		},
 	}).Mount(r)
 
@@ -126,6 +134,48 @@ func TestConnectPages(t *testing.T) {
 	}
 	if _, page := post(connectpart.PathDisconnect, url.Values{"base_url": {h.ts.URL}}); !strings.Contains(page, "Your wallet is not connected") {
 		t.Errorf("after disconnect:\n%s", page)
+	}
+
+	// From a claim page, without an account: the badge goes straight to
+	// the learner's host, which asks only for the upsert scope.
+	jar, _ := cookiejar.New(nil)
+	claimant := &http.Client{Jar: jar, CheckRedirect: learner.CheckRedirect}
+	send := func(claim string) *http.Response {
+		resp, err := claimant.PostForm(consumer.URL+connectpart.PathSend, url.Values{"claim": {claim}, "base_url": {h.ts.URL}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := send("clm_unknown"); resp.StatusCode != 404 {
+		t.Errorf("unknown claim: %d", resp.StatusCode)
+	}
+	resp = send("clm_secret")
+	to = resp.Header.Get("Location")
+	if u, _ := url.Parse(to); resp.StatusCode != http.StatusSeeOther || u.Query().Get("scope") != "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert" {
+		t.Fatalf("send: %d %q", resp.StatusCode, to)
+	}
+	cb = consent(t, h, "alice", to)
+	// The answer reaching another browser (no delivery cookie) delivers
+	// nothing: it is treated as a signed-out connection.
+	if resp, _ := get(t, &http.Client{CheckRedirect: learner.CheckRedirect}, cb.String()); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("callback in another browser: %d", resp.StatusCode)
+	}
+	before := len(h.wallet.creds["alice"])
+	_, page = get(t, claimant, cb.String())
+	if !strings.Contains(page, "Your badge was sent to "+strings.ToLower(h.ts.URL)) {
+		t.Fatalf("delivery:\n%s", page)
+	}
+	h.wallet.mu.Lock()
+	after := h.wallet.creds["alice"]
+	h.wallet.mu.Unlock()
+	if len(after) != before+1 || !bytes.Equal(after[len(after)-1].held.Raw, claimBadge) {
+		t.Errorf("the claimed badge is not in the host's wallet (%d -> %d)", before, len(after))
+	}
+	// Used once: the same answer again delivers nothing more.
+	if _, page := get(t, claimant, cb.String()); strings.Contains(page, "Your badge was sent") {
+		t.Error("delivered twice")
 	}
 }
 

@@ -31,7 +31,13 @@ const (
 	PathPull       = "/account/hosts/pull"
 	PathPush       = "/account/hosts/push"
 	PathDisconnect = "/account/hosts/disconnect"
+	// PathSend takes a claim page's "send it to my badge platform" form
+	// (claim, base_url); no account is needed.
+	PathSend = "/claim/send"
 )
+
+// deliverCookie binds a delivery in flight to the browser that started it.
+const deliverCookie = "blason_deliver"
 
 // Config is what the part needs.
 type Config struct {
@@ -46,7 +52,10 @@ type Config struct {
 	// Badge returns one of the user's wallet badges (exact bytes), for a
 	// push.
 	Badge func(ctx context.Context, userID, id string) ([]byte, error)
-	Lang  i18n.Lang
+	// Claimed returns the badge of a claim (a claim page's secret id), for
+	// sending it to the learner's host; nil disables PathSend.
+	Claimed func(ctx context.Context, claimID string) ([]byte, error)
+	Lang    i18n.Lang
 }
 
 // Part is the part.
@@ -54,23 +63,28 @@ type Part struct {
 	sh   part.Shared
 	cfg  Config
 	tmpl map[i18n.Lang]*template.Template
+	msg  map[i18n.Lang]*template.Template
 	cop  *http.CrossOriginProtection
 }
 
 //go:embed templates/hosts.html
 var hostsHTML string
 
+//go:embed templates/message.html
+var messageHTML string
+
 // New returns the part.
 func New(sh part.Shared, cfg Config) *Part {
 	if cfg.Lang == "" {
 		cfg.Lang = i18n.EN
 	}
-	p := &Part{sh: sh, cfg: cfg, tmpl: map[i18n.Lang]*template.Template{}, cop: http.NewCrossOriginProtection()}
+	p := &Part{sh: sh, cfg: cfg, tmpl: map[i18n.Lang]*template.Template{}, msg: map[i18n.Lang]*template.Template{},
+		cop: http.NewCrossOriginProtection()}
 	for _, l := range i18n.Supported {
 		l := l
-		p.tmpl[l] = template.Must(template.New("hosts").Funcs(template.FuncMap{
-			"t": func(_ i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) },
-		}).Parse(hostsHTML))
+		funcs := template.FuncMap{"t": func(_ i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) }}
+		p.tmpl[l] = template.Must(template.New("hosts").Funcs(funcs).Parse(hostsHTML))
+		p.msg[l] = template.Must(template.New("message").Funcs(funcs).Parse(messageHTML))
 	}
 	return p
 }
@@ -80,7 +94,10 @@ func (p *Part) Mount(r gin.IRouter) {
 	wrap := func(h http.HandlerFunc) gin.HandlerFunc { return func(c *gin.Context) { h(c.Writer, c.Request) } }
 	r.GET(PathHosts, wrap(p.signedIn(func(w http.ResponseWriter, r *http.Request, user string) { p.page(w, r, user, "") })))
 	r.POST(PathConnect, wrap(p.protect(p.signedIn(p.connect))))
-	r.GET(PathCallback, wrap(p.signedIn(p.callback)))
+	r.GET(PathCallback, wrap(p.callback))
+	if p.cfg.Claimed != nil {
+		r.POST(PathSend, wrap(p.protect(p.send)))
+	}
 	r.POST(PathPull, wrap(p.protect(p.signedIn(p.pull))))
 	r.POST(PathPush, wrap(p.protect(p.signedIn(p.push))))
 	r.POST(PathDisconnect, wrap(p.protect(p.signedIn(p.disconnect))))
@@ -113,6 +130,41 @@ func (p *Part) lang(r *http.Request) i18n.Lang {
 		cookie = c.Value
 	}
 	return i18n.Negotiate(r.URL.Query().Get("lang"), cookie, r.Header.Get("Accept-Language"), p.cfg.Lang)
+}
+
+func (p *Part) message(w http.ResponseWriter, r *http.Request, status int, notice string) {
+	l := p.lang(r)
+	var buf bytes.Buffer
+	if err := p.msg[l].Execute(&buf, map[string]any{"Lang": l, "Notice": notice}); err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// send starts delivering a claimed badge to the learner's host.
+func (p *Part) send(w http.ResponseWriter, r *http.Request) {
+	l := p.lang(r)
+	claim := r.PostFormValue("claim")
+	if _, err := p.cfg.Claimed(r.Context(), claim); err != nil || claim == "" {
+		p.message(w, r, http.StatusNotFound, i18n.T(l, "obconnect.deliver.no-claim"))
+		return
+	}
+	to, err := p.cfg.Service.Deliver(r.Context(), claim, r.PostFormValue("base_url"))
+	if err != nil {
+		p.message(w, r, http.StatusBadRequest, i18n.T(l, "obconnect.failed", err.Error()))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: deliverCookie, Value: claim, Path: PathCallback, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: int(obconnect.PendingLifetime.Seconds())})
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 func (p *Part) page(w http.ResponseWriter, r *http.Request, user, notice string) {
@@ -148,7 +200,30 @@ func (p *Part) connect(w http.ResponseWriter, r *http.Request, user string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-func (p *Part) callback(w http.ResponseWriter, r *http.Request, user string) {
+// callback is where hosts send the browser back: a delivery when this
+// browser started one (its cookie), otherwise a signed-in user's
+// connection.
+func (p *Part) callback(w http.ResponseWriter, r *http.Request) {
+	l := p.lang(r)
+	if ck, err := r.Cookie(deliverCookie); err == nil && ck.Value != "" && p.cfg.Claimed != nil {
+		http.SetCookie(w, &http.Cookie{Name: deliverCookie, Value: "", Path: PathCallback, MaxAge: -1, HttpOnly: true})
+		badge, err := p.cfg.Claimed(r.Context(), ck.Value)
+		if err != nil {
+			p.message(w, r, http.StatusNotFound, i18n.T(l, "obconnect.deliver.no-claim"))
+			return
+		}
+		host, _, err := p.cfg.Service.Delivered(r.Context(), ck.Value, r.URL, badge)
+		if err != nil {
+			p.message(w, r, http.StatusBadRequest, i18n.T(l, "obconnect.failed", err.Error()))
+			return
+		}
+		p.message(w, r, http.StatusOK, i18n.T(l, "obconnect.deliver.done", host))
+		return
+	}
+	p.signedIn(p.connected)(w, r)
+}
+
+func (p *Part) connected(w http.ResponseWriter, r *http.Request, user string) {
 	l := p.lang(r)
 	c, err := p.cfg.Service.Finish(r.Context(), user, r.URL)
 	if err != nil {
