@@ -42,6 +42,7 @@ func TestConnectPages(t *testing.T) {
 	claimBadge := b.issue(t, issuer.Award{Recipient: issuer.Recipient{Email: "alice@example.org"}, ID: "urn:uuid:22222222-2222-4222-8222-222222222222"})
 	var mu sync.Mutex
 	var imported [][]byte
+	used := false
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	consumer := httptest.NewServer(r)
@@ -75,10 +76,18 @@ func TestConnectPages(t *testing.T) {
 			return walletBadge, nil
 		},
 		Claimed: func(_ context.Context, claim string) ([]byte, error) {
-			if claim != "clm_secret" {
+			mu.Lock()
+			defer mu.Unlock()
+			if claim != "clm_secret" || used {
 				return nil, io.EOF
 			}
 			return claimBadge, nil
+		},
+		Delivered: func(_ context.Context, claim string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			used = true
+			return nil
 		},
 	}).Mount(r)
 
@@ -173,9 +182,13 @@ func TestConnectPages(t *testing.T) {
 	if len(after) != before+1 || !bytes.Equal(after[len(after)-1].held.Raw, claimBadge) {
 		t.Errorf("the claimed badge is not in the host's wallet (%d -> %d)", before, len(after))
 	}
-	// Used once: the same answer again delivers nothing more.
+	// Used once: the same answer again delivers nothing more, and the
+	// claim is used up.
 	if _, page := get(t, claimant, cb.String()); strings.Contains(page, "Your badge was sent") {
 		t.Error("delivered twice")
+	}
+	if resp := send("clm_secret"); resp.StatusCode != 404 {
+		t.Errorf("a used claim sent again: %d", resp.StatusCode)
 	}
 }
 

@@ -32,8 +32,9 @@ const (
 	PathPush       = "/account/hosts/push"
 	PathDisconnect = "/account/hosts/disconnect"
 	// PathSend takes a claim page's "send it to my badge platform" form
-	// (claim, base_url); no account is needed.
-	PathSend = "/claim/send"
+	// (claim, base_url); no account is needed. (Not under /claim/: the
+	// claim pages own /claim/{token}.)
+	PathSend = "/deliver"
 )
 
 // deliverCookie binds a delivery in flight to the browser that started it.
@@ -55,7 +56,10 @@ type Config struct {
 	// Claimed returns the badge of a claim (a claim page's secret id), for
 	// sending it to the learner's host; nil disables PathSend.
 	Claimed func(ctx context.Context, claimID string) ([]byte, error)
-	Lang    i18n.Lang
+	// Delivered, when set, is told that the claim's badge reached the
+	// learner's host (a single-use claim is then used up).
+	Delivered func(ctx context.Context, claimID string) error
+	Lang      i18n.Lang
 }
 
 // Part is the part.
@@ -216,6 +220,12 @@ func (p *Part) callback(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			p.message(w, r, http.StatusBadRequest, i18n.T(l, "obconnect.failed", err.Error()))
 			return
+		}
+		if p.cfg.Delivered != nil {
+			if err := p.cfg.Delivered(r.Context(), ck.Value); err != nil {
+				p.message(w, r, http.StatusInternalServerError, i18n.T(l, "obconnect.failed", err.Error()))
+				return
+			}
 		}
 		p.message(w, r, http.StatusOK, i18n.T(l, "obconnect.deliver.done", host))
 		return
