@@ -39,6 +39,7 @@ import (
 	"github.com/blason-badges/blason/internal/limits"
 	oauthpart "github.com/blason-badges/blason/internal/server/oauth"
 	"github.com/blason-badges/blason/internal/server/obapi"
+	connectpart "github.com/blason-badges/blason/internal/server/obconnect"
 	"github.com/blason-badges/blason/internal/server/part"
 	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/server/status"
@@ -149,6 +150,9 @@ const (
 type OpenBadges struct {
 	API   obapi.Config
 	OAuth oauthpart.Config
+	// Connect, when set, serves the learner's pages for other hosts
+	// (/account/hosts) and deliveries from claim pages (/deliver).
+	Connect *connectpart.Config
 }
 
 type Server struct {
@@ -215,6 +219,9 @@ func New(cfg Config) *Server {
 			ob.API.Verifier = cfg.Verifier
 		}
 		parts = append(parts, obapi.New(sh, ob.API), oauthpart.New(sh, ob.OAuth))
+		if ob.Connect != nil {
+			parts = append(parts, connectpart.New(sh, *ob.Connect))
+		}
 	}
 	for _, p := range parts {
 		p.Mount(e)

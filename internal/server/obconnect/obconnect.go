@@ -266,6 +266,10 @@ func (p *Part) pull(w http.ResponseWriter, r *http.Request, user string) {
 
 func (p *Part) push(w http.ResponseWriter, r *http.Request, user string) {
 	l := p.lang(r)
+	if p.cfg.Badge == nil {
+		p.page(w, r, user, i18n.T(l, "obconnect.failed", "pushing badges is not available here"))
+		return
+	}
 	raw, err := p.cfg.Badge(r.Context(), user, r.PostFormValue("credential_id"))
 	if err != nil {
 		p.page(w, r, user, i18n.T(l, "obconnect.failed", err.Error()))
