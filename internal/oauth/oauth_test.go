@@ -660,3 +660,53 @@ func TestCodeLifetime(t *testing.T) {
 		}
 	})
 }
+
+// Two refreshes racing with one refresh token: exactly one gets tokens.
+func TestRefreshRace(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		c := e.register(read)
+		for round := 0; round < 5; round++ {
+			a := defaults(c, authz{scope: read})
+			tk := e.exchange(c, e.code(c, a), a)
+			results := make(chan tokens, 2)
+			for range 2 {
+				go func() { results <- e.refresh(c, tk.Refresh, "") }()
+			}
+			ok := 0
+			for range 2 {
+				if r := <-results; r.status == 200 && r.Access != "" {
+					ok++
+				}
+			}
+			if ok != 1 {
+				t.Fatalf("round %d: %d refreshes succeeded with one token", round, ok)
+			}
+		}
+	})
+}
+
+// Two exchanges racing with one code: exactly one gets tokens.
+func TestCodeRace(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		c := e.register(read)
+		for round := 0; round < 5; round++ {
+			a := defaults(c, authz{scope: read})
+			code := e.code(c, a)
+			results := make(chan tokens, 2)
+			for range 2 {
+				go func() { results <- e.exchange(c, code, a) }()
+			}
+			ok := 0
+			for range 2 {
+				if r := <-results; r.status == 200 && r.Access != "" {
+					ok++
+				}
+			}
+			if ok != 1 {
+				t.Fatalf("round %d: %d exchanges succeeded with one code", round, ok)
+			}
+		}
+	})
+}

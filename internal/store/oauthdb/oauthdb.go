@@ -261,15 +261,24 @@ func (s *Store) GetAuthorizeCodeSession(ctx context.Context, sig string, session
 }
 
 // InvalidateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
-// The row stays (until it expires) so that reuse is recognised.
+// The row stays (until it expires) so that reuse is recognised. Only an
+// active code is invalidated: of two exchanges racing with one code, the
+// second finds it used and fails (fosite then issues nothing).
 func (s *Store) InvalidateAuthorizeCodeSession(ctx context.Context, sig string) error {
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE oauth_codes SET active = FALSE WHERE signature = $1", sig)
+		res, err := tx.ExecContext(ctx, "UPDATE oauth_codes SET active = FALSE WHERE signature = $1 AND active", sig)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fosite.ErrNotFound
+			var found int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM oauth_codes WHERE signature = $1", sig).Scan(&found); err != nil {
+				return err
+			}
+			if found == 0 {
+				return fosite.ErrNotFound
+			}
+			return fosite.ErrInvalidatedAuthorizeCode
 		}
 		return nil
 	})
@@ -369,10 +378,28 @@ func (s *Store) DeleteRefreshTokenSession(ctx context.Context, sig string) error
 }
 
 // RotateRefreshToken implements oauth2.RefreshTokenStorage: a refresh
-// token is used once; its request's refresh tokens become inactive and
-// its access tokens are deleted before the new pair is stored.
-func (s *Store) RotateRefreshToken(ctx context.Context, requestID, _ string) error {
-	return s.revoke(ctx, "request_id = $1", requestID)
+// token is used once. The token being used is made inactive only if it
+// still is active, in the same transaction as the rest of its grant's
+// refresh tokens and the deletion of its access tokens: of two refreshes
+// racing with one token, one wins and the other gets fosite.ErrInactiveToken
+// (fosite answers it "retry", and issues nothing).
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE oauth_refresh SET active = FALSE WHERE signature = $1 AND active", signature)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fosite.ErrInactiveToken
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE oauth_refresh SET active = FALSE WHERE request_id = $1", requestID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM oauth_access WHERE request_id = $1", requestID)
+		return err
+	})
 }
 
 // RevokeRefreshToken implements oauth2.TokenRevocationStorage (RFC 7009
@@ -385,18 +412,6 @@ func (s *Store) RevokeRefreshToken(ctx context.Context, requestID string) error 
 // RevokeAccessToken implements oauth2.TokenRevocationStorage.
 func (s *Store) RevokeAccessToken(ctx context.Context, requestID string) error {
 	return s.exec(ctx, "DELETE FROM oauth_access WHERE request_id = $1", requestID)
-}
-
-// revoke makes every refresh token matching where inactive and deletes
-// the matching access tokens, in one transaction.
-func (s *Store) revoke(ctx context.Context, where string, args ...any) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "UPDATE oauth_refresh SET active = FALSE WHERE "+where, args...); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, "DELETE FROM oauth_access WHERE "+where, args...)
-		return err
-	})
 }
 
 func (s *Store) exec(ctx context.Context, q string, args ...any) error {
