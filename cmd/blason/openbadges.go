@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/oauth"
@@ -104,4 +105,22 @@ func openBadges(ctx context.Context, db *sqldb.DB, master []byte, publicURL stri
 			Badge: d.Badge, Claimed: d.Claimed, Delivered: d.Delivered}
 	}
 	return out, connect, nil
+}
+
+// purgeOAuth deletes expired codes and tokens every interval until ctx
+// ends (serve runs it beside the server); used or revoked refresh tokens
+// are kept 30 days so that their reuse is still recognised.
+func purgeOAuth(ctx context.Context, store *oauthdb.Store, every time.Duration, logf func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := store.Purge(ctx, time.Now().Add(-30*24*time.Hour)); err != nil && ctx.Err() == nil {
+				logf(err)
+			}
+		}
+	}
 }

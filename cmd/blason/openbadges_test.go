@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/obapi"
@@ -76,5 +77,30 @@ func TestOpenBadgesWiring(t *testing.T) {
 	}
 	if _, _, err := openBadges(ctx, db, nil, "https://badges.example", fetch.New(fetch.Options{}), obDeps{}); err == nil {
 		t.Error("no master key accepted")
+	}
+}
+
+func TestPurgeOAuthStops(t *testing.T) {
+	t.Parallel()
+	store, err := oauthdb.Open(context.Background(), sqldbtest.SQLite(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	runs := 0
+	go func() {
+		purgeOAuth(ctx, store, time.Millisecond, func(error) { runs++ })
+		close(done)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("purgeOAuth did not stop with its context")
+	}
+	if runs != 0 {
+		t.Errorf("%d purge errors", runs)
 	}
 }
