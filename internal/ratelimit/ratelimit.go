@@ -63,6 +63,25 @@ func (l *Limiter) Allow(key string) (ok bool, retry time.Duration) {
 	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 }
 
+// Peek reports whether key has a token, without taking it: a caller that
+// only counts failures checks first and calls Allow when one happens.
+func (l *Limiter) Peek(key string) (ok bool, retry time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, found := l.buckets[key]
+	if !found {
+		return true, 0
+	}
+	tokens := min(l.burst, b.tokens+l.now().Sub(b.last).Seconds()*l.rate)
+	if tokens >= 1 {
+		return true, 0
+	}
+	if l.rate <= 0 {
+		return false, time.Hour
+	}
+	return false, time.Duration((1 - tokens) / l.rate * float64(time.Second))
+}
+
 // evict forgets full buckets (keys idle long enough to have refilled),
 // and if none is, the oldest half.
 func (l *Limiter) evict(now time.Time) {

@@ -51,3 +51,26 @@ func TestEviction(t *testing.T) {
 		t.Fatalf("%d keys kept", len(l.buckets))
 	}
 }
+
+func TestPeek(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(0, 0)
+	l := New(1, 2).WithClock(func() time.Time { return now })
+	for range 5 {
+		if ok, _ := l.Peek("a"); !ok {
+			t.Fatal("peek of a fresh key refused")
+		}
+	}
+	l.Allow("a")
+	l.Allow("a")
+	if ok, retry := l.Peek("a"); ok || retry <= 0 {
+		t.Fatalf("peek after the burst: %v %v", ok, retry)
+	}
+	now = now.Add(time.Second)
+	if ok, _ := l.Peek("a"); !ok {
+		t.Fatal("peek after refill refused")
+	}
+	if ok, _ := l.Allow("a"); !ok {
+		t.Fatal("peek took the token")
+	}
+}

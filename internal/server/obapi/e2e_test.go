@@ -318,3 +318,30 @@ func TestHostHTTP(t *testing.T) {
 		t.Errorf("form body: %v %v", resp, err)
 	}
 }
+
+// An address that keeps sending bad tokens is refused (429 server_busy,
+// Retry-After) before its tokens are looked up.
+func TestBadTokensLimited(t *testing.T) {
+	t.Parallel()
+	h := newHost(t)
+	var last *http.Response
+	for i := 0; i < 30; i++ {
+		req, _ := http.NewRequest("GET", h.ts.URL+"/ims/ob/v3p0/credentials", nil)
+		req.Header.Set("Authorization", "Bearer ory_at_guess"+strings.Repeat("x", i))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		last = resp
+		if resp.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+		if resp.StatusCode != 401 {
+			t.Fatalf("bad token %d: %d", i, resp.StatusCode)
+		}
+	}
+	if last.StatusCode != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
+		t.Errorf("30 bad tokens: last %d, Retry-After %q", last.StatusCode, last.Header.Get("Retry-After"))
+	}
+}

@@ -105,6 +105,9 @@ type Part struct {
 	etag    string
 	byToken *ratelimit.Limiter
 	byAddr  *ratelimit.Limiter
+	// failures counts refused tokens per address: an address that keeps
+	// sending bad tokens is refused before its tokens are looked up.
+	failures *ratelimit.Limiter
 }
 
 // New returns the part.
@@ -116,7 +119,8 @@ func New(sh part.Shared, cfg Config) *Part {
 		cfg.Burst = 20
 	}
 	return &Part{sh: sh, cfg: cfg, etag: ob.ETag(cfg.SDD),
-		byToken: ratelimit.New(cfg.PerSecond, cfg.Burst), byAddr: ratelimit.New(cfg.PerSecond, cfg.Burst)}
+		byToken: ratelimit.New(cfg.PerSecond, cfg.Burst), byAddr: ratelimit.New(cfg.PerSecond, cfg.Burst),
+		failures: ratelimit.New(1, 20)}
 }
 
 // Mount adds the routes under /ims/ob/v3p0.
@@ -185,7 +189,16 @@ const (
 // token; 403 insufficient_scope), then applies the per-token rate limit.
 func (p *Part) bearer(scope string) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		ip := c.ClientIP()
+		if ok, retry := p.failures.Peek(ip); !ok {
+			c.Header("Retry-After", strconv.Itoa(int(retry/time.Second)+1))
+			fail(c, ob.Busy())
+			return
+		}
 		b, err := p.cfg.OAuth.Authenticate(c.Request, scope)
+		if err != nil && !errors.Is(err, oauth.ErrScope) {
+			p.failures.Allow(ip)
+		}
 		switch {
 		case errors.Is(err, oauth.ErrNoToken):
 			c.Header("WWW-Authenticate", `Bearer realm="Open Badges"`)
