@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/oauth"
 	ob "github.com/blason-badges/blason/internal/obapi"
@@ -18,8 +19,10 @@ import (
 	oauthpart "github.com/blason-badges/blason/internal/server/oauth"
 	"github.com/blason-badges/blason/internal/server/obapi"
 	connectpart "github.com/blason-badges/blason/internal/server/obconnect"
+	webpages "github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/internal/store/oauthdb"
 	"github.com/blason-badges/blason/internal/store/sqldb"
+	"github.com/blason-badges/blason/wallet"
 )
 
 // obDeps is what the Open Badges API needs from the accounts and the
@@ -35,9 +38,12 @@ type obDeps struct {
 	CurrentUser func(r *http.Request) *oauthpart.User
 	// SignIn is where a signed-out user goes (and comes back to next).
 	SignIn func(next string) string
-	// Wallet is the learners' wallet as the host part sees it
-	// (obapi.Funcs over wallet.Service).
-	Wallet obapi.Wallet
+	// OwnerOf, List and Keep are the wallet as the host part sees it
+	// (see obapi.Funcs); profiles are kept in the OAuth store.
+	OwnerOf func(ctx context.Context, userID string) (*obapi.Owner, error)
+	List    func(ctx context.Context, userID string) ([]obapi.Listed, error)
+	Keep    func(ctx context.Context, userID string, c obapi.Upsert) (bool, error)
+	Load    func(ctx context.Context, userID, id string) ([]byte, error)
 	// Import and Badge connect the wallet to other hosts (pull, push);
 	// without Import the /account/hosts pages are not served.
 	Import func(ctx context.Context, userID string, credential []byte, source string) (bool, error)
@@ -57,11 +63,18 @@ func tokenSecret(master []byte) []byte {
 	return m.Sum(nil)
 }
 
+// openBadgesParts is what openBadges builds.
+type openBadgesParts struct {
+	Config  *server.OpenBadges
+	Connect *obconnect.Service
+	Store   *oauthdb.Store
+}
+
 // openBadges builds the Open Badges API host, its authorization server
 // and the client side (connections to other hosts) over db.
-func openBadges(ctx context.Context, db *sqldb.DB, master []byte, publicURL string, client *fetch.Client, d obDeps) (*server.OpenBadges, *obconnect.Service, error) {
-	if len(master) == 0 || publicURL == "" || d.CurrentUser == nil || d.SignIn == nil || d.Wallet == nil {
-		return nil, nil, errors.New("open badges api: the master key, the public URL, sessions and the wallet are required")
+func openBadges(ctx context.Context, db *sqldb.DB, master []byte, publicURL string, client *fetch.Client, d obDeps) (*openBadgesParts, error) {
+	if len(master) == 0 || publicURL == "" || d.CurrentUser == nil || d.SignIn == nil || d.OwnerOf == nil || d.List == nil || d.Keep == nil {
+		return nil, errors.New("open badges api: the master key, the public URL, sessions and the wallet are required")
 	}
 	base := strings.TrimSuffix(publicURL, "/")
 	if d.PrivacyURL == "" {
@@ -75,23 +88,23 @@ func openBadges(ctx context.Context, db *sqldb.DB, master []byte, publicURL stri
 	}
 	store, err := oauthdb.Open(ctx, db)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	as, err := oauth.New(store, oauth.Config{Secret: tokenSecret(master), TokenURL: base + oauthpart.PathToken})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	sdd, err := ob.ServiceDescription(ob.Host{Title: d.Name, TermsOfService: d.TermsURL, PrivacyPolicy: d.PrivacyURL,
 		Image: base + "/static/favicon.svg", APIBase: base + ob.BasePath, AuthorizationURL: base + oauthpart.PathAuthorize,
 		TokenURL: base + oauthpart.PathToken, RegistrationURL: base + oauthpart.PathRegister})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	connect := &obconnect.Service{Client: obclient.New(client), Store: store, Master: master,
 		Software: obclient.Software{Name: d.Name, URI: base + "/", LogoURI: base + "/static/favicon.svg", TOSURI: d.TermsURL,
 			PolicyURI: d.PrivacyURL, ID: "blason", Version: version, RedirectURI: base + connectpart.PathCallback}}
 	out := &server.OpenBadges{
-		API:   obapi.Config{OAuth: as, Wallet: d.Wallet, SDD: sdd},
+		API:   obapi.Config{OAuth: as, Wallet: obapi.Funcs{OwnerOf: d.OwnerOf, List: d.List, Keep: d.Keep, Load: d.Load, Profiles: store}, SDD: sdd},
 		OAuth: oauthpart.Config{OAuth: as, CurrentUser: d.CurrentUser, SignIn: d.SignIn},
 	}
 	if d.Import != nil {
@@ -104,7 +117,7 @@ func openBadges(ctx context.Context, db *sqldb.DB, master []byte, publicURL stri
 		out.Connect = &connectpart.Config{Service: connect, CurrentUser: userID, SignIn: d.SignIn, Import: d.Import,
 			Badge: d.Badge, Claimed: d.Claimed, Delivered: d.Delivered}
 	}
-	return out, connect, nil
+	return &openBadgesParts{Config: out, Connect: connect, Store: store}, nil
 }
 
 // purgeOAuth deletes expired codes and tokens every interval until ctx
@@ -124,3 +137,96 @@ func purgeOAuth(ctx context.Context, store *oauthdb.Store, every time.Duration, 
 		}
 	}
 }
+
+// walletDeps fills obDeps from the accounts and the learners' wallet.
+func walletDeps(users *account.Users, w *wallet.Service) obDeps {
+	email := func(ctx context.Context, userID string) string {
+		u, err := users.Store.UserByID(ctx, userID)
+		if err != nil {
+			return ""
+		}
+		return u.Email
+	}
+	load := func(ctx context.Context, userID, id string) ([]byte, error) {
+		c, err := w.Credential(ctx, userID, id)
+		if err != nil {
+			return nil, err
+		}
+		return c.Raw, nil
+	}
+	keep := func(ctx context.Context, userID string, raw []byte, source string) (*wallet.ImportResult, error) {
+		return w.ImportCredential(ctx, userID, wallet.Import{Data: raw, Source: source, Email: email(ctx, userID)})
+	}
+	return obDeps{
+		CurrentUser: func(r *http.Request) *oauthpart.User {
+			c, err := r.Cookie(webpages.SessionCookie)
+			if err != nil || c.Value == "" {
+				return nil
+			}
+			u, _, err := users.Authenticate(r.Context(), c.Value)
+			if err != nil {
+				return nil
+			}
+			return &oauthpart.User{ID: u.ID, Label: u.Email}
+		},
+		// The sign-in page takes no return address yet: after signing in
+		// the learner follows the app's link again.
+		SignIn: func(string) string { return "/signin" },
+		OwnerOf: func(ctx context.Context, userID string) (*obapi.Owner, error) {
+			u, err := users.Store.UserByID(ctx, userID)
+			if err != nil {
+				return nil, err
+			}
+			o := &obapi.Owner{Email: u.Email}
+			// The holder DID, if the learner has one (not made here).
+			if k, err := w.Store.HolderKey(ctx, userID); err == nil {
+				o.DIDs, o.ProfileID = []string{k.DID}, k.DID
+			}
+			return o, nil
+		},
+		List: func(ctx context.Context, userID string) ([]obapi.Listed, error) {
+			cs, err := w.Credentials(ctx, userID)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]obapi.Listed, 0, len(cs))
+			for _, c := range cs {
+				// Only what verified: a badge kept on insistence is not
+				// served to apps (every element MUST be verifiable).
+				if !c.Verified || c.Insisted {
+					continue
+				}
+				vf, _ := time.Parse(time.RFC3339Nano, c.ValidFrom)
+				// The listing has no bytes (Load reads those of a page).
+				out = append(out, obapi.Listed{ID: c.ID, Raw: c.Raw, JWS: c.Format == "jwt", ValidFrom: vf, AddedAt: c.AddedAt})
+			}
+			return out, nil
+		},
+		Keep: func(ctx context.Context, userID string, c obapi.Upsert) (bool, error) {
+			res, err := keep(ctx, userID, c.Raw, "openbadges-api")
+			switch {
+			case errors.Is(err, wallet.ErrDuplicate), errors.Is(err, wallet.ErrOlderVersion):
+				return false, nil // OB 3.0 §10: the same credential, 200
+			case err != nil:
+				return false, err
+			}
+			return res.Replaced == "", nil
+		},
+		Import: func(ctx context.Context, userID string, raw []byte, source string) (bool, error) {
+			_, err := keep(ctx, userID, raw, source)
+			switch {
+			case err == nil:
+				return true, nil
+			case errors.Is(err, wallet.ErrDuplicate), errors.Is(err, wallet.ErrOlderVersion), errors.Is(err, wallet.ErrNotVerified),
+				errors.Is(err, wallet.ErrUnreadable), errors.Is(err, wallet.ErrPresentationGiven), errors.Is(err, wallet.ErrTooLarge):
+				return false, nil
+			}
+			return false, err
+		},
+		Badge: load,
+		Load:  load,
+	}
+}
+
+// obapiCheckURL is obapi.CheckURL (https, or http on loopback).
+func obapiCheckURL(u string) error { return ob.CheckURL(u) }

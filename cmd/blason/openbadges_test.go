@@ -25,26 +25,19 @@ func TestOpenBadgesWiring(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := sqldbtest.SQLite(t)
-	profiles, err := oauthdb.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := serverobapi.Funcs{
-		OwnerOf:  func(context.Context, string) (*serverobapi.Owner, error) { return &serverobapi.Owner{}, nil },
-		List:     func(context.Context, string) ([]serverobapi.Listed, error) { return nil, nil },
-		Keep:     func(context.Context, string, serverobapi.Upsert) (bool, error) { return true, nil },
-		Profiles: profiles,
-	}
 	master := make([]byte, 32)
-	ob, connect, err := openBadges(ctx, db, master, "https://badges.example/", fetch.New(fetch.Options{}), obDeps{
+	built, err := openBadges(ctx, db, master, "https://badges.example/", fetch.New(fetch.Options{}), obDeps{
 		CurrentUser: func(*http.Request) *oauthpart.User { return nil },
 		SignIn:      func(next string) string { return "/signin" },
-		Wallet:      w,
+		OwnerOf:     func(context.Context, string) (*serverobapi.Owner, error) { return &serverobapi.Owner{}, nil },
+		List:        func(context.Context, string) ([]serverobapi.Listed, error) { return nil, nil },
+		Keep:        func(context.Context, string, serverobapi.Upsert) (bool, error) { return true, nil },
 		Import:      func(context.Context, string, []byte, string) (bool, error) { return true, nil },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ob, connect := built.Config, built.Connect
 	if connect.Software.RedirectURI != "https://badges.example/account/hosts/callback" || connect.Software.TOSURI != "https://badges.example/privacy" {
 		t.Errorf("client description %+v", connect.Software)
 	}
@@ -75,7 +68,7 @@ func TestOpenBadgesWiring(t *testing.T) {
 	if h := do("GET", "/account/hosts", ""); h.Code != http.StatusSeeOther || h.Header().Get("Location") != "/signin" {
 		t.Errorf("hosts page signed out: %d %q", h.Code, h.Header().Get("Location"))
 	}
-	if _, _, err := openBadges(ctx, db, nil, "https://badges.example", fetch.New(fetch.Options{}), obDeps{}); err == nil {
+	if _, err := openBadges(ctx, db, nil, "https://badges.example", fetch.New(fetch.Options{}), obDeps{}); err == nil {
 		t.Error("no master key accepted")
 	}
 }

@@ -188,6 +188,19 @@ func serve(e env, args []string) int {
 	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL, Fetch: cfg.Pages.Fetch}
 	// Share views still queued are written when the server stops.
 	defer learnerWallet.Close(context.Background())
+	// The Open Badges 3.0 API (host, OAuth 2.0, connections to other
+	// hosts) is named by its public URL in its discovery document: it
+	// needs one the learners' apps can reach (https, or http on loopback).
+	if obURL := publicURLFor(rec.ID, *publicURL, *addr); obapiCheckURL(obURL) != nil {
+		logger.Warn("the Open Badges API is off: give --public-url (https) to serve it", "public_url", obURL)
+	} else {
+		built, err := openBadges(e.ctx, sqlDB, svc.MasterKey, obURL, client, walletDeps(users, learnerWallet))
+		if err != nil {
+			return failErr(e, "serve: open badges api", err)
+		}
+		cfg.OpenBadges = built.Config
+		go purgeOAuth(e.ctx, built.Store, time.Hour, func(err error) { logger.Error("oauth clean-up", "error", err) })
+	}
 
 	srv := server.New(cfg)
 	err = srv.ListenAndServe(e.ctx, *addr, *grace, func(a net.Addr) {

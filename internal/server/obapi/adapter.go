@@ -10,8 +10,11 @@ import (
 	"github.com/blason-badges/blason/internal/store/oauthdb"
 )
 
-// Listed is one of a user's badges as the wallet lists them.
+// Listed is one of a user's badges as the wallet lists them. Raw may be
+// left out of a listing (a wallet lists metadata): Load then reads it,
+// for the badges of the page only.
 type Listed struct {
+	ID        string
 	Raw       []byte
 	JWS       bool
 	ValidFrom time.Time
@@ -37,9 +40,11 @@ type Listed struct {
 // Paging (since, offset, limit, the total) is done here over List, in the
 // order the badges were issued (validFrom, then when they were added).
 type Funcs struct {
-	OwnerOf  func(ctx context.Context, userID string) (*Owner, error)
-	List     func(ctx context.Context, userID string) ([]Listed, error)
-	Keep     func(ctx context.Context, userID string, c Upsert) (created bool, err error)
+	OwnerOf func(ctx context.Context, userID string) (*Owner, error)
+	List    func(ctx context.Context, userID string) ([]Listed, error)
+	Keep    func(ctx context.Context, userID string, c Upsert) (created bool, err error)
+	// Load reads one badge's exact bytes when List left them out.
+	Load     func(ctx context.Context, userID, id string) ([]byte, error)
 	Profiles *oauthdb.Store
 }
 
@@ -68,7 +73,16 @@ func (f Funcs) Credentials(ctx context.Context, userID string, p ob.Page) ([]Hel
 	})
 	var out []Held
 	for i := p.Offset; i < len(kept) && i < p.Offset+p.Limit; i++ {
-		out = append(out, Held{Raw: kept[i].Raw, JWS: kept[i].JWS})
+		raw := kept[i].Raw
+		if len(raw) == 0 && f.Load != nil {
+			if raw, err = f.Load(ctx, userID, kept[i].ID); err != nil {
+				return nil, 0, err
+			}
+		}
+		if len(raw) == 0 {
+			return nil, 0, errors.New("obapi: a listed badge has no content")
+		}
+		out = append(out, Held{Raw: raw, JWS: kept[i].JWS})
 	}
 	return out, len(kept), nil
 }

@@ -66,3 +66,28 @@ func TestFuncsPagingAndProfiles(t *testing.T) {
 		t.Errorf("profile %s %v", p, err)
 	}
 }
+
+// A wallet that lists metadata only: Load reads the bytes of the page's
+// badges, and nothing else.
+func TestFuncsLoad(t *testing.T) {
+	t.Parallel()
+	day := func(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
+	var loaded []string
+	w := obapi.Funcs{
+		List: func(context.Context, string) ([]obapi.Listed, error) {
+			return []obapi.Listed{{ID: "b", ValidFrom: day(2)}, {ID: "a", ValidFrom: day(1)}, {ID: "c", ValidFrom: day(3)}}, nil
+		},
+		Load: func(_ context.Context, _, id string) ([]byte, error) {
+			loaded = append(loaded, id)
+			return []byte(`{"id":"` + id + `"}`), nil
+		},
+	}
+	got, total, err := w.Credentials(context.Background(), "u", ob.Page{Limit: 1, Offset: 1})
+	if err != nil || total != 3 || len(got) != 1 || string(got[0].Raw) != `{"id":"b"}` || len(loaded) != 1 {
+		t.Fatalf("%d badges, %d %v, loaded %v", len(got), total, err, loaded)
+	}
+	w.Load = nil
+	if _, _, err := w.Credentials(context.Background(), "u", ob.Page{Limit: 1}); err == nil {
+		t.Error("a badge without bytes was served")
+	}
+}

@@ -254,6 +254,13 @@ func (p *Part) getCredentials(c *gin.Context) {
 	// credential goes out as the exact bytes received (encoding/json
 	// would compact them and escape <, > and &): a Data Integrity proof
 	// does not care, but a client comparing what it upserted does.
+	for _, h := range held {
+		if len(bytes.TrimSpace(h.Raw)) == 0 {
+			_ = c.Error(errors.New("obapi: the wallet listed a badge without content"))
+			fail(c, ob.Internal())
+			return
+		}
+	}
 	var buf bytes.Buffer
 	buf.WriteString(`{"credential":[`)
 	n := 0
