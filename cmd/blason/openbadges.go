@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -174,6 +175,9 @@ func walletDeps(users *account.Users, w *wallet.Service) obDeps {
 		SignIn: func(string) string { return "/signin" },
 		OwnerOf: func(ctx context.Context, userID string) (*obapi.Owner, error) {
 			u, err := users.Store.UserByID(ctx, userID)
+			if errors.Is(err, account.ErrNoUser) {
+				return nil, fmt.Errorf("%w: %s", obapi.ErrNoOwner, userID)
+			}
 			if err != nil {
 				return nil, err
 			}

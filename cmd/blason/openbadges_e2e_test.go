@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"html"
 	"io"
 	"net"
@@ -150,5 +151,18 @@ func TestServeOpenBadgesAPI(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(apps), "Peer") {
 		t.Errorf("connected apps:\n%s", apps)
+	}
+	// The learner deletes the account: the app's token stops working.
+	resp, err = browser.PostForm(base+"/account/delete", url.Values{"confirm": {"alice@example.org"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete account: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	var ae *obclient.APIError
+	if _, err := c.Upsert(ctx, host, tok.AccessToken, []byte(badge)); !errors.As(err, &ae) || ae.Status != 401 {
+		t.Errorf("upsert after the account was deleted: %v", err)
+	}
+	if pg, err := c.Credentials(ctx, host, tok.AccessToken, ob.Page{}); err == nil && pg.Total != 0 {
+		t.Errorf("badges listed after the account was deleted: %d", pg.Total)
 	}
 }

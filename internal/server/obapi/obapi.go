@@ -64,6 +64,10 @@ type Upsert struct {
 // ErrNoProfile: the user has no stored profile.
 var ErrNoProfile = errors.New("no profile")
 
+// ErrNoOwner: the token's user no longer exists (the account was
+// deleted); its tokens are answered as invalid.
+var ErrNoOwner = errors.New("no such user")
+
 // Wallet is what the host needs of the learners' wallets.
 type Wallet interface {
 	// Owner describes the user (ErrNoProfile is not used here; an unknown
@@ -344,6 +348,11 @@ func (p *Part) upsertCredential(c *gin.Context) {
 	ctx := c.Request.Context()
 	user := c.GetString(keyUser)
 	owner, err := p.cfg.Wallet.Owner(ctx, user)
+	if errors.Is(err, ErrNoOwner) {
+		c.Header("WWW-Authenticate", `Bearer realm="Open Badges", error="invalid_token"`)
+		fail(c, ob.Unauthorized("The access token's account no longer exists."))
+		return
+	}
 	if err != nil {
 		_ = c.Error(err)
 		fail(c, ob.Internal())
@@ -441,6 +450,11 @@ func (p *Part) getProfile(c *gin.Context) {
 			}
 			b, err = json.Marshal(prof)
 		}
+	}
+	if errors.Is(err, ErrNoOwner) {
+		c.Header("WWW-Authenticate", `Bearer realm="Open Badges", error="invalid_token"`)
+		fail(c, ob.Unauthorized("The access token's account no longer exists."))
+		return
 	}
 	if err != nil {
 		_ = c.Error(err)
