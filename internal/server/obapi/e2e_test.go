@@ -310,6 +310,21 @@ func TestHostHTTP(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 304 {
 		t.Errorf("revalidation: %v %v", resp, err)
 	}
+	// application/vc+ld+json is taken as JSON, answered as application/json
+	// (the only JSON media type the OpenAPI lists for the response).
+	badge := b.issue(t, issuer.Award{Recipient: issuer.Recipient{Email: "alice@example.org"}})
+	req, _ = http.NewRequest("POST", h.ts.URL+"/ims/ob/v3p0/credentials", strings.NewReader(string(badge)))
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Content-Type", "application/vc+ld+json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 201 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("vc+ld+json upsert: %v %v", resp, err)
+	} else {
+		echo, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(echo) != strings.TrimSpace(string(badge)) {
+			t.Error("the upsert response is not the request's credential")
+		}
+	}
 	// A body type the API does not take.
 	req, _ = http.NewRequest("POST", h.ts.URL+"/ims/ob/v3p0/credentials", strings.NewReader("a=b"))
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
