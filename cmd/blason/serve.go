@@ -53,6 +53,7 @@ func serve(e env, args []string) int {
 	trustedProxy := fs.String("trusted-proxy", envOr("TRUSTED_PROXY", ""), "CIDR[,CIDR] of reverse proxies whose X-Forwarded-For names the client in logs; default none (BLASON_TRUSTED_PROXY)")
 	maxConns := fs.String("max-conns", envOr("MAX_CONNS", strconv.Itoa(server.DefaultMaxConns)), "most connections held open at once; more wait (BLASON_MAX_CONNS)")
 	maxInFlight := fs.String("max-inflight", envOr("MAX_INFLIGHT", strconv.Itoa(server.DefaultMaxInFlight())), "most verifications running at once; more get 503 with Retry-After: 1 (BLASON_MAX_INFLIGHT)")
+	termsURL := fs.String("terms-url", envOr("TERMS_URL", ""), "terms of use named by the Open Badges API's discovery document and by Blason's registrations at other hosts; default the privacy page (BLASON_TERMS_URL)")
 	bodyTimeout := fs.String("body-timeout", envOr("BODY_TIMEOUT", server.DefaultBodyTimeout.String()), "time a request body may take to arrive; slower get 408 (BLASON_BODY_TIMEOUT)")
 	grace := fs.Duration("shutdown-grace", 20*time.Second, "time given to requests in flight on SIGTERM")
 	if !parseFlags(fs, args) {
@@ -194,7 +195,9 @@ func serve(e env, args []string) int {
 	if obURL := publicURLFor(rec.ID, *publicURL, *addr); obapiCheckURL(obURL) != nil {
 		logger.Warn("the Open Badges API is off: give --public-url (https) to serve it", "public_url", obURL)
 	} else {
-		built, err := openBadges(e.ctx, sqlDB, svc.MasterKey, obURL, client, walletDeps(users, learnerWallet))
+		deps := walletDeps(users, learnerWallet)
+		deps.TermsURL = *termsURL
+		built, err := openBadges(e.ctx, sqlDB, svc.MasterKey, obURL, client, deps)
 		if err != nil {
 			return failErr(e, "serve: open badges api", err)
 		}
