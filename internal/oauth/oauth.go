@@ -26,7 +26,6 @@ import (
 	"github.com/ory/fosite/handler/pkce"
 	"github.com/ory/fosite/token/hmac"
 
-	"github.com/blason-badges/blason/internal/obapi"
 	"github.com/blason-badges/blason/internal/store/oauthdb"
 )
 
@@ -340,6 +339,3 @@ func (s *Server) Approve(w http.ResponseWriter, r *http.Request, req *AuthorizeR
 func (s *Server) Deny(w http.ResponseWriter, r *http.Request, req *AuthorizeRequest) {
 	s.WriteAuthorizeError(w, r, req.ar, fosite.ErrAccessDenied.WithHint("The user refused."))
 }
-
-// ScopesKnown is obapi.KnownScope, for callers that only import oauth.
-func ScopesKnown(s string) bool { return obapi.KnownScope(s) }
