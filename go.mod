@@ -11,6 +11,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/makiuchi-d/gozxing v0.1.1 // test only: reads back the QR codes in internal/server/web's tests
 	github.com/mr-tron/base58 v1.3.0
+	github.com/ory/fosite v0.49.0 // the OAuth 2.0 authorization server (internal/oauth, internal/store/oauthdb)
 	github.com/piprate/json-gold v0.9.1 // test only: the upstream baseline in internal/dataintegrity/bench_test.go
 	github.com/pquerna/cachecontrol v0.2.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
@@ -20,8 +21,6 @@ require (
 	golang.org/x/text v0.43.0
 	modernc.org/sqlite v1.62.0
 )
-
-require github.com/ory/fosite v0.49.0
 
 require (
 	github.com/asaskevich/govalidator v0.0.0-20230301143203-a9d515a09cc2 // indirect
