@@ -11,7 +11,7 @@ require (
 	github.com/mr-tron/base58 v1.3.0 // indirect
 	github.com/pquerna/cachecontrol v0.2.0 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
-	golang.org/x/text v0.41.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 )
 
 // CI builds this module against the checkout it lives in: it stands for any
