@@ -63,6 +63,12 @@ type Award struct {
 	// CredentialStatus, when set, is the credential's credentialStatus (the
 	// Service fills it with the entries of the slots it allocated).
 	CredentialStatus any
+	// Narrative (AchievementSubject.narrative), Results
+	// (AchievementSubject.result) and Evidence (the credential's evidence,
+	// OB 3.0 App. B.1.2 Evidence) say what this recipient did; all optional.
+	Narrative string
+	Results   []map[string]any
+	Evidence  []map[string]any
 	// Format is FormatDataIntegrity (the default: an embedded
 	// eddsa-rdfc-2022 proof, JSON output) or FormatJWT (a VC-JWT, OB 3.0
 	// §8.2: a compact JWS).
@@ -123,6 +129,16 @@ func (is *Issuer) issue(ctx context.Context, a Award) ([]byte, map[string]any, e
 		return nil, nil, err
 	}
 	subject["achievement"] = achievement
+	if a.Narrative != "" {
+		subject["narrative"] = a.Narrative
+	}
+	if len(a.Results) > 0 {
+		rs := make([]any, len(a.Results))
+		for i, r := range a.Results {
+			rs[i] = r
+		}
+		subject["result"] = rs
+	}
 
 	id := a.ID
 	if id == "" {
@@ -163,6 +179,13 @@ func (is *Issuer) issue(ctx context.Context, a Award) ([]byte, map[string]any, e
 	}
 	if a.CredentialStatus != nil {
 		doc["credentialStatus"] = a.CredentialStatus
+	}
+	if len(a.Evidence) > 0 {
+		ev := make([]any, len(a.Evidence))
+		for i, e := range a.Evidence {
+			ev[i] = e
+		}
+		doc["evidence"] = ev
 	}
 
 	if a.Format == FormatJWT {

@@ -48,6 +48,10 @@ type Service struct {
 	// It should not fetch (the credential's own status lists are this
 	// server's).
 	Preflight Preflight
+	// Profiles, when set, supplies the issuer's current profile (name, URL,
+	// e-mail, description: the issuer workspace's editable profile) for the
+	// credentials it signs; the profile recorded with the key otherwise.
+	Profiles ProfileSource
 
 	mu        sync.Mutex
 	signing   sync.Mutex               // held while a status list is signed (publish)
@@ -112,7 +116,28 @@ func (s *Service) Issuer(ctx context.Context, id string) (*Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Issuer{Profile: rec.Profile, Key: k, Now: s.Now, Preflight: s.Preflight}, nil
+	p := rec.Profile
+	if s.Profiles != nil {
+		cur, ok, err := s.Profiles.IssuerProfile(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("issuer %s: profile: %w", id, err)
+		}
+		if ok {
+			// The id is the key's: a profile never changes who signs.
+			cur.ID = rec.ID
+			if cur.Name == "" {
+				cur.Name = p.Name
+			}
+			p = cur
+		}
+	}
+	return &Issuer{Profile: p, Key: k, Now: s.Now, Preflight: s.Preflight}, nil
+}
+
+// ProfileSource supplies an issuer's current profile; ok is false when it
+// has none (the recorded profile applies).
+type ProfileSource interface {
+	IssuerProfile(ctx context.Context, issuerID string) (p Profile, ok bool, err error)
 }
 
 func (s *Service) key(rec *IssuerRecord) (*Key, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -17,12 +18,14 @@ import (
 	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/limits"
+	"github.com/blason-badges/blason/internal/mailer"
 	"github.com/blason-badges/blason/internal/server"
 	"github.com/blason-badges/blason/internal/server/walletapi"
 	webpages "github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/internal/store/issuerdb"
 	"github.com/blason-badges/blason/internal/store/userdb"
 	"github.com/blason-badges/blason/internal/store/walletdb"
+	"github.com/blason-badges/blason/internal/workspace"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 	"github.com/blason-badges/blason/wallet"
@@ -55,6 +58,9 @@ func serve(e env, args []string) int {
 	maxInFlight := fs.String("max-inflight", envOr("MAX_INFLIGHT", strconv.Itoa(server.DefaultMaxInFlight())), "most verifications running at once; more get 503 with Retry-After: 1 (BLASON_MAX_INFLIGHT)")
 	termsURL := fs.String("terms-url", envOr("TERMS_URL", ""), "terms of use named by the Open Badges API's discovery document and by Blason's registrations at other hosts; default the privacy page (BLASON_TERMS_URL)")
 	bodyTimeout := fs.String("body-timeout", envOr("BODY_TIMEOUT", server.DefaultBodyTimeout.String()), "time a request body may take to arrive; slower get 408 (BLASON_BODY_TIMEOUT)")
+	smtpURL := fs.String("smtp", envOr("SMTP", ""), "SMTP relay that delivers the claim e-mails: smtp://HOST:PORT (STARTTLS if offered), smtp+starttls://, smtps://; without it e-mails wait in the outbox (BLASON_SMTP)")
+	smtpFrom := fs.String("smtp-from", envOr("SMTP_FROM", ""), "sender address of the e-mails, e.g. \"Lab badges <badges@lab.example.org>\" (BLASON_SMTP_FROM)")
+	mailEvery := fs.Duration("mail-interval", 10*time.Second, "how often the outbox sends the e-mails due (and retries the failed ones)")
 	grace := fs.Duration("shutdown-grace", 20*time.Second, "time given to requests in flight on SIGTERM")
 	if !parseFlags(fs, args) {
 		return exitUsage
@@ -94,6 +100,18 @@ func serve(e env, args []string) int {
 	if *didWeb != "" && !strings.HasPrefix(*didWeb, "did:web:") {
 		return fail(e, "serve: --did-web must be a did:web DID, got %q", *didWeb)
 	}
+	if *mailEvery <= 0 {
+		return fail(e, "serve: --mail-interval must be a positive duration")
+	}
+	var relay *mailer.SMTP
+	if *smtpURL != "" || *smtpFrom != "" {
+		if *smtpURL == "" || *smtpFrom == "" {
+			return fail(e, "serve: --smtp and --smtp-from go together")
+		}
+		if relay, err = mailer.New(*smtpURL, *smtpFrom); err != nil {
+			return fail(e, "serve: %v", err)
+		}
+	}
 	var handler slog.Handler
 	switch *logFormat {
 	case "text":
@@ -114,6 +132,21 @@ func serve(e env, args []string) int {
 	rec, err := ensureIssuer(e.ctx, svc, st.Issuers, *keyPath, *didWeb, *name, logger)
 	if err != nil {
 		return failErr(e, "serve", err)
+	}
+	// Every store on the one database the state opened.
+	sqlDB := st.DB
+	ws, err := workspaceOn(e.ctx, sqlDB, svc)
+	if err != nil {
+		return failErr(e, "serve", err)
+	}
+	// --issuer-name (or BLASON_ISSUER_NAME), when given, is the name on
+	// the badges from now on, not only when the issuer is first created.
+	if nameGiven(fs, "issuer-name", "BLASON_ISSUER_NAME") {
+		if changed, err := workspace.SetIssuerName(e.ctx, ws, rec.ID, *name, "serve", time.Now()); err != nil {
+			return failErr(e, "serve: --issuer-name", err)
+		} else if changed {
+			logger.Info("issuer renamed", "id", rec.ID, "name", *name)
+		}
 	}
 	is, err := svc.Issuer(e.ctx, rec.ID)
 	if err != nil {
@@ -158,7 +191,7 @@ func serve(e env, args []string) int {
 	if err != nil {
 		return failErr(e, "serve: --trust-list", err)
 	}
-	known[rec.ID] = rec.Profile.Name
+	known[rec.ID] = is.Profile.Name
 	cfg.Pages = &webpages.Config{
 		Lang: lang, Known: known, Extract: extractBaked,
 		// Verify by address: the hardened client, as for status lists.
@@ -171,8 +204,6 @@ func serve(e env, args []string) int {
 		},
 	}
 
-	// Every store on the one database the state opened.
-	sqlDB := st.DB
 	userStore, err := userdb.Open(e.ctx, sqlDB)
 	if err != nil {
 		return failErr(e, "serve: accounts", err)
@@ -204,18 +235,49 @@ func serve(e env, args []string) int {
 		cfg.OpenBadges = built.Config
 		go purgeOAuth(e.ctx, built.Store, time.Hour, func(err error) { logger.Error("oauth clean-up", "error", err) })
 	}
+	// The outbox: e-mails queued by awards (this process's or the CLI's)
+	// are delivered in the background, retried while the relay is down.
+	if relay != nil {
+		ob := &workspace.Outbox{Store: ws, Mailer: relay}
+		obCtx, stopOutbox := context.WithCancel(e.ctx)
+		obDone := make(chan struct{})
+		go func() {
+			defer close(obDone)
+			ob.Run(obCtx, *mailEvery, func(err error) { logger.Warn("outbox", "err", err.Error()) })
+		}()
+		// Stopped, and waited for, before the database closes.
+		defer func() { stopOutbox(); <-obDone }()
+	} else if st, err := ws.Outbox(e.ctx); err == nil && st.Waiting > 0 {
+		logger.Warn("e-mails are waiting in the outbox and no --smtp relay is configured", "waiting", st.Waiting)
+	}
 
+	wsSvc := &workspace.Service{Store: ws, Issuer: svc}
+	cfg.Workspace = wsSvc
+	// Password-reset links go out through the same outbox as claim links.
+	cfg.Pages.SendReset = func(ctx context.Context, email string, l i18n.Lang, link string) error {
+		subject, body := workspace.ResetMail(l, link)
+		return wsSvc.QueueMail(ctx, email, subject, body)
+	}
+	cfg.Fetch = func(ctx context.Context, u string) ([]byte, error) {
+		r, err := client.Get(ctx, u, "application/json", "application/ld+json", "image/png", "image/svg+xml", "image/jpeg", "*/*;q=0.1")
+		if err != nil {
+			return nil, err
+		}
+		return r.Body, nil
+	}
 	srv := server.New(cfg)
 	err = srv.ListenAndServe(e.ctx, *addr, *grace, func(a net.Addr) {
 		svc.BaseURL = strings.TrimSuffix(*publicURL, "/")
 		if svc.BaseURL == "" {
 			svc.BaseURL = defaultBaseURL(rec.ID, a)
 		}
+		// Images and claim links are under the same public URL.
+		wsSvc.BaseURL = svc.BaseURL
 		logger.Info("listening", "addr", a.String(), "issuer", rec.ID, "public_url", svc.BaseURL)
 		if w := statusURLWarning(svc.BaseURL, a); w != "" {
 			logger.Warn(w, "public_url", svc.BaseURL, "addr", a.String())
 		}
-		fmt.Fprintf(e.stdout, "Blason is serving on http://%s\n  issuer:  %s (%s)\n  status lists: %s/status/...\n", a, rec.Profile.Name, rec.ID, svc.BaseURL)
+		fmt.Fprintf(e.stdout, "Blason is serving on http://%s\n  issuer:  %s (%s)\n  status lists: %s/status/...\n", a, is.Profile.Name, rec.ID, svc.BaseURL)
 		if tokenPath != "" {
 			fmt.Fprintf(e.stdout, "  operator token (every scope) for POST /credentials/issue and /credentials/status: %s\n", tokenPath)
 		}
@@ -226,6 +288,15 @@ func serve(e env, args []string) int {
 	}
 	logger.Info("stopped")
 	return exitOK
+}
+
+// nameGiven reports whether the flag was set on the command line or its
+// variable in the environment (as opposed to its default).
+func nameGiven(fs *flag.FlagSet, flagName, envName string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == flagName })
+	_, env := os.LookupEnv(envName)
+	return given || env
 }
 
 // ensureIssuer returns the server's issuer, creating it on first run: the

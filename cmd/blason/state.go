@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,7 +14,9 @@ import (
 	"github.com/blason-badges/blason/internal/store/issuerdb"
 	"github.com/blason-badges/blason/internal/store/sqldb"
 	"github.com/blason-badges/blason/internal/store/tokendb"
+	"github.com/blason-badges/blason/internal/store/workspacedb"
 	"github.com/blason-badges/blason/internal/termsafe"
+	"github.com/blason-badges/blason/internal/workspace"
 	"github.com/blason-badges/blason/issuer"
 )
 
@@ -137,21 +140,50 @@ func statusCommand(action string) func(e env, args []string) int {
 		if action == issuer.ActionRevoke && strings.TrimSpace(*reason) == "" {
 			return fail(e, "revoke: give a --reason (it is recorded, and revocation cannot be undone)")
 		}
-		st, err := openState(e.ctx, sf)
+		// Read-only opening: a mistyped --data must not create an empty
+		// issuer directory (and then say "not found" about it).
+		open := openStateReadOnly
+		if *sf.database != "" {
+			open = openState // the database is named: nothing is created by mistake
+		}
+		st, err := open(e.ctx, sf)
 		if err != nil {
-			return failErr(e, action, err)
+			return fail(e, "%s %s: %s: no issuer is recorded there (%v). Only badges issued by 'blason serve' or 'blason issue --data DIR' can be revoked, with the same --data",
+				action, id, *sf.data, err)
 		}
 		defer st.Close()
 		svc := st.Issuer
-		actor := "cli:" + os.Getenv("USER")
-		if actor == "cli:" {
-			actor = "cli"
+		rec, err := svc.ChangeStatus(e.ctx, id, action, *reason, cliActor())
+		if errors.Is(err, issuer.ErrNotFound) {
+			return fail(e, "%s: no badge %s is recorded in %s. Only badges issued by 'blason serve' or 'blason issue --data DIR' with this data directory can be revoked",
+				action, id, *sf.data)
 		}
-		rec, err := svc.ChangeStatus(e.ctx, id, action, *reason, actor)
 		if err != nil {
 			return failErr(e, action, err)
 		}
 		fmt.Fprintf(e.stdout, "%s is now %s.\n", termsafe.String(rec.ID), rec.Status)
 		return exitOK
 	}
+}
+
+// workspaceOn migrates and opens the issuer workspace's tables
+// (achievements, awards, claims, outbox, profiles, members) on the state's
+// database, and makes svc sign with the workspace's issuer profiles.
+func workspaceOn(ctx context.Context, db *sqldb.DB, svc *issuer.Service) (*workspacedb.Store, error) {
+	ws, err := workspacedb.New(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("open the workspace database: %w", err)
+	}
+	if svc != nil {
+		svc.Profiles = workspace.ProfileSource{Store: ws}
+	}
+	return ws, nil
+}
+
+// cliActor names the person at the terminal in audit logs.
+func cliActor() string {
+	if u := os.Getenv("USER"); u != "" {
+		return "cli:" + u
+	}
+	return "cli"
 }

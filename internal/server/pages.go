@@ -1,14 +1,18 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/server/vcapi"
 	"github.com/blason-badges/blason/internal/server/web"
+	"github.com/blason-badges/blason/internal/workspace"
 	"github.com/blason-badges/blason/verifier"
 )
 
@@ -51,7 +55,24 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 	if pc.Logger == nil {
 		pc.Logger = s.cfg.Logger
 	}
+	// The issuer workspace's pages and the claim page, when the server has
+	// a workspace: signed in with an API token (its scopes give the role)
+	// until user accounts replace it.
+	if s.cfg.Workspace != nil && pc.Admin == nil {
+		ws, issuerID := s.cfg.Workspace, s.cfg.IssuerID
+		pc.Admin = &web.AdminConfig{Workspace: ws, IssuerID: issuerID, SignIn: s.signInWithToken,
+			// Accounts' roles per issuer profile ('blason member set').
+			RoleOf: func(ctx context.Context, email string) (web.Role, error) {
+				r, err := ws.RoleOf(ctx, issuerID, email)
+				return map[string]web.Role{workspace.RoleAdmin: web.RoleAdmin, workspace.RoleIssuer: web.RoleIssuer, workspace.RoleViewer: web.RoleViewer}[r], err
+			}}
+	}
 	h := gin.WrapH(web.New(pc))
+	if pc.Admin != nil {
+		for _, r := range web.AdminPaths {
+			e.Handle(r.Method, r.Path, h)
+		}
+	}
 	e.GET("/", h)
 	// The page verifies what is posted, or fetched by ?url=: admitted as
 	// the API's verifications are; the empty form is not.
@@ -81,4 +102,27 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 			}
 		}
 	}
+}
+
+// signInWithToken lets a coordinator sign in to the workspace pages with
+// an API token: admin scope is the admin role, issue or status the issuer
+// role.
+func (s *Server) signInWithToken(ctx context.Context, secret string) (*web.AdminUser, error) {
+	if s.cfg.Tokens == nil || secret == "" {
+		return nil, account.ErrUnauthenticated
+	}
+	tok, err := s.cfg.Tokens.Authenticate(ctx, secret)
+	if err != nil {
+		return nil, err
+	}
+	u := &web.AdminUser{Actor: "token:" + tok.ID}
+	switch {
+	case tok.Allows(account.ScopeAdmin):
+		u.Role = web.RoleAdmin
+	case tok.Allows(account.ScopeIssue), tok.Allows(account.ScopeStatus):
+		u.Role = web.RoleIssuer
+	default:
+		return nil, errors.New("this token gives no role in the workspace")
+	}
+	return u, nil
 }

@@ -40,12 +40,14 @@ import (
 	oauthpart "github.com/blason-badges/blason/internal/server/oauth"
 	"github.com/blason-badges/blason/internal/server/obapi"
 	connectpart "github.com/blason-badges/blason/internal/server/obconnect"
+	"github.com/blason-badges/blason/internal/server/admin"
 	"github.com/blason-badges/blason/internal/server/part"
 	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/server/status"
 	"github.com/blason-badges/blason/internal/server/vcapi"
 	"github.com/blason-badges/blason/internal/server/walletapi"
 	"github.com/blason-badges/blason/internal/server/web"
+	"github.com/blason-badges/blason/internal/workspace"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -102,6 +104,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is reported by /healthz.
 	Version string
+	// Workspace, when set, serves the issuer workspace's JSON API
+	// (/admin/api/..., internal/server/admin) and its images (/images/{id})
+	// for IssuerID; nil: not served.
+	Workspace *workspace.Service
+	// Fetch GETs what an achievement import names by URL (internal/fetch's
+	// hardened client); nil: imports by URL are refused.
+	Fetch func(ctx context.Context, url string) ([]byte, error)
 	// Pages, when set, serves the public pages (/verify) from
 	// internal/web; the server fills in its verifier, its report format
 	// and its own issuer as a known issuer. Nil: JSON APIs only.
@@ -213,6 +222,7 @@ func New(cfg Config) *Server {
 		vcapi.New(sh, vcapi.Config{Service: cfg.Service, IssuerID: cfg.IssuerID, Verifier: cfg.Verifier}),
 		status.New(sh, status.Config{Service: cfg.Service, DIDDocument: cfg.DIDDocument, JWKS: cfg.JWKS}),
 		walletapi.New(sh, cfg.Wallet),
+		admin.New(sh, admin.Config{Workspace: cfg.Workspace, IssuerID: cfg.IssuerID, Fetch: cfg.Fetch}),
 	}
 	if ob := cfg.OpenBadges; ob != nil {
 		if ob.API.Verifier == nil {

@@ -17,8 +17,11 @@ import (
 
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/store/sqldb/sqldbtest"
+	"github.com/blason-badges/blason/internal/store/workspacedb"
 	"github.com/blason-badges/blason/internal/testissuer"
 	"github.com/blason-badges/blason/internal/vcjwt"
+	"github.com/blason-badges/blason/internal/workspace"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
@@ -369,7 +372,12 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	// A server with every optional route: persistent state (status lists,
 	// status changes), a DID document, a JWKS.
 	_, _, svc := newStatusServerStore(t, "")
-	s := New(Config{DIDDocument: doc, JWKS: []byte(`{"keys":[` + string(jwk) + `]}`), Service: svc, Tokens: newTokens(t)})
+	wsStore, err := workspacedb.New(context.Background(), sqldbtest.SQLite(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{DIDDocument: doc, JWKS: []byte(`{"keys":[` + string(jwk) + `]}`), Service: svc, Tokens: newTokens(t),
+		Workspace: &workspace.Service{Store: wsStore, Issuer: svc}})
 	f := &fixture{srv: s}
 	code, api, _ := f.do(t, "GET", "/openapi.json", nil)
 	if code != 200 {
@@ -381,7 +389,12 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		t.Fatalf("no bearer security scheme: %v", schemes)
 	}
 	// The routes that take a token, with the scope they need.
-	secured := map[string]string{"POST /credentials/issue": "issue", "POST /credentials/issue/vc-jwt": "issue", "POST /credentials/status": "status"}
+	secured := map[string]string{"POST /credentials/issue": "issue", "POST /credentials/issue/vc-jwt": "issue", "POST /credentials/status": "status",
+		// The issuer workspace (internal/server/admin).
+		"GET /admin/api/achievements": "issue", "POST /admin/api/achievements": "issue", "GET /admin/api/achievements/:id": "issue",
+		"PUT /admin/api/achievements/:id": "issue", "POST /admin/api/achievements/:id/archive": "issue", "POST /admin/api/achievements/import": "issue",
+		"POST /admin/api/images": "issue", "POST /admin/api/awards": "issue", "GET /admin/api/awards": "issue", "GET /admin/api/awards.csv": "issue",
+		"POST /admin/api/awards/status": "status", "GET /admin/api/outbox": "issue", "POST /admin/api/endorsements": "issue", "GET /admin/api/audit": "admin"}
 	seen := 0
 	for _, r := range s.engine.Routes() {
 		p := regexp.MustCompile(`:(\w+)`).ReplaceAllString(r.Path, "{$1}")

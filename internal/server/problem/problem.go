@@ -18,6 +18,7 @@ import (
 
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/credential"
+	"github.com/blason-badges/blason/internal/workspace"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/wallet"
 )
@@ -58,10 +59,12 @@ const (
 	Overloaded           = "overloaded"
 	FetchFailed          = "fetch-failed"
 	// The wallet's.
-	Unreadable  = "unreadable"
-	NotVerified = "not-verified"
-	AlreadyHeld = "already-held"
-	Gone        = "gone"
+	Unreadable   = "unreadable"
+	NotVerified  = "not-verified"
+	AlreadyHeld  = "already-held"
+	Gone         = "gone"
+	ClaimInvalid = "claim-invalid"
+	Changed      = "changed"
 )
 
 var titles = map[string]string{
@@ -88,6 +91,8 @@ var titles = map[string]string{
 	NotVerified:          "The badge did not pass verification",
 	AlreadyHeld:          "The wallet already holds this badge",
 	Gone:                 "This link was withdrawn or has expired",
+	ClaimInvalid:         "This claim link is not valid: used, expired or unknown",
+	Changed:              "The record was changed meanwhile, or already exists",
 }
 
 // Title is the title of a kind of problem.
@@ -100,6 +105,14 @@ func Title(kind string) string { return titles[kind] }
 func Of(err error) (status int, kind string) {
 	var ne net.Error
 	switch {
+	case errors.Is(err, workspace.ErrNotFound):
+		return http.StatusNotFound, NotFound
+	case errors.Is(err, workspace.ErrClaim):
+		return http.StatusGone, ClaimInvalid
+	case errors.Is(err, workspace.ErrConflict), errors.Is(err, workspace.ErrExists):
+		return http.StatusConflict, Changed
+	case errors.Is(err, workspace.ErrInvalid), errors.Is(err, workspace.ErrImage), errors.Is(err, workspace.ErrRowsInvalid):
+		return http.StatusBadRequest, Malformed
 	case errors.Is(err, issuer.ErrExists):
 		return http.StatusConflict, Duplicate
 	case errors.Is(err, issuer.ErrConflict):

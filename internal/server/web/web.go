@@ -78,13 +78,17 @@ type Config struct {
 	// Wallet, with Users, serves the wallet pages and the public share
 	// pages (wallet.go). Nil: no wallet.
 	Wallet *wallet.Service
+	// Admin, when set, serves the issuer workspace's pages (/admin/...) and
+	// the claim page (/claim/{token}); see admin.go.
+	Admin *AdminConfig
 }
 
 // Handler serves the pages.
 type Handler struct {
-	cfg  Config
-	tmpl map[i18n.Lang]*template.Template
-	mux  *http.ServeMux
+	cfg   Config
+	tmpl  map[i18n.Lang]*template.Template
+	mux   *http.ServeMux
+	admin *admin
 }
 
 // New builds the pages' handler. It panics only if an embedded template is
@@ -112,6 +116,9 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/verify", http.StatusSeeOther)
 	})
+	if cfg.Admin != nil {
+		h.mountAdmin()
+	}
 	return h
 }
 
