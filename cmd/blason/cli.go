@@ -48,6 +48,8 @@ func commands() []command {
 		{"present", "--key FILE --challenge C [--domain D] BADGE.json...", "sign a presentation of your badges for a verifier", present},
 		{"achievement add", "--data DIR --file ACH.json [--lang fr|en] [--variant-of ID] [--image FILE]", "add an achievement (OB 3.0 Achievement or OB 2.0 BadgeClass JSON) to the issuer's catalogue; prints its id last", achievementAdd},
 		{"achievement list", "[--data DIR] [--archived]", "list the issuer's achievements", achievementList},
+		{"achievement archive", "ID [--undo] [--data DIR]", "archive an achievement (no new awards), or bring it back", achievementArchive},
+		{"awards", "[--data DIR] [--recipient TEXT] [--achievement ID] [--csv]", "search the awards; --csv exports them for a spreadsheet", awardsCmd},
 		{"award", "--data DIR --achievement ID --csv FILE [--dry-run] [--skip-invalid]", "award an achievement to every row of a spreadsheet (CSV), with claim links sent by e-mail", awardCmd},
 		{"endorse", "--data DIR --subject ID [--comment TEXT]", "endorse another issuer's achievement or profile: print a signed EndorsementCredential", endorseCmd},
 		{"member set", "--data DIR --email ADDR --role admin|issuer|viewer|none", "give an account a role in the issuer's workspace", memberSet},

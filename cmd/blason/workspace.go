@@ -348,3 +348,74 @@ func memberList(e env, args []string) int {
 	}
 	return exitOK
 }
+
+// achievementArchive implements 'blason achievement archive ID [--undo]'.
+func achievementArchive(e env, args []string) int {
+	fs := newFlags(e, "achievement archive")
+	wf := addWSFlags(fs)
+	undo := fs.Bool("undo", false, "bring an archived achievement back")
+	var id string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	if !parseFlags(fs, args) {
+		return exitUsage
+	}
+	if id == "" || fs.NArg() > 0 {
+		return fail(e, "usage: blason achievement archive ID [--undo] [--data DIR]")
+	}
+	st, err := openWS(e.ctx, wf)
+	if err != nil {
+		return failErr(e, "achievement archive", err)
+	}
+	defer st.close()
+	a, err := st.ws.Achievement(e.ctx, st.issuerID, id)
+	if err != nil {
+		return failErr(e, "achievement archive", err)
+	}
+	if err := st.ws.Archive(e.ctx, st.issuerID, a.ID, !*undo, cliActor()); err != nil {
+		return failErr(e, "achievement archive", err)
+	}
+	return exitOK
+}
+
+// awardsCmd implements 'blason awards': search the awards, as a table or
+// as CSV (--csv, for a spreadsheet).
+func awardsCmd(e env, args []string) int {
+	fs := newFlags(e, "awards")
+	wf := addWSFlags(fs)
+	recipient := fs.String("recipient", "", "part of the recipient's name or e-mail address")
+	ach := fs.String("achievement", "", "an achievement id")
+	asCSV := fs.Bool("csv", false, "print CSV (UTF-8 with a BOM) instead of a table")
+	if !parseFlags(fs, args) {
+		return exitUsage
+	}
+	st, err := openWS(e.ctx, wf)
+	if err != nil {
+		return failErr(e, "awards", err)
+	}
+	defer st.close()
+	q := workspace.AwardQuery{IssuerID: st.issuerID, Recipient: *recipient, AchievementID: strings.TrimPrefix(*ach, "urn:uuid:")}
+	if *asCSV {
+		if err := workspace.ExportCSV(e.ctx, st.ws, q, e.stdout); err != nil {
+			return failErr(e, "awards", err)
+		}
+		return exitOK
+	}
+	q.Limit = 1000
+	list, total, err := st.store.SearchAwards(e.ctx, q)
+	if err != nil {
+		return failErr(e, "awards", err)
+	}
+	for _, r := range list {
+		status := ""
+		if cr, err := st.svc.Store.GetCredential(e.ctx, r.CredentialID); err == nil {
+			status = cr.Status
+		}
+		fmt.Fprintf(e.stdout, "%s  %s  %s  %s  %s\n", r.CreatedAt.UTC().Format("2006-01-02"), status, r.CredentialID, termsafe.String(r.Email), termsafe.String(r.Name))
+	}
+	if total > len(list) {
+		fmt.Fprintf(e.stdout, "(%d of %d; use --csv for all)\n", len(list), total)
+	}
+	return exitOK
+}

@@ -247,3 +247,35 @@ func TestServeSendsResetMail(t *testing.T) {
 		t.Fatalf("reset e-mail: %+v (serve: %s)", msgs, serr.String())
 	}
 }
+
+// 'blason awards' lists and exports; 'achievement archive' refuses new
+// awards until --undo.
+func TestAwardsAndArchiveCommands(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	_, out, _ := runCLI(t, "", "achievement", "add", "--data", data, "--file", "../../docs/examples/achievement.json")
+	ach := lastLine(out)
+	csvPath := putFile(t, filepath.Join(dir, "a.csv"), []byte("name,email\n=cmd|' /C calc'!A0,x@lab.example.org\nAnn,ann@lab.example.org\n"))
+	if code, out, errs := runCLI(t, "", "award", "--data", data, "--achievement", ach, "--csv", csvPath); code != 0 {
+		t.Fatalf("award: %s %s", out, errs)
+	}
+	code, out, _ := runCLI(t, "", "awards", "--data", data, "--recipient", "ann")
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, "active  urn:uuid:") || !strings.Contains(out, "ann@lab.example.org  Ann") {
+		t.Fatalf("awards: %d %q", code, out)
+	}
+	code, out, _ = runCLI(t, "", "awards", "--data", data, "--csv")
+	if code != 0 || !strings.HasPrefix(out, "\ufeffcredential_id,") || strings.Count(out, "\n") != 3 || !strings.Contains(out, ",'=cmd|") {
+		t.Fatalf("awards --csv: %d %q", code, out)
+	}
+	if code, _, errs := runCLI(t, "", "achievement", "archive", ach, "--data", data); code != 0 {
+		t.Fatalf("archive: %s", errs)
+	}
+	more := putFile(t, filepath.Join(dir, "b.csv"), []byte("email\nbob@lab.example.org\n"))
+	if code, _, errs := runCLI(t, "", "award", "--data", data, "--achievement", ach, "--csv", more); code != 2 || !strings.Contains(errs, "archived") {
+		t.Fatalf("award of an archived achievement: %d %s", code, errs)
+	}
+	runCLI(t, "", "achievement", "archive", ach, "--undo", "--data", data)
+	if code, _, errs := runCLI(t, "", "award", "--data", data, "--achievement", ach, "--csv", more); code != 0 {
+		t.Fatalf("after --undo: %d %s", code, errs)
+	}
+}

@@ -72,6 +72,10 @@ func (a *API) Mount(r gin.IRouter) {
 	g.POST("/endorsements", read, part.RequireJSON, a.endorse)
 	g.GET("/outbox", read, a.outbox)
 	g.GET("/audit", a.sh.Auth(account.ScopeAdmin), a.audit)
+	g.GET("/members", a.sh.Auth(account.ScopeAdmin), a.members)
+	g.POST("/members", a.sh.Auth(account.ScopeAdmin), part.RequireJSON, a.setMember)
+	g.GET("/profile", read, a.profile)
+	g.PUT("/profile", a.sh.Auth(account.ScopeAdmin), part.RequireJSON, a.saveProfile)
 }
 
 func actor(c *gin.Context) string { return "api:" + part.TokenID(c) }
@@ -457,50 +461,12 @@ func (a *API) exportAwards(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := ExportCSV(c.Request.Context(), a.cfg.Workspace, q, &buf); err != nil {
+	if err := workspace.ExportCSV(c.Request.Context(), a.cfg.Workspace, q, &buf); err != nil {
 		fail(c, err)
 		return
 	}
 	c.Header("Content-Disposition", `attachment; filename="awards.csv"`)
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-}
-
-// ExportCSV writes the awards q finds as CSV (UTF-8 with a BOM, so that
-// spreadsheets read the accents).
-func ExportCSV(ctx context.Context, ws *workspace.Service, q workspace.AwardQuery, w io.Writer) error {
-	io.WriteString(w, "\ufeff")
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"credential_id", "achievement_id", "name", "email", "lang", "status", "awarded_at", "source", "line"})
-	q.Limit, q.Offset = 1000, 0
-	for {
-		list, total, err := ws.Store.SearchAwards(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, r := range list {
-			st := ""
-			if cr, err := ws.Issuer.Store.GetCredential(ctx, r.CredentialID); err == nil {
-				st = cr.Status
-			}
-			cw.Write([]string{r.CredentialID, r.AchievementID, csvSafe(r.Name), csvSafe(r.Email), r.Lang, st,
-				r.CreatedAt.UTC().Format(time.RFC3339), csvSafe(r.Source), strconv.Itoa(r.Line)})
-		}
-		q.Offset += len(list)
-		if len(list) == 0 || q.Offset >= total {
-			break
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// csvSafe keeps a cell that a spreadsheet would run as a formula
-// (CSV injection: =, +, -, @ first) as text.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // POST /admin/api/awards/status {credentialId, action, reason}
@@ -571,4 +537,66 @@ func (a *API) endorse(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"verifiableCredential": json.RawMessage(signed)})
+}
+
+// GET /admin/api/members: the roles per issuer profile.
+func (a *API) members(c *gin.Context) {
+	ms, err := a.cfg.Workspace.Store.Members(c.Request.Context(), a.cfg.IssuerID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	type member struct {
+		Email string `json:"email"`
+		Role  string `json:"role"`
+	}
+	out := make([]member, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, member{m.Email, m.Role})
+	}
+	c.JSON(http.StatusOK, gin.H{"members": out})
+}
+
+// POST /admin/api/members {email, role}: role admin, issuer, viewer, or ""
+// to remove.
+func (a *API) setMember(c *gin.Context) {
+	m := a.sh.ReadObject(c)
+	if m == nil {
+		return
+	}
+	email, _ := m["email"].(string)
+	role, _ := m["role"].(string)
+	if err := a.cfg.Workspace.SetMember(c.Request.Context(), a.cfg.IssuerID, email, role, actor(c)); err != nil {
+		fail(c, err)
+		return
+	}
+	a.members(c)
+}
+
+// GET /admin/api/profile: the issuer profile badges show.
+func (a *API) profile(c *gin.Context) {
+	is, err := a.cfg.Workspace.Issuer.Issuer(c.Request.Context(), a.cfg.IssuerID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, is.Profile)
+}
+
+// PUT /admin/api/profile {name, url, email, description}.
+func (a *API) saveProfile(c *gin.Context) {
+	m := a.sh.ReadObject(c)
+	if m == nil {
+		return
+	}
+	p := &workspace.Profile{IssuerID: a.cfg.IssuerID}
+	p.Name, _ = m["name"].(string)
+	p.URL, _ = m["url"].(string)
+	p.Email, _ = m["email"].(string)
+	p.Description, _ = m["description"].(string)
+	if err := a.cfg.Workspace.SaveProfile(c.Request.Context(), p, actor(c)); err != nil {
+		fail(c, err)
+		return
+	}
+	a.profile(c)
 }

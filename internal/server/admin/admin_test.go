@@ -171,15 +171,6 @@ func TestAdminAPI(t *testing.T) {
 	}
 }
 
-func TestCSVSafe(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "+1": "'+1", "@SUM": "'@SUM", "Élodie": "Élodie", "": ""} {
-		if got := csvSafe(in); got != want {
-			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestEndorseAPI(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -237,5 +228,31 @@ func TestImportByURL(t *testing.T) {
 	}
 	if list, _ := f.Store.ListAchievements(context.Background(), f.IssuerID, false); len(list) != 1 {
 		t.Fatalf("catalogue: %d", len(list))
+	}
+}
+
+// Roles and the profile through the API: admin scope to change them.
+func TestMembersAndProfileAPI(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	if w, _ := h.json("POST", "/admin/api/members", "issue", map[string]any{"email": "bob@lab.example.fr", "role": "viewer"}); w.Code != http.StatusForbidden {
+		t.Fatalf("members without admin: %d", w.Code)
+	}
+	w, m := h.json("POST", "/admin/api/members", "admin", map[string]any{"email": "Bob@Lab.example.fr", "role": "issuer"})
+	if w.Code != 200 || fmt.Sprint(m["members"]) != "[map[email:bob@lab.example.fr role:issuer]]" {
+		t.Fatalf("set member: %d %s", w.Code, w.Body)
+	}
+	if w, m := h.json("POST", "/admin/api/members", "admin", map[string]any{"email": "bob@lab.example.fr", "role": "owner"}); w.Code != http.StatusBadRequest || m["field"] != "role" {
+		t.Fatalf("bad role: %d %s", w.Code, w.Body)
+	}
+	if w, _ := h.json("PUT", "/admin/api/profile", "issue", map[string]any{"name": "X"}); w.Code != http.StatusForbidden {
+		t.Fatalf("profile without admin: %d", w.Code)
+	}
+	w, m = h.json("PUT", "/admin/api/profile", "admin", map[string]any{"name": "LPP", "url": "https://lpp.example.fr"})
+	if w.Code != 200 || m["name"] != "LPP" || m["url"] != "https://lpp.example.fr" || m["id"] != h.f.IssuerID {
+		t.Fatalf("profile: %d %s", w.Code, w.Body)
+	}
+	if w, m := h.json("PUT", "/admin/api/profile", "admin", map[string]any{"name": "LPP", "email": "a@x,org"}); w.Code != http.StatusBadRequest || m["field"] != "email" {
+		t.Fatalf("bad e-mail: %d %s", w.Code, w.Body)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -647,43 +646,13 @@ func (h *Handler) awardsPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) exportAwards(w http.ResponseWriter, r *http.Request) {
 	q, _ := h.query(r)
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	q.Limit = 1000
-	fmt.Fprintln(&buf, "credential_id,name,email,lang,status,awarded_at")
-	ws := h.admin.cfg.Workspace
-	for {
-		list, total, err := ws.Store.SearchAwards(r.Context(), q)
-		if err != nil {
-			h.internal(w, r, err)
-			return
-		}
-		for _, a := range list {
-			st := ""
-			if cr, err := ws.Issuer.Store.GetCredential(r.Context(), a.CredentialID); err == nil {
-				st = cr.Status
-			}
-			fmt.Fprintf(&buf, "%s,%s,%s,%s,%s,%s\n", csvCell(a.CredentialID), csvCell(a.Name), csvCell(a.Email), a.Lang, st, a.CreatedAt.UTC().Format(time.RFC3339))
-		}
-		q.Offset += len(list)
-		if len(list) == 0 || q.Offset >= total {
-			break
-		}
+	if err := workspace.ExportCSV(r.Context(), h.admin.cfg.Workspace, q, &buf); err != nil {
+		h.internal(w, r, err)
+		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="awards.csv"`)
 	w.Write(buf.Bytes())
-}
-
-// csvCell quotes a cell and keeps a spreadsheet from running it as a
-// formula.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		s = "'" + s
-	}
-	if strings.ContainsAny(s, ",\"\n\r") {
-		s = `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
 }
 
 func (h *Handler) changeStatus(w http.ResponseWriter, r *http.Request) {
