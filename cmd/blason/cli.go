@@ -50,7 +50,7 @@ func commands() []command {
 		{"achievement list", "[--data DIR] [--archived]", "list the issuer's achievements", achievementList},
 		{"achievement archive", "ID [--undo] [--data DIR]", "archive an achievement (no new awards), or bring it back", achievementArchive},
 		{"awards", "[--data DIR] [--recipient TEXT] [--achievement ID] [--csv]", "search the awards; --csv exports them for a spreadsheet", awardsCmd},
-		{"award", "--data DIR --achievement ID --csv FILE [--dry-run] [--skip-invalid]", "award an achievement to every row of a spreadsheet (CSV), with claim links sent by e-mail", awardCmd},
+		{"award", "--data DIR --achievement ID (--csv FILE [--dry-run] [--skip-invalid] | --recipient-email ADDR)", "award an achievement to every row of a spreadsheet (CSV), or to one person, with claim links sent by e-mail", awardCmd},
 		{"endorse", "--data DIR --subject ID [--comment TEXT]", "endorse another issuer's achievement or profile: print a signed EndorsementCredential", endorseCmd},
 		{"member set", "--data DIR --email ADDR --role admin|issuer|viewer|none", "give an account a role in the issuer's workspace", memberSet},
 		{"member list", "[--data DIR]", "list the workspace's members and their roles", memberList},

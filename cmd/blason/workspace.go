@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,19 +175,31 @@ func awardCmd(e env, args []string) int {
 	dryRun := fs.Bool("dry-run", false, "check every row and say what would be awarded; award nothing")
 	skipInvalid := fs.Bool("skip-invalid", false, "award the valid rows even if others have problems (listed)")
 	lang := fs.String("lang", "", "language of the e-mails for rows without one: fr or en (default: the achievement's)")
+	email := fs.String("recipient-email", "", "instead of --csv: award one person, by e-mail address")
+	name := fs.String("name", "", "with --recipient-email: the person's name (for the e-mail)")
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
 	// The report's language: the terminal's (LC_ALL, LC_MESSAGES, LANG).
 	l, _ := cliLang("")
-	if *achID == "" || *csvPath == "" || fs.NArg() > 0 {
-		return fail(e, "usage: blason award --data DIR --achievement ID --csv FILE [--dry-run] [--skip-invalid]")
+	if *achID == "" || (*csvPath == "") == (*email == "") || fs.NArg() > 0 {
+		return fail(e, "usage: blason award --data DIR --achievement ID (--csv FILE [--dry-run] [--skip-invalid] | --recipient-email ADDR [--name NAME])")
 	}
 	if *lang != "" && *lang != "fr" && *lang != "en" {
 		return fail(e, "award: --lang must be fr or en, not %q", *lang)
 	}
-	raw, err := readFile(e, *csvPath, awardcsv.MaxBytes+1)
-	if err != nil {
+	var raw []byte
+	var err error
+	if *email != "" {
+		// One person: written as a one-row sheet, so that the same rules
+		// (address checks, nobody twice) apply.
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		w.Write([]string{"name", "email"})
+		w.Write([]string{*name, *email})
+		w.Flush()
+		raw, *csvPath = b.Bytes(), "recipient"
+	} else if raw, err = readFile(e, *csvPath, awardcsv.MaxBytes+1); err != nil {
 		return failErr(e, "award", err)
 	}
 	sheet, err := awardcsv.Parse(bytes.NewReader(raw))

@@ -278,4 +278,14 @@ func TestAwardsAndArchiveCommands(t *testing.T) {
 	if code, _, errs := runCLI(t, "", "award", "--data", data, "--achievement", ach, "--csv", more); code != 0 {
 		t.Fatalf("after --undo: %d %s", code, errs)
 	}
+	// One person, by address: the same rules (nobody twice, addresses checked).
+	if code, out, _ := runCLI(t, "", "award", "--data", data, "--achievement", ach, "--recipient-email", "cy@lab.example.org", "--name", "Cy"); code != 0 || !strings.Contains(out, "Badges awarded: 1.") {
+		t.Fatalf("one person: %d %s", code, out)
+	}
+	if code, out, _ := runCLI(t, "", "award", "--data", data, "--achievement", ach, "--recipient-email", "ann@lab.example.org"); code != 0 || !strings.Contains(out, "Badges awarded: 0.") {
+		t.Fatalf("one person again: %d %s", code, out)
+	}
+	if code, out, _ := runCLI(t, "", "award", "--data", data, "--achievement", ach, "--recipient-email", "a@x,org"); code != 1 || !strings.Contains(out, "is not an e-mail address") {
+		t.Fatalf("bad address: %d %s", code, out)
+	}
 }
