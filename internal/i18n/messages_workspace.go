@@ -213,6 +213,13 @@ var workspaceMessages = map[string][2]string{
 	"admin.role.issuer":           {"issuer", "émetteur"},
 	"admin.role.viewer":           {"viewer", "lecteur"},
 
+	"admin.endorse.heading": {"Endorse another issuer", "Recommander un autre émetteur"},
+	"admin.endorse.intro":   {"An endorsement says publicly that you vouch for another issuer's badge or for the issuer itself. It is signed by you and can be revoked like a badge.", "Une recommandation dit publiquement que vous vous portez garant du badge d'un autre émetteur ou de cet émetteur lui-même. Elle est signée par vous et peut être révoquée comme un badge."},
+	"admin.endorse.subject": {"Identifier of the badge or issuer", "Identifiant du badge ou de l'émetteur"},
+	"admin.endorse.comment": {"What you say about it", "Ce que vous en dites"},
+	"admin.endorse.submit":  {"Sign the endorsement", "Signer la recommandation"},
+	"admin.endorse.invalid": {"The endorsement was not signed: %s", "La recommandation n'a pas été signée : %s"},
+
 	// The learner's claim page.
 	"claim.title":          {"Your badge", "Votre badge"},
 	"claim.image":          {"The badge's image", "L'image du badge"},

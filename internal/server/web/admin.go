@@ -99,6 +99,7 @@ func (h *Handler) mountAdmin() {
 	h.mux.HandleFunc("POST /admin/achievements/{id}/award", h.asAdmin(RoleIssuer, h.startAward))
 	h.mux.HandleFunc("POST /admin/achievements/{id}/one", h.asAdmin(RoleIssuer, h.awardOne))
 	h.mux.HandleFunc("POST /admin/achievements/{id}/edit", h.asAdmin(RoleIssuer, h.editAchievement))
+	h.mux.HandleFunc("POST /admin/endorse", h.asAdmin(RoleIssuer, h.endorse))
 	h.mux.HandleFunc("GET /admin/members", h.asAdmin(RoleAdmin, h.membersPage))
 	h.mux.HandleFunc("POST /admin/members", h.asAdmin(RoleAdmin, h.setMember))
 	h.mux.HandleFunc("GET /admin/profile", h.asAdmin(RoleViewer, h.profilePage))
@@ -119,7 +120,7 @@ var AdminPaths = []struct{ Method, Path string }{
 	{"GET", "/admin/signin"}, {"POST", "/admin/signin"}, {"POST", "/admin/signout"}, {"GET", "/admin"},
 	{"POST", "/admin/achievements"}, {"GET", "/admin/achievements/:id"}, {"POST", "/admin/achievements/:id/archive"},
 	{"POST", "/admin/achievements/:id/csv"}, {"POST", "/admin/achievements/:id/award"}, {"POST", "/admin/achievements/:id/one"},
-	{"POST", "/admin/achievements/:id/edit"}, {"GET", "/admin/members"}, {"POST", "/admin/members"},
+	{"POST", "/admin/achievements/:id/edit"}, {"GET", "/admin/members"}, {"POST", "/admin/members"}, {"POST", "/admin/endorse"},
 	{"GET", "/admin/profile"}, {"POST", "/admin/profile"}, {"GET", "/admin/jobs/:id"},
 	{"GET", "/admin/awards"}, {"GET", "/admin/awards.csv"}, {"POST", "/admin/awards/status"}, {"GET", "/admin/audit"},
 	{"GET", "/claim/:token"}, {"POST", "/claim/:token"}, {"GET", "/achievements/:id"},
@@ -1066,4 +1067,34 @@ func (h *Handler) setMember(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Redirect(w, r, "/admin/members?done=member", http.StatusSeeOther)
 	}
+}
+
+// POST /admin/endorse {subject, comment}: an EndorsementCredential about
+// another issuer's achievement or profile, handed over as a file (it is
+// also recorded, and can be revoked like any badge).
+func (h *Handler) endorse(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad-form")
+		return
+	}
+	signed, err := h.admin.cfg.Workspace.Endorse(r.Context(), h.admin.cfg.IssuerID,
+		workspace.Endorsement{SubjectID: r.PostFormValue("subject"), Comment: r.PostFormValue("comment")}, userOf(r).Actor)
+	if err != nil {
+		var fe *workspace.FieldError
+		if !errors.As(err, &fe) {
+			h.internal(w, r, err)
+			return
+		}
+		p := h.newAdminPage(w, r, "admin.profile.title")
+		if is, err := h.admin.cfg.Workspace.Issuer.Issuer(r.Context(), h.admin.cfg.IssuerID); err == nil {
+			p.Profile = &workspace.Profile{IssuerID: is.Profile.ID, Name: is.Profile.Name, URL: is.Profile.URL, Email: is.Profile.Email, Description: is.Profile.Description}
+		}
+		p.Error = i18n.T(p.Lang, "admin.endorse.invalid", err.Error())
+		h.renderAdmin(w, http.StatusBadRequest, "admin-profile.html", p)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="endorsement.json"`)
+	w.Write(signed)
 }

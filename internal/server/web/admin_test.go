@@ -366,3 +366,19 @@ func TestAdminEditAndMembers(t *testing.T) {
 		t.Fatalf("removed member still has %q", r)
 	}
 }
+
+func TestAdminEndorse(t *testing.T) {
+	t.Parallel()
+	a := newAdminHarness(t)
+	w := a.form("/admin/endorse", "issuer-secret", url.Values{"subject": {"https://other.example/badges/x"}, "comment": {"Sérieux."}})
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"EndorsementCredential"`) || !strings.Contains(w.Header().Get("Content-Disposition"), "endorsement.json") {
+		t.Fatalf("endorse: %d %s", w.Code, w.Body)
+	}
+	if w := a.form("/admin/endorse?lang=fr", "issuer-secret", url.Values{"subject": {"pas un identifiant"}}); w.Code != http.StatusBadRequest ||
+		!strings.Contains(visibleText(w.Body.String()), "La recommandation n'a pas été signée") {
+		t.Fatalf("bad subject: %d", w.Code)
+	}
+	if w := a.form("/admin/endorse", "viewer-secret", url.Values{"subject": {"https://other.example/x"}}); w.Code != http.StatusForbidden {
+		t.Fatalf("viewer: %d", w.Code)
+	}
+}
