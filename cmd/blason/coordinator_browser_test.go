@@ -209,7 +209,8 @@ func TestBrowserCoordinatorDay(t *testing.T) {
 	// A learner with a Blason account takes her badge into her wallet.
 	do("sign up", chromedp.Navigate(base+"/signup?lang=fr"), chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SetValue(chromedp.ID("email"), "doctorant05@lpp.example.fr"), chromedp.SetValue(chromedp.ID("password"), "un mot de passe assez long"),
-		chromedp.Click(chromedp.CSS("form.verify button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("h1")))
+		// The wallet page (where sign-up leads), not the sign-up page's own h1.
+		chromedp.Click(chromedp.CSS("form.verify button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(`form[action^="/wallet/import"]`)))
 	do("claim page", chromedp.Navigate(claimLink("doctorant05@lpp.example.fr")), chromedp.WaitVisible(chromedp.CSS("form.wallet-claim")))
 	look("recuperation-vers-le-portefeuille", "Médiation scientifique", "Décerné par Laboratoire de physique des plasmas", "L'ajouter à mon portefeuille Blason")
 	do("to wallet", chromedp.Click(chromedp.CSS("form.wallet-claim button")), chromedp.WaitVisible(chromedp.CSS(".downloads")))
