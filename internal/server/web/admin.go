@@ -58,6 +58,9 @@ const (
 type AdminUser struct {
 	Actor string // as the audit log names them
 	Role  Role
+	// Account: signed in with a Blason account (signing out ends its
+	// session), not with an API token.
+	Account bool
 }
 
 // adminCookie holds the sign-in secret: HttpOnly, SameSite=Strict, only
@@ -145,7 +148,7 @@ func (h *Handler) asAdmin(role Role, next http.HandlerFunc) http.HandlerFunc {
 					return
 				}
 				if ar > 0 {
-					u = &AdminUser{Actor: "user:" + acct.Email, Role: ar}
+					u = &AdminUser{Actor: "user:" + acct.Email, Role: ar, Account: true}
 				}
 				noRole = ar == 0
 			}

@@ -85,6 +85,14 @@ func TestAdminWithAccounts(t *testing.T) {
 	if res := as("GET", "/admin?lang=fr", alice, nil); res.code != 200 || strings.Contains(res.text, "Créer le badge") {
 		t.Fatalf("viewer: %d %s", res.code, res.text)
 	}
+	// Signing out from the workspace ends the account's session.
+	r := httptest.NewRequest("GET", "/admin", nil)
+	r.AddCookie(&http.Cookie{Name: SessionCookie, Value: alice})
+	rec := httptest.NewRecorder()
+	a.h.ServeHTTP(rec, r)
+	if !strings.Contains(rec.Body.String(), `action="/signout"`) {
+		t.Fatal("the workspace's sign-out does not end the account's session")
+	}
 	ach := &workspace.Achievement{IssuerID: f.IssuerID, Lang: "fr", Name: "Sécurité",
 		AchievementDetails: workspace.AchievementDetails{Description: "Formation sécurité.", Criteria: "Suivre la formation."}}
 	if err := f.WS.CreateAchievement(ctx, ach, "op"); err != nil {
