@@ -314,3 +314,59 @@ func TestClaim(t *testing.T) {
 		t.Fatalf("expired: %v", err)
 	}
 }
+
+// A claim into a wallet binds the badge to the holder's DID: a new
+// credential with the same achievement and narrative, the subject's id the
+// DID and no e-mail hash; the old one revoked with its reason; the award,
+// its claim and its e-mail name the new one; the link is used.
+func TestClaimForHolder(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		a := sampleAchievement(f.issuerID, "fr", "Sécurité")
+		a.Results = nil
+		f.ws.CreateAchievement(ctx, a, "alice")
+		rep, err := f.ws.AwardSheet(ctx, f.issuerID, mustParse(t, "email;commentaire\nlea@lab.example.fr;A suivi la formation\n"), workspace.AwardOptions{AchievementID: a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldID := rep.Awarded[0].CredentialID
+		ms, _ := f.store.Mails(ctx, oldID)
+		i := strings.Index(ms[0].Body, "/claim/")
+		token := strings.Fields(ms[0].Body[i+len("/claim/"):])[0]
+		const holder = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+		if _, err := f.ws.ClaimForHolder(ctx, token, "not-a-did", "wallet:u1"); err == nil {
+			t.Fatal("a holder that is not a DID was accepted")
+		}
+		cr, err := f.ws.ClaimForHolder(ctx, token, holder, "wallet:u1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		json.Unmarshal(cr.Document, &doc)
+		subj := doc["credentialSubject"].(map[string]any)
+		if cr.ID == oldID || cr.RecipientDID != holder || subj["id"] != holder || subj["identifier"] != nil || subj["narrative"] != "A suivi la formation" ||
+			subj["achievement"].(map[string]any)["name"] != "Sécurité" {
+			t.Fatalf("bound credential %s", cr.Document)
+		}
+		old, _ := f.issuer.Store.GetCredential(ctx, oldID)
+		events, _ := f.issuer.Store.(interface {
+			Events(ctx context.Context, credentialID string) ([]issuer.StatusEvent, error)
+		}).Events(ctx, oldID)
+		if old.Status != issuer.StatusRevoked || len(events) != 1 || !strings.Contains(events[0].Reason, cr.ID) {
+			t.Fatalf("old credential %s %+v", old.Status, events)
+		}
+		if aw, err := f.store.GetAward(ctx, cr.ID); err != nil || aw.Email != "lea@lab.example.fr" {
+			t.Fatalf("award not rebound: %v %v", aw, err)
+		}
+		if ms, _ := f.store.Mails(ctx, cr.ID); len(ms) != 1 {
+			t.Fatalf("mail not rebound: %d", len(ms))
+		}
+		if _, err := f.ws.ClaimForHolder(ctx, token, holder, "wallet:u1"); !errors.Is(err, workspace.ErrClaim) {
+			t.Fatalf("second claim: %v", err)
+		}
+		if v, err := f.ws.LookupClaim(ctx, token); err != nil || !v.Used || v.Credential.ID != cr.ID {
+			t.Fatalf("claim after: %+v %v", v, err)
+		}
+	})
+}

@@ -41,6 +41,9 @@ type Store interface {
 	// DropPending forgets pending awards whose credential was never issued.
 	DropPending(ctx context.Context, credentialIDs []string) error
 	GetAward(ctx context.Context, credentialID string) (*AwardRecord, error)
+	// Rebind makes an award and its claims name the credential that
+	// replaced theirs (a badge bound to its holder's DID at claim).
+	Rebind(ctx context.Context, oldCredentialID, newCredentialID string) error
 	SearchAwards(ctx context.Context, q AwardQuery) ([]*AwardRecord, int, error)
 
 	// GetClaim returns ErrNotFound for an unknown token hash.

@@ -935,8 +935,8 @@ func (h *Handler) publicAchievement(w http.ResponseWriter, r *http.Request) {
 }
 
 // claimToWallet takes a claimed badge into the signed-in learner's Blason
-// wallet (which verifies it, as every import). The link is used only once
-// the wallet kept the badge.
+// wallet, bound to her holder DID (workspace.ClaimForHolder); the wallet
+// verifies it, as every import.
 func (h *Handler) claimToWallet(w http.ResponseWriter, r *http.Request, token string) {
 	ctx := r.Context()
 	acct, _ := h.currentUser(r)
@@ -959,16 +959,27 @@ func (h *Handler) claimToWallet(w http.ResponseWriter, r *http.Request, token st
 		h.internal(w, r, err)
 		return
 	}
-	res, err := h.cfg.Wallet.ImportCredential(ctx, acct.ID, wallet.Import{Data: v.Credential.Document, Source: "claim", Email: acct.Email})
+	// The badge is issued again to the learner's holder DID (her wallet's
+	// key), so that presenting it proves it is hers; the link is used then.
+	hk, err := h.cfg.Wallet.Holder(ctx, acct.ID)
 	if err != nil {
-		p.Claim = h.claimViewOf(ctx, p.Lang, token, v)
-		p.Claim.Wallet, p.Claim.SignedIn = true, true
-		p.Error = i18n.T(p.Lang, "claim.wallet-failed", err.Error())
-		h.renderAdmin(w, http.StatusConflict, "claim.html", p)
+		h.internal(w, r, err)
 		return
 	}
-	if _, err := ws.Claim(ctx, token, "wallet:"+acct.ID); err != nil && !errors.Is(err, workspace.ErrClaim) {
+	cr, err := ws.ClaimForHolder(ctx, token, hk.DID, "wallet:"+acct.ID)
+	if errors.Is(err, workspace.ErrClaim) {
+		p.Error = i18n.T(p.Lang, "claim.invalid")
+		h.renderAdmin(w, http.StatusGone, "claim.html", p)
+		return
+	}
+	if err != nil {
 		h.internal(w, r, err)
+		return
+	}
+	res, err := h.cfg.Wallet.ImportCredential(ctx, acct.ID, wallet.Import{Data: cr.Document, Source: "claim", Email: acct.Email})
+	if err != nil {
+		p.Error = i18n.T(p.Lang, "claim.wallet-failed", err.Error())
+		h.renderAdmin(w, http.StatusConflict, "claim.html", p)
 		return
 	}
 	http.Redirect(w, r, "/wallet/c/"+res.Credential.ID, http.StatusSeeOther)

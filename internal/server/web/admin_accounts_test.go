@@ -127,8 +127,21 @@ func TestAdminWithAccounts(t *testing.T) {
 	}
 	u, _ := users.Store.UserByEmail(ctx, "lea@lab.example.fr")
 	held, err := w.Credentials(ctx, u.ID)
-	if err != nil || len(held) != 1 || held[0].CredentialID != recs[0].CredentialID || !held[0].Verified || held[0].Source != "claim" {
+	if err != nil || len(held) != 1 || !held[0].Verified || held[0].Source != "claim" || held[0].Warning != "" {
 		t.Fatalf("wallet: %+v %v", held, err)
+	}
+	// Bound to her holder DID: the award now names the wallet's credential,
+	// whose subject is her DID; the e-mail-bound one, never handed out, is
+	// revoked with the reason.
+	hk, _ := w.Holder(ctx, u.ID)
+	now, _, _ := f.Store.SearchAwards(ctx, workspace.AwardQuery{IssuerID: f.IssuerID})
+	bound, err := f.Issuer.Store.GetCredential(ctx, held[0].CredentialID)
+	if err != nil || now[0].CredentialID != held[0].CredentialID || bound.RecipientDID != hk.DID || bound.Status != "active" ||
+		!bytes.Contains(bound.Document, []byte(`"id":"`+hk.DID+`"`)) || bytes.Contains(bound.Document, []byte("identityHash")) {
+		t.Fatalf("bound credential %+v %v (award %s, holder %s)", bound, err, now[0].CredentialID, hk.DID)
+	}
+	if old, _ := f.Issuer.Store.GetCredential(ctx, recs[0].CredentialID); old.Status != "revoked" {
+		t.Fatalf("the e-mail-bound credential is %s", old.Status)
 	}
 	if res := as("POST", "/claim/"+token, lea, url.Values{"as": {"wallet"}}); res.code != http.StatusGone {
 		t.Fatalf("second claim: %d", res.code)

@@ -351,6 +351,20 @@ func (s *Store) GetAward(ctx context.Context, credentialID string) (*workspace.A
 	return out[0], nil
 }
 
+// Rebind implements workspace.Store.
+func (s *Store) Rebind(ctx context.Context, oldID, newID string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE ws_awards SET credential_id = $1 WHERE credential_id = $2", newID, oldID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE ws_outbox SET credential_id = $1 WHERE credential_id = $2", newID, oldID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE ws_claims SET credential_id = $1 WHERE credential_id = $2", newID, oldID)
+		return err
+	})
+}
+
 // SearchAwards implements workspace.Store.
 func (s *Store) SearchAwards(ctx context.Context, q workspace.AwardQuery) ([]*workspace.AwardRecord, int, error) {
 	var where []string
