@@ -219,7 +219,16 @@ func TestBrowserCoordinatorDay(t *testing.T) {
 	// Another takes hers as a file from the link in her e-mail.
 	link := claimLink("doctorant06@lpp.example.fr")
 	do("claim page", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(".certificate")))
-	look("recuperation-du-badge", "Médiation scientifique", "Décerné par Laboratoire de physique des plasmas", "Télécharger le badge (JSON)")
+	look("recuperation-du-badge", "Médiation scientifique", "Décerné par Laboratoire de physique des plasmas", "Télécharger le badge (JSON)",
+		"Ou l'envoyer vers votre plateforme de badges")
+	// Sending it to a platform that cannot be reached fails and leaves the
+	// link unused.
+	claimToken := link[strings.LastIndex(link, "/")+1:]
+	if resp, err := http.PostForm(base+"/deliver", url.Values{"claim": {claimToken}, "base_url": {"https://127.0.0.1:1"}}); err != nil || resp.StatusCode == http.StatusSeeOther {
+		t.Fatalf("deliver to nowhere: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	resp, err := http.PostForm(link, url.Values{"as": {"json"}})
 	if err != nil {
 		t.Fatal(err)

@@ -220,6 +220,7 @@ func serve(e env, args []string) int {
 	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL, Fetch: cfg.Pages.Fetch}
 	// Share views still queued are written when the server stops.
 	defer learnerWallet.Close(context.Background())
+	wsSvc := &workspace.Service{Store: ws, Issuer: svc}
 	// The Open Badges 3.0 API (host, OAuth 2.0, connections to other
 	// hosts) is named by its public URL in its discovery document: it
 	// needs one the learners' apps can reach (https, or http on loopback).
@@ -228,6 +229,22 @@ func serve(e env, args []string) int {
 	} else {
 		deps := walletDeps(users, learnerWallet)
 		deps.TermsURL = *termsURL
+		// A claim page can send its badge to the learner's own Open Badges
+		// host (/deliver); the claim is used once the host has it.
+		deps.Claimed = func(ctx context.Context, token string) ([]byte, error) {
+			v, err := wsSvc.LookupClaim(ctx, token)
+			if err == nil && v.Used {
+				err = workspace.ErrClaim
+			}
+			if err != nil {
+				return nil, err
+			}
+			return v.Credential.Document, nil
+		}
+		deps.Delivered = func(ctx context.Context, token string) error {
+			_, err := wsSvc.Claim(ctx, token, "host")
+			return err
+		}
 		built, err := openBadges(e.ctx, sqlDB, svc.MasterKey, obURL, client, deps)
 		if err != nil {
 			return failErr(e, "serve: open badges api", err)
@@ -251,7 +268,6 @@ func serve(e env, args []string) int {
 		logger.Warn("e-mails are waiting in the outbox and no --smtp relay is configured", "waiting", st.Waiting)
 	}
 
-	wsSvc := &workspace.Service{Store: ws, Issuer: svc}
 	cfg.Workspace = wsSvc
 	// Password-reset links go out through the same outbox as claim links.
 	cfg.Pages.SendReset = func(ctx context.Context, email string, l i18n.Lang, link string) error {

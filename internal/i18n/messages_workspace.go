@@ -220,6 +220,10 @@ var workspaceMessages = map[string][2]string{
 	"admin.endorse.submit":  {"Sign the endorsement", "Signer la recommandation"},
 	"admin.endorse.invalid": {"The endorsement was not signed: %s", "La recommandation n'a pas été signée : %s"},
 
+	"claim.deliver.host":   {"Or send it to your badge platform", "Ou l'envoyer vers votre plateforme de badges"},
+	"claim.deliver.help":   {"The address of any Open Badges 3.0 platform where you have an account; it asks you to agree first.", "L'adresse de toute plateforme Open Badges 3.0 où vous avez un compte ; elle vous demande d'abord votre accord."},
+	"claim.deliver.submit": {"Send it there", "L'y envoyer"},
+
 	// The learner's claim page.
 	"claim.title":          {"Your badge", "Votre badge"},
 	"claim.image":          {"The badge's image", "L'image du badge"},

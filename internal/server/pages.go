@@ -61,6 +61,8 @@ func (s *Server) mountPages(e *gin.Engine, pc web.Config) {
 	if s.cfg.Workspace != nil && pc.Admin == nil {
 		ws, issuerID := s.cfg.Workspace, s.cfg.IssuerID
 		pc.Admin = &web.AdminConfig{Workspace: ws, IssuerID: issuerID, SignIn: s.signInWithToken,
+			// The claim page's "send it to my badge platform" form.
+			Deliver: s.cfg.OpenBadges != nil && s.cfg.OpenBadges.Connect != nil && s.cfg.OpenBadges.Connect.Claimed != nil,
 			// Accounts' roles per issuer profile ('blason member set').
 			RoleOf: func(ctx context.Context, email string) (web.Role, error) {
 				r, err := ws.RoleOf(ctx, issuerID, email)

@@ -40,6 +40,10 @@ type AdminConfig struct {
 	// issuer's workspace (zero: none), by its e-mail address: the roles
 	// per issuer profile ('blason member set').
 	RoleOf func(ctx context.Context, email string) (Role, error)
+	// Deliver: the server sends claimed badges to a learner's own Open
+	// Badges 3.0 host (POST /deliver, internal/server/obconnect); the claim
+	// page offers it.
+	Deliver bool
 }
 
 // Role is what a signed-in person may do for the issuer profile.
@@ -250,8 +254,9 @@ type claimView struct {
 	Token, Badge, Issuer, Description, ImageURL, Date string
 	Used, CanPNG                                      bool
 	// Wallet: the server has Blason wallets; SignedIn: this browser's
-	// account can take the badge into its wallet.
-	Wallet, SignedIn bool
+	// account can take the badge into its wallet; Deliver: it can be sent
+	// to the learner's own Open Badges host.
+	Wallet, SignedIn, Deliver bool
 }
 
 func (h *Handler) newAdminPage(w http.ResponseWriter, r *http.Request, titleKey string) *adminPage {
@@ -715,6 +720,7 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Claim = h.claimViewOf(r.Context(), p.Lang, r.PathValue("token"), v)
 	p.Claim.Wallet = h.cfg.Wallet != nil && h.cfg.Users != nil
+	p.Claim.Deliver = h.admin.cfg.Deliver
 	if acct, _ := h.currentUser(r); acct != nil {
 		p.Claim.SignedIn = true
 	}
