@@ -78,6 +78,11 @@ func TestBrowserLearnerPath(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// WaitVisible does not wait for the image's bytes: under load the
+		// screenshot could catch a half-drawn code.
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector("img.qr"); return i !== null && i.complete && i.naturalWidth > 0; })()`)); err != nil {
+			t.Fatal(err)
+		}
 		qr, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("img.qr")))
 		if err != nil {
 			t.Fatal(err)
