@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,6 +78,10 @@ type compiledSchemas struct {
 	err     error
 	byKind  map[Kind]*jsonschema.Schema
 	variant SchemaVariant
+	// singleOrArray lists, by kind, the root properties whose schema is
+	// exactly oneOf [S, {"type": "array", "items": S}] (see
+	// singleOrArrayProps).
+	singleOrArray map[Kind]map[string]bool
 }
 
 var compiled = [...]*compiledSchemas{
@@ -138,11 +143,14 @@ func (cs *compiledSchemas) compile() error {
 	// Date; 2019-09 treats format as an annotation unless told otherwise.
 	c.AssertFormat()
 	cs.byKind = map[Kind]*jsonschema.Schema{}
+	cs.singleOrArray = map[Kind]map[string]bool{}
 	for _, k := range []Kind{OpenBadge, Endorsement} {
 		id, ok := ids[schemaFile(k)]
 		if !ok {
 			return fmt.Errorf("embedded %s schema %s is missing", cs.variant, schemaFile(k))
 		}
+		root, _ := loader[id].(map[string]any)
+		cs.singleOrArray[k] = singleOrArrayProps(root)
 		sch, err := c.Compile(id)
 		if err != nil {
 			return fmt.Errorf("compile %s schema %s: %w", cs.variant, id, err)
@@ -234,11 +242,81 @@ func ValidateSchema(doc any, k Kind, v SchemaVariant) error {
 		// schema's cost (a fifth of the compaction schema's, whose every
 		// value runs through a oneOf). A document that fails strict is
 		// validated, and reported, by the compaction schema alone.
-		if validateVariant(doc, k, Strict) == nil {
+		//
+		// The strict schema runs on a view of the document where a single
+		// value of a root property the compaction schema takes as
+		// oneOf [S, array of S] (a Data Integrity proof, as the VC API
+		// signs it) is wrapped in a one-element array: the compaction
+		// schema accepts the view exactly when it accepts the document
+		// (v matches S exactly when [v] matches "array of S", and, the
+		// branches' types being disjoint, [v] never matches S).
+		if validateVariant(strictView(doc, k), k, Strict) == nil {
 			return nil
 		}
 	}
 	return validateVariant(doc, k, v)
+}
+
+// singleOrArrayProps returns the root properties of a schema whose schema
+// is exactly oneOf [S, {"type": "array", "items": S}], annotations aside:
+// for those, a single value v and the array [v] are accepted alike.
+func singleOrArrayProps(root map[string]any) map[string]bool {
+	out := map[string]bool{}
+	props, _ := root["properties"].(map[string]any)
+	for name, p := range props {
+		m, _ := p.(map[string]any)
+		branches, _ := m["oneOf"].([]any)
+		if len(withoutAnnotations(m)) != 1 || len(branches) != 2 {
+			continue
+		}
+		arr, _ := branches[1].(map[string]any)
+		arr = withoutAnnotations(arr)
+		if len(arr) == 2 && arr["type"] == "array" && reflect.DeepEqual(arr["items"], branches[0]) {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+func withoutAnnotations(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		switch k {
+		case "description", "$comment", "title":
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// strictView is doc with the single values of its singleOrArray root
+// properties wrapped in one-element arrays (doc itself when there are none
+// to wrap; doc is never modified).
+func strictView(doc any, k Kind) any {
+	m, ok := doc.(map[string]any)
+	cs := compiled[Compaction]
+	if !ok || cs.load() != nil {
+		return doc
+	}
+	var view map[string]any
+	for name := range cs.singleOrArray[k] {
+		v, has := m[name]
+		if _, isArray := v.([]any); !has || isArray {
+			continue
+		}
+		if view == nil {
+			view = make(map[string]any, len(m))
+			for key, val := range m {
+				view[key] = val
+			}
+		}
+		view[name] = []any{v}
+	}
+	if view == nil {
+		return doc
+	}
+	return view
 }
 
 // evidenceOutsideRoot reports whether doc has an "evidence" member in an

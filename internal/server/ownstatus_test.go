@@ -17,6 +17,33 @@ import (
 // re-verified each time, with an issued badge's verify request body.
 func ownStatusServer(tb testing.TB, decoded bool) (*fixture, []byte, string) {
 	tb.Helper()
+	return ownStatusServerWith(tb, decoded, genericVC)
+}
+
+// openBadge is an OpenBadgeCredential as `blason bench` issues it (the
+// server's own badges): verifying it runs the OB 3.0 schema check.
+func openBadge(issuerID string) map[string]any {
+	return map[string]any{
+		"id":        newURN(),
+		"@context":  []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+		"type":      []any{"VerifiableCredential", "OpenBadgeCredential"},
+		"issuer":    map[string]any{"id": issuerID, "type": []any{"Profile"}, "name": "Blason load test"},
+		"name":      "Load test badge",
+		"validFrom": "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{
+			"type": []any{"AchievementSubject"},
+			"id":   "did:example:load-test-learner",
+			"achievement": map[string]any{
+				"id": "https://badges.example/achievements/load-test", "type": []any{"Achievement"},
+				"name": "Load test", "description": "Issued by blason bench.",
+				"criteria": map[string]any{"narrative": "Be issued during a load test."},
+			},
+		},
+	}
+}
+
+func ownStatusServerWith(tb testing.TB, decoded bool, cred func(issuerID string) map[string]any) (*fixture, []byte, string) {
+	tb.Helper()
 	s, issuerID, svc := newStatusServerStoreTB(tb, testOperator)
 	// Signed JSON, parsed and proof-checked every time (as before issue
 	// 14), or also decoded from memory as blason serve does.
@@ -27,7 +54,7 @@ func ownStatusServer(tb testing.TB, decoded bool) (*fixture, []byte, string) {
 	cfg := s.cfg
 	cfg.Verifier = verifier.New(verifier.Options{Now: now, AcceptGeneric: true, Fetcher: lists})
 	f := &fixture{srv: New(cfg), token: testOperator}
-	vc := f.issue(tb, genericVC(issuerID))
+	vc := f.issue(tb, cred(issuerID))
 	body, _ := json.Marshal(map[string]any{"verifiableCredential": vc})
 	return f, body, vc["id"].(string)
 }
@@ -64,9 +91,10 @@ func BenchmarkVerifyOwnBadge(b *testing.B) {
 	for _, c := range []struct {
 		name    string
 		decoded bool
-	}{{"fetched", false}, {"decoded", true}} {
+		cred    func(string) map[string]any
+	}{{"fetched", false, genericVC}, {"decoded", true, genericVC}, {"decoded-openbadge", true, openBadge}} {
 		b.Run(c.name, func(b *testing.B) {
-			f, body, _ := ownStatusServer(b, c.decoded)
+			f, body, _ := ownStatusServerWith(b, c.decoded, c.cred)
 			b.ReportAllocs()
 			cpu := processCPU()
 			for b.Loop() {
@@ -81,4 +109,24 @@ func BenchmarkVerifyOwnBadge(b *testing.B) {
 			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// BenchmarkIssueOwnBadge: POST /credentials/issue of an Open Badge (status
+// entry added and recorded, signed, preflight-verified) through the
+// handler on SQLite. cpu-ns/op is the process's CPU time per request.
+// Run: go test -run=^$ -bench=IssueOwnBadge -cpu 1 -benchmem ./internal/server/
+func BenchmarkIssueOwnBadge(b *testing.B) {
+	s, issuerID, _ := newStatusServerStoreTB(b, testOperator)
+	f := &fixture{srv: s, token: testOperator}
+	b.ReportAllocs()
+	cpu := processCPU()
+	for b.Loop() {
+		body, _ := json.Marshal(map[string]any{"credential": openBadge(issuerID)})
+		w := httptest.NewRecorder()
+		f.srv.Handler().ServeHTTP(w, f.request("POST", "/credentials/issue", strings.NewReader(string(body))))
+		if w.Code != http.StatusCreated {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 }
