@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/blason-badges/blason/internal/status"
@@ -68,6 +69,8 @@ type Store struct {
 	// issuer; a status list's version), prepared once on SQLite's reader
 	// pool: preparing them was half their cost.
 	reads map[string]*sql.Stmt
+	// rec coalesces the record step of concurrent awards (SQLite).
+	rec recorder
 }
 
 const (
@@ -376,16 +379,104 @@ func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.St
 	if recs, err = issuer.PrepareRecords(recs, n, issuerID, a.Slots); err != nil {
 		return nil, err
 	}
-	err = s.db.Write(ctx, func(tx *sql.Tx) error {
-		if s.db.Engine == sqldb.Postgres {
-			return insertArrays(ctx, tx, issuerID, recs)
-		}
-		return s.insertRows(ctx, tx, recs)
-	})
+	if s.db.Engine == sqldb.Postgres {
+		err = s.db.Write(ctx, func(tx *sql.Tx) error { return insertArrays(ctx, tx, issuerID, recs) })
+	} else {
+		err = s.record(ctx, recs)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return recs, nil
+}
+
+// recordGroup is one award's (or batch's) records waiting for the
+// group commit.
+type recordGroup struct {
+	recs []*issuer.CredentialRecord
+	done chan error    // the award's outcome
+	lead chan struct{} // this award commits the pending groups
+}
+
+// recorder coalesces the record step of concurrent SQLite awards.
+type recorder struct {
+	mu      sync.Mutex
+	pending []*recordGroup
+	busy    bool // a leader is committing
+}
+
+// record inserts recs in a synced write transaction shared with the
+// awards recording at the same moment (SQLite): one disk flush for all of
+// them instead of one each, SQLite having one writer whose flushes
+// otherwise queue one behind another. Each award stays all or nothing on
+// its own, in a savepoint: one that fails (ErrExists) is rolled back and
+// fails alone; the others commit. record returns only once its records
+// are committed and flushed, or failed.
+//
+// The first award to arrive while no commit runs leads: it takes every
+// pending group, commits them, and hands the lead to the first group that
+// arrived meanwhile. The commit does not stop when the leader's request
+// is cancelled: it carries other awards too (and a credential built and
+// recorded for a client that left is revocable like any other).
+func (s *Store) record(ctx context.Context, recs []*issuer.CredentialRecord) error {
+	g := &recordGroup{recs: recs, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	r := &s.rec
+	r.mu.Lock()
+	r.pending = append(r.pending, g)
+	if !r.busy {
+		r.busy = true
+		g.lead <- struct{}{}
+	}
+	r.mu.Unlock()
+	select {
+	case err := <-g.done:
+		return err
+	case <-g.lead:
+	}
+	r.mu.Lock()
+	batch := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	s.commitGroups(context.WithoutCancel(ctx), batch)
+	r.mu.Lock()
+	if len(r.pending) > 0 {
+		r.pending[0].lead <- struct{}{}
+	} else {
+		r.busy = false
+	}
+	r.mu.Unlock()
+	return <-g.done
+}
+
+// commitGroups records the groups in one synced transaction, each in its
+// own savepoint, and tells each its outcome.
+func (s *Store) commitGroups(ctx context.Context, groups []*recordGroup) {
+	errs := make([]error, len(groups))
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		for i, g := range groups {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT award"); err != nil {
+				return err
+			}
+			if errs[i] = s.insertRows(ctx, tx, g.recs); errs[i] != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO award"); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE award"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, g := range groups {
+		if err != nil {
+			// Nothing was committed: every award fails, as its own
+			// transaction's failure would have failed it.
+			g.done <- err
+		} else {
+			g.done <- errs[i]
+		}
+	}
 }
 
 // allocate checks (SQLite) or locks (PostgreSQL) the issuer, reads its open

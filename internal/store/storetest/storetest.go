@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("ListFills", func(t *testing.T) { testListFills(t, open(t)) })
 	t.Run("ListsPerIssuer", func(t *testing.T) { testListsPerIssuer(t, open(t)) })
 	t.Run("ConcurrentAwards", func(t *testing.T) { testConcurrentAwards(t, open(t)) })
+	t.Run("ConcurrentDuplicateAwards", func(t *testing.T) { testConcurrentDuplicates(t, open(t)) })
 	t.Run("ChangeStatusRules", func(t *testing.T) { testChangeStatusRules(t, open) })
 	t.Run("ChangeStatusBits", func(t *testing.T) { testChangeStatusBits(t, open(t)) })
 	t.Run("ChangeStatusWithoutSlots", func(t *testing.T) { testChangeStatusWithoutSlots(t, open(t)) })
@@ -717,6 +718,70 @@ func testConcurrentAwards(t *testing.T, s Store) {
 	}
 	if want := 2 * ((total + size - 1) / size); len(lists) != want {
 		t.Fatalf("%d lists, want %d", len(lists), want)
+	}
+}
+
+// testConcurrentDuplicates: awards recorded at the same moment (SQLite
+// commits them together) stay all or nothing each: of two concurrent
+// awards with one id, exactly one is recorded and the other is ErrExists,
+// and neither takes the awards around it down.
+func testConcurrentDuplicates(t *testing.T, s Store) {
+	const (
+		workers = 16
+		total   = 400 // awards 2k and 2k+1 share an id
+	)
+	is := newIssuer(t, s, "did:web:duplicates.example")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var (
+		next              atomic.Int64
+		wg                sync.WaitGroup
+		mu                sync.Mutex
+		recorded, existed int
+		other             []error
+		ids               = map[string]int{}
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= total {
+					return
+				}
+				rec, err := s.Award(ctx, is.ID, both, 64, func(slots []issuer.StatusSlot) (*issuer.CredentialRecord, error) {
+					r := record(is.ID, slots)
+					r.ID = fmt.Sprintf("urn:uuid:%08x-0000-4000-9000-%012d", runID, i/2)
+					r.Document = document(r.ID, is.ID, slots)
+					return r, nil
+				})
+				mu.Lock()
+				switch {
+				case err == nil:
+					recorded++
+					ids[rec.ID]++
+				case errors.Is(err, issuer.ErrExists):
+					existed++
+				default:
+					other = append(other, err)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(other) > 0 {
+		t.Fatalf("%d awards failed otherwise, first: %v", len(other), other[0])
+	}
+	if recorded != total/2 || existed != total/2 {
+		t.Fatalf("%d recorded, %d ErrExists; want %d each", recorded, existed, total/2)
+	}
+	for id, n := range ids {
+		if n != 1 {
+			t.Fatalf("%s returned as recorded %d times", id, n)
+		}
+	}
+	if n := check(t, s, is.ID, both, false); n != total/2 {
+		t.Fatalf("%d records stored, want %d", n, total/2)
 	}
 }
 
