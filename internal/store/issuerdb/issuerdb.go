@@ -393,6 +393,7 @@ func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.St
 // recordGroup is one award's (or batch's) records waiting for the
 // group commit.
 type recordGroup struct {
+	ctx  context.Context // the award's own: cancelled before its turn, it is not recorded
 	recs []*issuer.CredentialRecord
 	done chan error    // the award's outcome
 	lead chan struct{} // this award commits the pending groups
@@ -416,10 +417,14 @@ type recorder struct {
 // The first award to arrive while no commit runs leads: it takes every
 // pending group, commits them, and hands the lead to the first group that
 // arrived meanwhile. The commit does not stop when the leader's request
-// is cancelled: it carries other awards too (and a credential built and
-// recorded for a client that left is revocable like any other).
+// is cancelled: it carries other awards too. An award cancelled before
+// the commit that would carry it begins is not recorded (its context's
+// error); one cancelled after is recorded (and revocable like any other).
 func (s *Store) record(ctx context.Context, recs []*issuer.CredentialRecord) error {
-	g := &recordGroup{recs: recs, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	g := &recordGroup{ctx: ctx, recs: recs, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 	r := &s.rec
 	r.mu.Lock()
 	r.pending = append(r.pending, g)
@@ -454,6 +459,9 @@ func (s *Store) commitGroups(ctx context.Context, groups []*recordGroup) {
 	errs := make([]error, len(groups))
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		for i, g := range groups {
+			if errs[i] = g.ctx.Err(); errs[i] != nil {
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT award"); err != nil {
 				return err
 			}
