@@ -442,20 +442,34 @@ func (s *Store) record(ctx context.Context, recs []*issuer.CredentialRecord) err
 	batch := r.pending
 	r.pending = nil
 	r.mu.Unlock()
-	s.commitGroups(context.WithoutCancel(ctx), batch)
-	r.mu.Lock()
-	if len(r.pending) > 0 {
-		r.pending[0].lead <- struct{}{}
-	} else {
-		r.busy = false
-	}
-	r.mu.Unlock()
+	func() {
+		// Hand the lead on however the commit ends, a panic included:
+		// awards arriving later must not wait for a leader that is gone.
+		defer func() {
+			r.mu.Lock()
+			if len(r.pending) > 0 {
+				r.pending[0].lead <- struct{}{}
+			} else {
+				r.busy = false
+			}
+			r.mu.Unlock()
+		}()
+		s.commitGroups(context.WithoutCancel(ctx), batch)
+	}()
 	return <-g.done
 }
 
 // commitGroups records the groups in one synced transaction, each in its
 // own savepoint, and tells each its outcome.
 func (s *Store) commitGroups(ctx context.Context, groups []*recordGroup) {
+	answered := false
+	defer func() {
+		if !answered { // a panic: no award waits forever for its outcome
+			for _, g := range groups {
+				g.done <- errors.New("record credential: the commit did not complete")
+			}
+		}
+	}()
 	errs := make([]error, len(groups))
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		for i, g := range groups {
@@ -476,6 +490,7 @@ func (s *Store) commitGroups(ctx context.Context, groups []*recordGroup) {
 		}
 		return nil
 	})
+	answered = true
 	for i, g := range groups {
 		if err != nil {
 			// Nothing was committed: every award fails, as its own
