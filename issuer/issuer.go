@@ -89,6 +89,15 @@ type Preflight interface {
 	Verify(ctx context.Context, credential []byte) error
 }
 
+// StrictPreflight is a Preflight that can also hold an Open Badge to the
+// strict (array-only) OB 3.0 JSON Schema, as the verifier's Preflight
+// does. When the Preflight is one, Issue leaves the strict schema check to
+// it (on the very bytes it emits) rather than running the schema twice.
+type StrictPreflight interface {
+	Preflight
+	VerifyStrict(ctx context.Context, credential []byte) error
+}
+
 // Issuer signs credentials for one profile with one key.
 type Issuer struct {
 	Profile Profile
@@ -208,7 +217,14 @@ func (is *Issuer) issue(ctx context.Context, a Award) ([]byte, map[string]any, e
 		return nil, nil, fmt.Errorf("issue: %w", err)
 	}
 	// What we emit must pass the strict (array-only) OB 3.0 schema, not
-	// just the lenient one verifiers use.
+	// just the lenient one verifiers use: checked by the preflight on the
+	// bytes when it can (one schema check per credential), else here.
+	if sp, ok := is.Preflight.(StrictPreflight); ok {
+		if err := sp.VerifyStrict(ctx, out); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrPreflight, err)
+		}
+		return out, doc, nil
+	}
 	if err := credential.ValidateSchema(signed, credential.OpenBadge, credential.Strict); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrPreflight, err)
 	}

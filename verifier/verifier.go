@@ -86,6 +86,10 @@ type Verifier struct {
 	// jwtKeys and jwtAuthKeys resolve VC-JWT kids (credentials and
 	// presentations): DIDs, and https URLs when a Fetcher is set.
 	jwtKeys, jwtAuthKeys vcjwt.KeyResolver
+	// strictSchema holds Open Badges to the strict (array-only) OB 3.0
+	// schema instead of the compaction one: the issuer's preflight of
+	// what it emits (preflight.VerifyStrict).
+	strictSchema bool
 }
 
 // New returns a Verifier.
@@ -141,6 +145,17 @@ type preflight struct{ v *Verifier }
 
 func (p preflight) Verify(ctx context.Context, credential []byte) error {
 	_, err := p.v.Verify(ctx, credential)
+	return err
+}
+
+// VerifyStrict is Verify with the schema check of an Open Badge made
+// against the strict (array-only) OB 3.0 schema, which what Blason's
+// issuer emits must pass (issuer.StrictPreflight): the issuer's one
+// schema check, on the very bytes it emits.
+func (p preflight) VerifyStrict(ctx context.Context, credential []byte) error {
+	strict := *p.v
+	strict.strictSchema = true
+	_, err := strict.Verify(ctx, credential)
 	return err
 }
 
@@ -248,7 +263,9 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 	if v.isGeneric(c) {
 		v.checkGeneric(c, verr, r)
 	} else {
-		v.checkOpenBadge(c, version, verr, r)
+		// The issuer's preflight holds the credential it emits to the
+		// strict schema; what it embeds (endorsements) is others'.
+		v.checkOpenBadge(c, version, verr, r, v.strictSchema && depth == 0)
 	}
 
 	// VC Data Model rules, shared with the issuer (which refuses to sign a
@@ -301,7 +318,7 @@ func (v *Verifier) verifyWith(ctx context.Context, c *credential.Credential, r *
 }
 
 // checkOpenBadge applies OB 3.0 §9.1 step 1: context, type, schema, subject.
-func (v *Verifier) checkOpenBadge(c *credential.Credential, version credential.Version, verr error, r *Report) {
+func (v *Verifier) checkOpenBadge(c *credential.Credential, version credential.Version, verr error, r *Report, strict bool) {
 	// App. A.2: "@context MUST be an ordered list whose first item is the
 	// VC context and second an OB 3.0 context".
 	if err := c.CheckContext(); err != nil {
@@ -328,7 +345,11 @@ func (v *Verifier) checkOpenBadge(c *credential.Credential, version credential.V
 	case c.Kind() == credential.KindUnknown:
 		r.set(CheckSchema, NotRun, MsgSchemaUnknownKind, "the credential's type names no schema")
 	default:
-		if err := credential.ValidateSchema(c.Doc, c.Kind(), credential.Compaction); err != nil {
+		variant := credential.Compaction
+		if strict {
+			variant = credential.Strict
+		}
+		if err := credential.ValidateSchema(c.Doc, c.Kind(), variant); err != nil {
 			r.set(CheckSchema, Failed, MsgSchemaInvalid, err.Error())
 		} else {
 			r.set(CheckSchema, Passed, MsgSchemaOK, "")
