@@ -56,6 +56,7 @@ type Service struct {
 	mu        sync.Mutex
 	signing   sync.Mutex               // held while a status list is signed (publish)
 	keys      map[string]*Key          // unsealed signing keys by issuer id
+	keySets   map[string]*IssuerKeys   // current and retired public keys by issuer id (Keys)
 	published map[string]publishedList // signed list credentials by list ID and format
 }
 
@@ -143,7 +144,10 @@ type ProfileSource interface {
 func (s *Service) key(rec *IssuerRecord) (*Key, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if k, ok := s.keys[rec.ID]; ok {
+	// Keyed by issuer, checked against the stored verification method: a
+	// key rotated (by this process or another sharing the store) is never
+	// used again.
+	if k, ok := s.keys[rec.ID]; ok && k.VerificationMethod == rec.VerificationMethod {
 		return k, nil
 	}
 	secret, err := sealed.Open(s.MasterKey, rec.SealedKey, []byte(rec.ID))

@@ -41,6 +41,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"key new", "[--type Ed25519|p256|p384] --out FILE", "create a signing key and print its DID", keyNew},
+		{"key rotate", "--data DIR [--issuer DID]", "give a did:web issuer a new signing key; the old one stays published (what it signed still verifies) and never signs again", keyRotate},
 		{"issue", "--key FILE --achievement FILE (--recipient-email ADDR | --recipient-did DID)", "award a badge: print a signed Open Badges 3.0 credential", issue},
 		{"verify", "[--json] [--offline] [--data DIR] [--allow-loopback-status] [--recipient-email ADDR] [--challenge C --domain D] FILE|-", "check a credential, presentation or baked PNG/SVG and explain the result", verify},
 		{"bake", "--credential FILE --image PNG|SVG --out FILE [--force]", "put a badge into its image (a baked badge: one file to share)", bakeCmd},

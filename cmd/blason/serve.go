@@ -164,19 +164,11 @@ func serve(e env, args []string) int {
 	client := fetch.New(fetch.Options{AllowPrivate: private})
 	var web did.Resolver = &did.WebResolver{Fetcher: client, Cache: fetch.NewCache[*did.Document](limits.CacheEntries, nil)}
 	if strings.HasPrefix(rec.ID, "did:web:") {
-		doc, err := did.ControllerDocument(rec.ID, rec.VerificationMethod, is.Key.Signer.Public())
-		if err != nil {
-			return failErr(e, "serve", err)
-		}
-		cfg.DIDDocument = doc
-		// Our own DID resolves from memory: the document is ours.
-		web = selfResolver{doc: doc, next: web}
+		// Our own DID resolves from the store, as the server publishes it
+		// (cfg.IssuerID: Service.DIDDocument on each request): its current
+		// key and the retired ones, whoever rotated it.
+		web = selfResolver{id: rec.ID, svc: svc, next: web}
 	}
-	jwk, err := did.PublicJWK(is.Key.Signer.Public(), is.Key.VerificationMethod)
-	if err != nil {
-		return failErr(e, "serve", err)
-	}
-	cfg.JWKS = []byte(`{"keys":[` + string(jwk) + `]}`)
 	dids := did.MultiResolver{"key": did.Offline, "jwk": did.Offline, "web": web}
 	// Our own status lists are read from the store, not over the network.
 	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: issuer.OwnLists{Service: svc, Next: client}, AcceptGeneric: true})
@@ -421,15 +413,17 @@ func defaultBaseURL(issuerID string, a net.Addr) string {
 	return "http://" + a.String()
 }
 
-// selfResolver answers for our own DID from memory and passes other DIDs on.
+// selfResolver answers for our own DID from the store (the document the
+// server publishes, with every key rotation) and passes other DIDs on.
 type selfResolver struct {
-	doc  *did.Document
+	id   string
+	svc  *issuer.Service
 	next did.Resolver
 }
 
 func (s selfResolver) Resolve(ctx context.Context, d string) (*did.Document, error) {
-	if d == s.doc.ID {
-		return s.doc, nil
+	if d == s.id {
+		return s.svc.DIDDocument(ctx, s.id)
 	}
 	return s.next.Resolve(ctx, d)
 }

@@ -175,6 +175,15 @@ var workspaceMessages = map[string][2]string{
 	"admin.profile.save":        {"Save", "Enregistrer"},
 	"admin.profile.admin-only":  {"Only an administrator can change it.", "Seul un administrateur peut le modifier."},
 	"admin.profile.invalid":     {"The profile was not saved: %s", "Le profil n'a pas été enregistré : %s"},
+	"admin.keys.heading":        {"Signing key", "Clé de signature"},
+	"admin.keys.intro":          {"Badges are signed with this key. A new key signs from the moment it is made; the old one stays published as retired, so that the badges it signed still verify, and never signs again.", "Les badges sont signés avec cette clé. Une nouvelle clé signe dès sa création ; l'ancienne reste publiée comme retirée, pour que les badges qu'elle a signés restent vérifiables, et ne signe plus jamais."},
+	"admin.keys.current":        {"Current key:", "Clé actuelle :"},
+	"admin.keys.retired":        {"Retired keys (still published):", "Clés retirées (toujours publiées) :"},
+	"admin.keys.retired-on":     {"retired on %s", "retirée le %s"},
+	"admin.keys.rotate":         {"Make a new key", "Créer une nouvelle clé"},
+	"admin.keys.didkey":         {"This issuer is a did:key: its identifier is its key, so the key cannot change. Rotating keys needs a did:web issuer (blason serve --did-web).", "Cet émetteur est un did:key : son identifiant est sa clé, qui ne peut donc pas changer. Changer de clé demande un émetteur did:web (blason serve --did-web)."},
+	"admin.keys.failed":         {"The key was not changed: %s", "La clé n'a pas été changée : %s"},
+	"admin.done.key":            {"A new key signs from now on; the old one stays published, retired.", "Une nouvelle clé signe désormais ; l'ancienne reste publiée, retirée."},
 
 	"achievement.alignment": {"Aligned with", "Correspond à"},
 

@@ -92,10 +92,14 @@ type Config struct {
 	// verifier.New with AcceptGeneric (offline did:key/did:jwk only).
 	Verifier *verifier.Verifier
 	// DIDDocument, when set (a did:web issuer), is served at the path its
-	// DID maps to (/.well-known/did.json for a bare host).
+	// DID maps to (/.well-known/did.json for a bare host). When nil and
+	// Service and IssuerID are set, the did:web issuer's document is made
+	// from the store on each request (Service.DIDDocument: current and
+	// retired keys), as blason serve does.
 	DIDDocument *did.Document
 	// JWKS is the issuer's public key set served at /.well-known/jwks.json
-	// (OB 3.0 §8.5 key provenance for VC-JWTs); nil: not served.
+	// (OB 3.0 §8.5 key provenance for VC-JWTs); nil: Service.JWKS of
+	// IssuerID when both are set, else not served.
 	JWKS json.RawMessage
 	// MaxBody is the largest request body accepted; zero means
 	// DefaultMaxBody. Larger bodies get 413.
@@ -220,7 +224,7 @@ func New(cfg Config) *Server {
 	}
 	parts := []part.Part{
 		vcapi.New(sh, vcapi.Config{Service: cfg.Service, IssuerID: cfg.IssuerID, Verifier: cfg.Verifier}),
-		status.New(sh, status.Config{Service: cfg.Service, DIDDocument: cfg.DIDDocument, JWKS: cfg.JWKS}),
+		status.New(sh, status.Config{Service: cfg.Service, DIDDocument: cfg.DIDDocument, JWKS: cfg.JWKS, IssuerID: cfg.IssuerID}),
 		walletapi.New(sh, cfg.Wallet),
 		admin.New(sh, admin.Config{Workspace: cfg.Workspace, IssuerID: cfg.IssuerID, Fetch: cfg.Fetch}),
 	}

@@ -395,7 +395,8 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		"PUT /admin/api/achievements/:id": "issue", "POST /admin/api/achievements/:id/archive": "issue", "POST /admin/api/achievements/import": "issue",
 		"POST /admin/api/images": "issue", "POST /admin/api/awards": "issue", "GET /admin/api/awards": "issue", "GET /admin/api/awards.csv": "issue",
 		"POST /admin/api/awards/status": "status", "GET /admin/api/outbox": "issue", "POST /admin/api/endorsements": "issue",
-		"GET /admin/api/members": "admin", "POST /admin/api/members": "admin", "GET /admin/api/profile": "issue", "PUT /admin/api/profile": "admin", "GET /admin/api/audit": "admin"}
+		"GET /admin/api/members": "admin", "POST /admin/api/members": "admin", "GET /admin/api/profile": "issue", "PUT /admin/api/profile": "admin", "GET /admin/api/audit": "admin",
+		"GET /admin/api/profile/keys": "admin", "POST /admin/api/profile/keys/rotate": "admin"}
 	seen := 0
 	for _, r := range s.engine.Routes() {
 		p := regexp.MustCompile(`:(\w+)`).ReplaceAllString(r.Path, "{$1}")

@@ -110,6 +110,21 @@ func (s *Service) SaveProfile(ctx context.Context, p *Profile, actor string) err
 	return s.audit(ctx, p.IssuerID, actor, "profile.edit", p.IssuerID, p.Name)
 }
 
+// RotateKey gives a did:web issuer a new signing key
+// (issuer.Service.RotateKey: the old one stays published, retired, and is
+// never used again) and records who did it in the audit log.
+func (s *Service) RotateKey(ctx context.Context, issuerID, actor string) (*issuer.IssuerKeys, error) {
+	ks, err := s.Issuer.RotateKey(ctx, issuerID, nil)
+	if err != nil {
+		return nil, err
+	}
+	detail := ""
+	if n := len(ks.Retired); n > 0 {
+		detail = "retired " + ks.Retired[n-1].VerificationMethod
+	}
+	return ks, s.audit(ctx, issuerID, actor, "key.rotate", ks.VerificationMethod, detail)
+}
+
 // AuditEntry is one line of the audit log: who did what, when.
 type AuditEntry struct {
 	ID       int64

@@ -27,6 +27,7 @@ import (
 	"github.com/blason-badges/blason/internal/server/part"
 	"github.com/blason-badges/blason/internal/server/problem"
 	"github.com/blason-badges/blason/internal/workspace"
+	"github.com/blason-badges/blason/issuer"
 )
 
 // Config is what the part needs.
@@ -76,6 +77,8 @@ func (a *API) Mount(r gin.IRouter) {
 	g.POST("/members", a.sh.Auth(account.ScopeAdmin), part.RequireJSON, a.setMember)
 	g.GET("/profile", read, a.profile)
 	g.PUT("/profile", a.sh.Auth(account.ScopeAdmin), part.RequireJSON, a.saveProfile)
+	g.GET("/profile/keys", a.sh.Auth(account.ScopeAdmin), a.keys)
+	g.POST("/profile/keys/rotate", a.sh.Auth(account.ScopeAdmin), part.RequireJSON, a.rotateKey)
 }
 
 func actor(c *gin.Context) string { return "api:" + part.TokenID(c) }
@@ -599,4 +602,38 @@ func (a *API) saveProfile(c *gin.Context) {
 		return
 	}
 	a.profile(c)
+}
+
+// keysJSON is the issuer's keys as the API shows them.
+func keysJSON(ks *issuer.IssuerKeys) gin.H {
+	retired := make([]gin.H, len(ks.Retired))
+	for i, r := range ks.Retired {
+		retired[i] = gin.H{"id": r.VerificationMethod, "type": r.KeyType, "publicKeyMultibase": r.PublicKeyMultibase,
+			"retiredAt": r.RetiredAt.UTC().Format(time.RFC3339)}
+	}
+	return gin.H{"issuerId": ks.IssuerID, "rotatable": strings.HasPrefix(ks.IssuerID, "did:web:"),
+		"current": gin.H{"id": ks.VerificationMethod, "type": ks.KeyType, "publicKeyMultibase": ks.PublicKeyMultibase}, "retired": retired}
+}
+
+// GET /admin/api/profile/keys: the signing key and the retired ones.
+func (a *API) keys(c *gin.Context) {
+	ks, err := a.cfg.Workspace.Issuer.Keys(c.Request.Context(), a.cfg.IssuerID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, keysJSON(ks))
+}
+
+// POST /admin/api/profile/keys/rotate {}: a new signing key (did:web).
+func (a *API) rotateKey(c *gin.Context) {
+	if a.sh.ReadObject(c) == nil {
+		return
+	}
+	ks, err := a.cfg.Workspace.RotateKey(c.Request.Context(), a.cfg.IssuerID, actor(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, keysJSON(ks))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/server/part"
 	"github.com/blason-badges/blason/internal/workspace/workspacetest"
+	"github.com/blason-badges/blason/issuer"
 )
 
 // harness mounts the part alone; its Auth reads the scopes from the bearer
@@ -31,6 +32,12 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	f := workspacetest.New(t, "Laboratoire", "https://badges.lab.example", nil)
+	return harnessFor(t, f, f.IssuerID)
+}
+
+// harnessFor mounts the part for issuerID of f's workspace.
+func harnessFor(t *testing.T, f *workspacetest.Fixture, issuerID string) *harness {
+	t.Helper()
 	sh := part.Shared{
 		Auth: func(s account.Scope) gin.HandlerFunc {
 			return func(c *gin.Context) {
@@ -52,7 +59,7 @@ func newHarness(t *testing.T) *harness {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	New(sh, Config{Workspace: f.WS, IssuerID: f.IssuerID}).Mount(r)
+	New(sh, Config{Workspace: f.WS, IssuerID: issuerID}).Mount(r)
 	return &harness{t: t, r: r, f: f}
 }
 
@@ -254,5 +261,52 @@ func TestMembersAndProfileAPI(t *testing.T) {
 	}
 	if w, m := h.json("PUT", "/admin/api/profile", "admin", map[string]any{"name": "LPP", "email": "a@x,org"}); w.Code != http.StatusBadRequest || m["field"] != "email" {
 		t.Fatalf("bad e-mail: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestKeyRotationAPI: an admin rotates a did:web issuer's key through the
+// API (recorded in the audit log); others may not; a did:key issuer is
+// told why it cannot.
+func TestKeyRotationAPI(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	w, m := h.json("POST", "/admin/api/profile/keys/rotate", "admin", map[string]any{})
+	if w.Code != http.StatusConflict || !strings.Contains(fmt.Sprint(m["detail"]), "did:web") || !strings.HasSuffix(fmt.Sprint(m["type"]), "key-rotation") {
+		t.Fatalf("did:key rotation: %d %s", w.Code, w.Body)
+	}
+	k, err := issuer.NewKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "did:web:badges.lab.example"
+	if _, err := h.f.Issuer.AddIssuer(context.Background(), issuer.Profile{Name: "Lab"},
+		&issuer.Key{Signer: k.Signer, DID: id, VerificationMethod: id + "#key-1", Type: k.Type}); err != nil {
+		t.Fatal(err)
+	}
+	web := harnessFor(t, h.f, id)
+	for _, tok := range []string{"issue", "issue,status"} {
+		if w, _ := web.json("POST", "/admin/api/profile/keys/rotate", tok, map[string]any{}); w.Code != http.StatusForbidden {
+			t.Errorf("rotation with %s: %d", tok, w.Code)
+		}
+	}
+	if w, m := web.json("GET", "/admin/api/profile/keys", "admin", nil); w.Code != 200 || fmt.Sprint(m["current"].(map[string]any)["id"]) != id+"#key-1" ||
+		m["rotatable"] != true || len(m["retired"].([]any)) != 0 {
+		t.Fatalf("keys: %d %s", w.Code, w.Body)
+	}
+	w, m = web.json("POST", "/admin/api/profile/keys/rotate", "admin", map[string]any{})
+	if w.Code != 200 || fmt.Sprint(m["current"].(map[string]any)["id"]) != id+"#key-2" {
+		t.Fatalf("rotate: %d %s", w.Code, w.Body)
+	}
+	retired := m["retired"].([]any)
+	if len(retired) != 1 || retired[0].(map[string]any)["id"] != id+"#key-1" {
+		t.Fatalf("retired: %v", retired)
+	}
+	log, err := h.f.WS.Store.AuditLog(context.Background(), id, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || log[0].Action != "key.rotate" || log[0].Actor != "api:tok-admin" || log[0].Target != id+"#key-2" ||
+		log[0].Detail != "retired "+id+"#key-1" {
+		t.Fatalf("audit log: %+v", log)
 	}
 }

@@ -49,6 +49,7 @@ const (
 	NotConfigured        = "not-configured"
 	Internal             = "internal"
 	Conflict             = "conflict"
+	KeyRotation          = "key-rotation"
 	Unauthorized         = "unauthorized"
 	Forbidden            = "forbidden"
 	UnsupportedMediaType = "unsupported-media-type"
@@ -78,6 +79,7 @@ var titles = map[string]string{
 	NotConfigured:        "Not configured on this server",
 	Internal:             "Internal error",
 	Conflict:             "The status change does not apply",
+	KeyRotation:          "The issuer's key cannot be rotated",
 	Unauthorized:         "Authentication required",
 	Forbidden:            "Forbidden",
 	UnsupportedMediaType: "Unsupported media type",
@@ -117,6 +119,8 @@ func Of(err error) (status int, kind string) {
 		return http.StatusConflict, Duplicate
 	case errors.Is(err, issuer.ErrConflict):
 		return http.StatusConflict, Conflict
+	case errors.Is(err, issuer.ErrKeyRotation):
+		return http.StatusConflict, KeyRotation
 	case errors.Is(err, wallet.ErrDuplicate), errors.Is(err, wallet.ErrOlderVersion):
 		return http.StatusConflict, AlreadyHeld
 	case errors.Is(err, wallet.ErrShareGone):

@@ -30,6 +30,7 @@ func TestOf(t *testing.T) {
 	}{
 		{wrap(issuer.ErrExists), 409, Duplicate},
 		{wrap(issuer.ErrConflict), 409, Conflict},
+		{wrap(issuer.ErrKeyRotation), 409, KeyRotation},
 		{wrap(issuer.ErrNotFound), 404, NotFound},
 		{account.ErrNotFound, 404, NotFound},
 		{wrap(issuer.ErrNotOurIssuer), 400, UnknownIssuer},

@@ -32,6 +32,12 @@ type Config struct {
 	// JWKS is the issuer's public key set served at /.well-known/jwks.json
 	// (OB 3.0 §8.5 key provenance for VC-JWTs).
 	JWKS json.RawMessage
+	// IssuerID, with Service, serves the issuer's DID document (a did:web
+	// issuer) and JWKS as Service.DIDDocument and Service.JWKS make them
+	// on each request, from the store: a key rotated by any process
+	// sharing the database is published at once, with the retired keys.
+	// DIDDocument and JWKS, when set, are served instead.
+	IssuerID string
 }
 
 // Documents is the part; it implements part.Part.
@@ -48,27 +54,60 @@ func (d *Documents) Mount(r gin.IRouter) {
 		r.GET(issuer.StatusListPath+":id", d.statusList(issuer.FormatBitstring))
 		r.GET(issuer.StatusListPath+":id"+issuer.StatusList2021Suffix, d.statusList(issuer.FormatStatusList2021))
 	}
-	if d.cfg.JWKS != nil {
+	live := d.cfg.Service != nil && d.cfg.IssuerID != ""
+	switch {
+	case d.cfg.JWKS != nil:
 		r.GET("/.well-known/jwks.json", func(c *gin.Context) {
-			c.Header("Cache-Control", "public, max-age=300")
+			c.Header("Cache-Control", "public, max-age="+keysMaxAge)
 			c.Data(http.StatusOK, "application/jwk-set+json", d.cfg.JWKS)
 		})
+	case live:
+		r.GET("/.well-known/jwks.json", d.liveJWKS)
 	}
-	if d.cfg.DIDDocument != nil {
+	switch {
+	case d.cfg.DIDDocument != nil:
 		if path, err := DIDDocumentPath(d.cfg.DIDDocument.ID); err == nil {
+			r.GET(path, d.didDocument)
+		}
+	case live && strings.HasPrefix(d.cfg.IssuerID, "did:web:"):
+		if path, err := DIDDocumentPath(d.cfg.IssuerID); err == nil {
 			r.GET(path, d.didDocument)
 		}
 	}
 }
 
+// keysMaxAge is how long caches may keep the DID document and the JWKS: a
+// minute, so that after a key rotation verifiers that honour it learn the
+// new key soon (a verifier holding the document longer cannot check the
+// badges signed by the new key until it fetches it again).
+const keysMaxAge = "60"
+
 func (d *Documents) didDocument(c *gin.Context) {
-	b, err := json.Marshal(d.cfg.DIDDocument)
+	doc := d.cfg.DIDDocument
+	if doc == nil {
+		var err error
+		if doc, err = d.cfg.Service.DIDDocument(c.Request.Context(), d.cfg.IssuerID); err != nil {
+			problem.Error(c, err, "")
+			return
+		}
+	}
+	b, err := json.Marshal(doc)
 	if err != nil {
 		problem.Error(c, err, "")
 		return
 	}
-	c.Header("Cache-Control", "public, max-age=300")
+	c.Header("Cache-Control", "public, max-age="+keysMaxAge)
 	c.Data(http.StatusOK, "application/did+json", b)
+}
+
+func (d *Documents) liveJWKS(c *gin.Context) {
+	b, err := d.cfg.Service.JWKS(c.Request.Context(), d.cfg.IssuerID)
+	if err != nil {
+		problem.Error(c, err, "")
+		return
+	}
+	c.Header("Cache-Control", "public, max-age="+keysMaxAge)
+	c.Data(http.StatusOK, "application/jwk-set+json", b)
 }
 
 // DIDDocumentPath is where a did:web DID's document lives on its host

@@ -111,6 +111,7 @@ func (h *Handler) mountAdmin() {
 	h.mux.HandleFunc("POST /admin/members", h.asAdmin(RoleAdmin, h.setMember))
 	h.mux.HandleFunc("GET /admin/profile", h.asAdmin(RoleViewer, h.profilePage))
 	h.mux.HandleFunc("POST /admin/profile", h.asAdmin(RoleAdmin, h.saveProfile))
+	h.mux.HandleFunc("POST /admin/profile/keys/rotate", h.asAdmin(RoleAdmin, h.rotateKey))
 	h.mux.HandleFunc("GET /admin/jobs/{id}", h.asAdmin(RoleIssuer, h.jobPage))
 	h.mux.HandleFunc("GET /admin/awards", h.asAdmin(RoleViewer, h.awardsPage))
 	h.mux.HandleFunc("GET /admin/awards.csv", h.asAdmin(RoleViewer, h.exportAwards))
@@ -128,7 +129,7 @@ var AdminPaths = []struct{ Method, Path string }{
 	{"POST", "/admin/achievements"}, {"GET", "/admin/achievements/:id"}, {"POST", "/admin/achievements/:id/archive"},
 	{"POST", "/admin/achievements/:id/csv"}, {"POST", "/admin/achievements/:id/award"}, {"POST", "/admin/achievements/:id/one"},
 	{"POST", "/admin/achievements/:id/edit"}, {"GET", "/admin/members"}, {"POST", "/admin/members"}, {"POST", "/admin/endorse"},
-	{"GET", "/admin/profile"}, {"POST", "/admin/profile"}, {"GET", "/admin/jobs/:id"},
+	{"GET", "/admin/profile"}, {"POST", "/admin/profile"}, {"POST", "/admin/profile/keys/rotate"}, {"GET", "/admin/jobs/:id"},
 	{"GET", "/admin/awards"}, {"GET", "/admin/awards.csv"}, {"POST", "/admin/awards/status"}, {"GET", "/admin/audit"},
 	{"GET", "/claim/:token"}, {"POST", "/claim/:token"}, {"GET", "/achievements/:id"},
 }
@@ -203,6 +204,7 @@ type adminPage struct {
 	Next         string
 	Form         map[string]string
 	Profile      *workspace.Profile
+	Keys         *keysView
 	Public       *publicView
 	// Accounts: the server has user accounts (the sign-in page links them).
 	Accounts bool
@@ -349,7 +351,7 @@ func (h *Handler) renderDashboard(w http.ResponseWriter, r *http.Request, status
 
 func noticeText(l i18n.Lang, done string) string {
 	switch done {
-	case "created", "archived", "revoke", "suspend", "reinstate", "awarded", "already", "profile", "edited", "member":
+	case "created", "archived", "revoke", "suspend", "reinstate", "awarded", "already", "profile", "edited", "member", "key":
 		return i18n.T(l, "admin.done."+done)
 	}
 	return ""
@@ -860,8 +862,50 @@ func (h *Handler) profilePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Profile = &workspace.Profile{IssuerID: is.Profile.ID, Name: is.Profile.Name, URL: is.Profile.URL, Email: is.Profile.Email, Description: is.Profile.Description}
+	if p.Keys, err = h.keys(r.Context(), p.Lang); err != nil {
+		h.internal(w, r, err)
+		return
+	}
 	p.Notice = noticeText(p.Lang, r.URL.Query().Get("done"))
 	h.renderAdmin(w, http.StatusOK, "admin-profile.html", p)
+}
+
+// keysView is the issuer's signing key and its retired keys.
+type keysView struct {
+	Current   string
+	Retired   []retiredView
+	Rotatable bool // a did:web issuer; a did:key is its key
+}
+
+type retiredView struct{ ID, At string }
+
+func (h *Handler) keys(ctx context.Context, l i18n.Lang) (*keysView, error) {
+	ks, err := h.admin.cfg.Workspace.Issuer.Keys(ctx, h.admin.cfg.IssuerID)
+	if err != nil {
+		return nil, err
+	}
+	v := &keysView{Current: ks.VerificationMethod, Rotatable: strings.HasPrefix(ks.IssuerID, "did:web:")}
+	for i := len(ks.Retired) - 1; i >= 0; i-- { // newest first
+		v.Retired = append(v.Retired, retiredView{ID: ks.Retired[i].VerificationMethod, At: i18n.Date(l, ks.Retired[i].RetiredAt)})
+	}
+	return v, nil
+}
+
+// POST /admin/profile/keys/rotate (admin role): a did:web issuer's next
+// signing key; the old one stays published, retired.
+func (h *Handler) rotateKey(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.admin.cfg.Workspace.RotateKey(r.Context(), h.admin.cfg.IssuerID, userOf(r).Actor); err != nil {
+		p := h.newAdminPage(w, r, "admin.profile.title")
+		is, ierr := h.admin.cfg.Workspace.Issuer.Issuer(r.Context(), h.admin.cfg.IssuerID)
+		if ierr == nil {
+			p.Profile = &workspace.Profile{IssuerID: is.Profile.ID, Name: is.Profile.Name, URL: is.Profile.URL, Email: is.Profile.Email, Description: is.Profile.Description}
+		}
+		p.Keys, _ = h.keys(r.Context(), p.Lang)
+		p.Error = i18n.T(p.Lang, "admin.keys.failed", err.Error())
+		h.renderAdmin(w, http.StatusConflict, "admin-profile.html", p)
+		return
+	}
+	http.Redirect(w, r, "/admin/profile?done=key", http.StatusSeeOther)
 }
 
 // POST /admin/profile (admin role): the name, web site, e-mail and

@@ -19,6 +19,7 @@ import (
 	"github.com/blason-badges/blason/internal/bake"
 	"github.com/blason-badges/blason/internal/workspace"
 	"github.com/blason-badges/blason/internal/workspace/workspacetest"
+	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/verifier"
 )
 
@@ -33,8 +34,14 @@ type adminHarness struct {
 func newAdminHarness(t *testing.T) *adminHarness {
 	t.Helper()
 	f := workspacetest.New(t, "Laboratoire de physique", "https://badges.lab.example", nil)
+	return adminHarnessFor(t, f, f.IssuerID)
+}
+
+// adminHarnessFor is the pages of issuerID's workspace in f.
+func adminHarnessFor(t *testing.T, f *workspacetest.Fixture, issuerID string) *adminHarness {
+	t.Helper()
 	roles := map[string]Role{"admin-secret": RoleAdmin, "issuer-secret": RoleIssuer, "viewer-secret": RoleViewer}
-	h := New(Config{Verifier: verifier.New(verifier.Options{}), Admin: &AdminConfig{Workspace: f.WS, IssuerID: f.IssuerID,
+	h := New(Config{Verifier: verifier.New(verifier.Options{}), Admin: &AdminConfig{Workspace: f.WS, IssuerID: issuerID,
 		SignIn: func(_ context.Context, secret string) (*AdminUser, error) {
 			if r, ok := roles[secret]; ok {
 				return &AdminUser{Actor: strings.TrimSuffix(secret, "-secret"), Role: r}, nil
@@ -380,5 +387,50 @@ func TestAdminEndorse(t *testing.T) {
 	}
 	if w := a.form("/admin/endorse", "viewer-secret", url.Values{"subject": {"https://other.example/x"}}); w.Code != http.StatusForbidden {
 		t.Fatalf("viewer: %d", w.Code)
+	}
+}
+
+// The profile page shows the signing key and the retired ones; an admin
+// of a did:web issuer makes a new key there (recorded in the audit log),
+// an issuer may not, and a did:key issuer's page says why it cannot.
+func TestAdminKeyRotation(t *testing.T) {
+	t.Parallel()
+	a := newAdminHarness(t)
+	ctx := context.Background()
+	page := visibleText(a.do("GET", "/admin/profile?lang=fr", "admin-secret", nil, "").Body.String())
+	if !strings.Contains(page, "son identifiant est sa clé") || strings.Contains(page, "Créer une nouvelle clé") {
+		t.Fatalf("did:key profile page: %s", page)
+	}
+	if w := a.form("/admin/profile/keys/rotate?lang=fr", "admin-secret", nil); w.Code != http.StatusConflict ||
+		!strings.Contains(visibleText(w.Body.String()), "La clé n'a pas été changée") {
+		t.Fatalf("did:key rotation: %d %s", w.Code, visibleText(w.Body.String()))
+	}
+	k, err := issuer.NewKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "did:web:badges.lab.example"
+	if _, err := a.f.Issuer.AddIssuer(ctx, issuer.Profile{Name: "Lab"}, &issuer.Key{Signer: k.Signer, DID: id, VerificationMethod: id + "#key-1", Type: k.Type}); err != nil {
+		t.Fatal(err)
+	}
+	web := adminHarnessFor(t, a.f, id)
+	if page := web.do("GET", "/admin/profile", "admin-secret", nil, "").Body.String(); !strings.Contains(page, "Make a new key") || !strings.Contains(page, id+"#key-1") {
+		t.Fatalf("did:web profile page: %s", visibleText(page))
+	}
+	if w := web.form("/admin/profile/keys/rotate", "issuer-secret", nil); w.Code != http.StatusForbidden {
+		t.Fatalf("rotation by an issuer: %d", w.Code)
+	}
+	w := web.form("/admin/profile/keys/rotate", "admin-secret", nil)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/profile?done=key" {
+		t.Fatalf("rotation: %d %v", w.Code, w.Header())
+	}
+	page = web.do("GET", "/admin/profile?done=key", "admin-secret", nil, "").Body.String()
+	cur := regexp.MustCompile(`id="current-key">([^<]+)<`).FindStringSubmatch(page)
+	if cur == nil || cur[1] != id+"#key-2" || !strings.Contains(page, "<li><code>"+id+"#key-1</code>") || !strings.Contains(page, "A new key signs from now on") {
+		t.Fatalf("after rotation: %s", page)
+	}
+	log, err := a.f.Store.AuditLog(ctx, id, 5)
+	if err != nil || len(log) != 1 || log[0].Action != "key.rotate" || log[0].Actor != "admin" {
+		t.Fatalf("audit: %+v %v", log, err)
 	}
 }

@@ -172,8 +172,8 @@ func TestReopenIsIdempotent(t *testing.T) {
 				}
 				s.Close()
 			}
-			if v, err := db.Applied(ctx, issuerdb.Component); err != nil || len(v) != 1 || v[0] != 1 {
-				t.Fatalf("applied versions %v, %v; want [1]", v, err)
+			if v, err := db.Applied(ctx, issuerdb.Component); err != nil || len(v) != 2 || v[0] != 1 || v[1] != 2 {
+				t.Fatalf("applied versions %v, %v; want [1 2]", v, err)
 			}
 		})
 	}
