@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 
@@ -152,11 +153,27 @@ func statusCommand(action string) func(e env, args []string) int {
 				action, id, *sf.data, err)
 		}
 		defer st.Close()
-		svc := st.Issuer
-		rec, err := svc.ChangeStatus(e.ctx, id, action, *reason, cliActor())
-		if errors.Is(err, issuer.ErrNotFound) {
+		notFound := func() int {
 			return fail(e, "%s: no badge %s is recorded in %s. Only badges issued by 'blason serve' or 'blason issue --data DIR' with this data directory can be revoked",
 				action, id, *sf.data)
+		}
+		cur, err := st.Issuer.Store.GetCredential(e.ctx, id)
+		if errors.Is(err, issuer.ErrNotFound) {
+			return notFound()
+		}
+		if err != nil {
+			return failErr(e, action, err)
+		}
+		// Through the workspace, as the pages and the API do: the change
+		// is in its audit log too (who: cli and the OS user), so the log
+		// shows every action, wherever it was made.
+		ws, err := workspaceOn(e.ctx, st.DB, nil)
+		if err != nil {
+			return failErr(e, action, err)
+		}
+		rec, err := (&workspace.Service{Store: ws, Issuer: st.Issuer}).ChangeStatus(e.ctx, cur.IssuerID, id, action, *reason, cliActor())
+		if errors.Is(err, issuer.ErrNotFound) {
+			return notFound()
 		}
 		if err != nil {
 			return failErr(e, action, err)
@@ -180,10 +197,15 @@ func workspaceOn(ctx context.Context, db *sqldb.DB, svc *issuer.Service) (*works
 	return ws, nil
 }
 
-// cliActor names the person at the terminal in audit logs.
+// cliActor names the person at the terminal in audit logs: "cli:" and the
+// OS user ($USER, else the account the process runs as), or "cli" when
+// neither is known.
 func cliActor() string {
 	if u := os.Getenv("USER"); u != "" {
 		return "cli:" + u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
 	}
 	return "cli"
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -287,5 +288,79 @@ func TestAwardsAndArchiveCommands(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "", "award", "--data", data, "--achievement", ach, "--recipient-email", "a@x,org"); code != 1 || !strings.Contains(out, "is not an e-mail address") {
 		t.Fatalf("bad address: %d %s", code, out)
+	}
+}
+
+// TestStatusCommandsAudited: revoke, suspend and reinstate from the CLI are
+// in the workspace's audit log, as the pages' and the API's are, naming
+// the person at the terminal ("cli:" and the OS user); a change refused
+// writes nothing.
+func TestStatusCommandsAudited(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	_, out, _ := runCLI(t, "", "achievement", "add", "--data", data, "--file", "../../docs/examples/achievement.json")
+	ach := lastLine(out)
+	if code, out, errs := runCLI(t, "", "award", "--data", data, "--achievement", ach, "--recipient-email", "ann@lab.example.org"); code != 0 {
+		t.Fatalf("award: %s %s", out, errs)
+	}
+	_, out, _ = runCLI(t, "", "awards", "--data", data, "--recipient", "ann")
+	id := regexp.MustCompile(`urn:uuid:[0-9a-f-]+`).FindString(out)
+	if id == "" {
+		t.Fatalf("awards: %q", out)
+	}
+	// Suspending a badge without a suspension entry is refused: no entry.
+	if code, _, _ := runCLI(t, "", "suspend", id, "--data", data, "--reason", "checking"); code == 0 {
+		t.Fatal("suspend of a badge without a suspension entry succeeded")
+	}
+	if code, out, errs := runCLI(t, "", "revoke", id, "--data", data, "--reason", "awarded in error"); code != 0 || !strings.Contains(out, "revoked") {
+		t.Fatalf("revoke: %d %s %s", code, out, errs)
+	}
+	ctx := context.Background()
+	d := data
+	st, err := openState(ctx, addStateFlagsFor(&d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ws, err := workspaceOn(ctx, st.DB, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.Issuer.Store.GetCredential(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := ws.AuditLog(ctx, rec.IssuerID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status []string
+	for _, e := range log {
+		if strings.HasPrefix(e.Action, "award.") && e.Action != "award.create" && e.Target == id {
+			status = append(status, e.Action+" "+e.Actor+" "+e.Detail)
+		}
+	}
+	if want := "award.revoke " + cliActor() + " awarded in error"; len(status) != 1 || status[0] != want {
+		t.Fatalf("audit log of %s: %q, want [%q]", id, status, want)
+	}
+	if !strings.HasPrefix(cliActor(), "cli") {
+		t.Fatalf("actor %q", cliActor())
+	}
+}
+
+// TestCLIActor: the OS user names the person when $USER is unset.
+func TestCLIActor(t *testing.T) {
+	t.Setenv("USER", "ada")
+	if got := cliActor(); got != "cli:ada" {
+		t.Errorf("with USER=ada: %q", got)
+	}
+	t.Setenv("USER", "")
+	u, err := user.Current()
+	want := "cli"
+	if err == nil && u.Username != "" {
+		want = "cli:" + u.Username
+	}
+	if got := cliActor(); got != want {
+		t.Errorf("without USER: %q, want %q", got, want)
 	}
 }
