@@ -238,6 +238,9 @@ type jobView struct {
 	Done, Total, Awarded, Already, Skipped int
 	Ended                                  bool
 	Error                                  string
+	// Lost: this process does not know the job: the server restarted
+	// since (jobs live in memory), or another server process runs it.
+	Lost bool
 }
 
 type awardView struct {
@@ -575,7 +578,13 @@ func (h *Handler) startAward(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) jobPage(w http.ResponseWriter, r *http.Request) {
 	job, ok := h.admin.jobs.Get(h.admin.cfg.IssuerID, r.PathValue("id"))
 	if !ok {
-		h.errorPage(w, r, http.StatusNotFound, "admin.not-found")
+		// Jobs live in the memory of the process that runs them. After a
+		// restart the awards made are kept and the import is idempotent:
+		// the same file again completes it, awarding nobody twice. Say so
+		// rather than "not found" to a coordinator watching the progress.
+		p := h.newAdminPage(w, r, "admin.job.title")
+		p.Job = &jobView{ID: r.PathValue("id"), Ended: true, Lost: true}
+		h.renderAdmin(w, http.StatusNotFound, "admin-job.html", p)
 		return
 	}
 	p := h.newAdminPage(w, r, "admin.job.title")

@@ -161,6 +161,15 @@ func TestAdminPages(t *testing.T) {
 	if !strings.Contains(visibleText(job), "Badges attribués : 2.") {
 		t.Fatalf("job page: %s", visibleText(job))
 	}
+	// After a restart (the pages of a new process, on the same database)
+	// the job is no longer followed: its page says that the same file
+	// again completes the import, instead of "not found".
+	restarted := adminHarnessFor(t, a.f, a.f.IssuerID)
+	w = restarted.do("GET", loc+"?lang=fr", "issuer-secret", nil, "")
+	if lost := visibleText(w.Body.String()); w.Code != http.StatusNotFound || !strings.Contains(lost, "importez de nouveau le même fichier") ||
+		strings.Contains(w.Body.String(), `http-equiv="refresh"`) {
+		t.Fatalf("job page after a restart: %d %s", w.Code, lost)
+	}
 	// Search, then revoke: a reason is required.
 	w = a.do("GET", "/admin/awards?lang=fr&recipient=roux", "issuer-secret", nil, "")
 	text = visibleText(w.Body.String())
