@@ -107,7 +107,13 @@ func (s *Service) Keys(ctx context.Context, issuerID string) (*IssuerKeys, error
 // A did:key issuer cannot rotate: a did:key IS its key (did:key method
 // §"Update": not supported); a new key is a new issuer.
 func (s *Service) RotateKey(ctx context.Context, issuerID string, next *Key) (*IssuerKeys, error) {
-	if !strings.HasPrefix(issuerID, "did:web:") {
+	switch {
+	case strings.HasPrefix(issuerID, "did:web:"):
+	case strings.HasPrefix(issuerID, "https://"):
+		// Verifiers keep an issuer's profile for minutes (this server's
+		// own preflight too), so badges of a new key would fail meanwhile.
+		return nil, fmt.Errorf("%w: %s is an https issuer, whose key cannot be rotated yet (rotation needs a did:web issuer, serve --did-web)", ErrKeyRotation, issuerID)
+	default:
 		return nil, fmt.Errorf("%w: %s is not a did:web issuer: a did:key is its key, so it cannot change (rotation needs a did:web issuer, serve --did-web)", ErrKeyRotation, issuerID)
 	}
 	kr, ok := s.Store.(KeyRotator)

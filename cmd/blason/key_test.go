@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -68,6 +69,21 @@ func TestKeyRotate(t *testing.T) {
 	}
 	if len(log) != 2 || log[0].Action != "key.rotate" || log[0].Actor != cliActor() || !strings.HasPrefix(log[0].Actor, "cli") {
 		t.Fatalf("audit log: %+v", log)
+	}
+	// A badge awarded from the CLI now is signed by the new key; its
+	// preflight reads the did:web document from the store (an offline
+	// verifier could not resolve a did:web at all).
+	_, out, _ := runCLI(t, "", "achievement", "add", "--data", data, "--file", "../../docs/examples/achievement.json")
+	if code, out, errs := runCLI(t, "", "award", "--data", data, "--achievement", lastLine(out), "--recipient-email", "ann@lab.example.org"); code != 0 {
+		t.Fatalf("award: %d %s %s", code, out, errs)
+	}
+	_, out, _ = runCLI(t, "", "awards", "--data", data)
+	cr, err := st.Issuer.Store.GetCredential(ctx, regexp.MustCompile(`urn:uuid:[0-9a-f-]+`).FindString(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(cr.Document), `"verificationMethod": "`+id+`#key-3"`) {
+		t.Errorf("the badge awarded after the rotations: %s", cr.Document)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,7 @@ func serve(e env, args []string) int {
 	sf := addStateFlags(fs)
 	keyPath := fs.String("key", envOr("KEY", ""), "import this key file (from 'blason key new') as the issuer on first run (BLASON_KEY)")
 	didWeb := fs.String("did-web", envOr("DID_WEB", ""), "sign as this did:web DID and serve its DID document, e.g. did:web:badges.example.org (BLASON_DID_WEB)")
+	issuerURL := fs.String("issuer-url", envOr("ISSUER_URL", ""), "sign as the issuer whose id is this https URL of this server, https://HOST/issuers/NAME, and serve its profile there (JSON for machines, with its key; a page for people) (BLASON_ISSUER_URL)")
 	name := fs.String("issuer-name", envOr("ISSUER_NAME", "Blason demo issuer"), "issuer name shown on badges, used when the issuer is created (BLASON_ISSUER_NAME)")
 	publicURL := fs.String("public-url", envOr("PUBLIC_URL", ""), "public https URL of this server, written into badges as the base of their status-list URLs; default https://HOST for --did-web, else http://ADDR, which only this machine can check ('blason verify --data DIR') (BLASON_PUBLIC_URL)")
 	maxBody := fs.String("max-body", envOr("MAX_BODY", strconv.Itoa(server.DefaultMaxBody)), "largest request body in bytes; larger get 413 (BLASON_MAX_BODY)")
@@ -100,6 +102,16 @@ func serve(e env, args []string) int {
 	if *didWeb != "" && !strings.HasPrefix(*didWeb, "did:web:") {
 		return fail(e, "serve: --did-web must be a did:web DID, got %q", *didWeb)
 	}
+	named := *didWeb
+	if *issuerURL != "" {
+		if *didWeb != "" {
+			return fail(e, "serve: give --did-web or --issuer-url, not both")
+		}
+		if err := checkIssuerURL(*issuerURL); err != nil {
+			return fail(e, "serve: --issuer-url: %v", err)
+		}
+		named = *issuerURL
+	}
 	if *mailEvery <= 0 {
 		return fail(e, "serve: --mail-interval must be a positive duration")
 	}
@@ -129,7 +141,7 @@ func serve(e env, args []string) int {
 	}
 	defer st.Close()
 	svc := st.Issuer
-	rec, err := ensureIssuer(e.ctx, svc, st.Issuers, *keyPath, *didWeb, *name, logger)
+	rec, err := ensureIssuer(e.ctx, svc, st.Issuers, *keyPath, named, *name, logger)
 	if err != nil {
 		return failErr(e, "serve", err)
 	}
@@ -171,9 +183,20 @@ func serve(e env, args []string) int {
 	}
 	dids := did.MultiResolver{"key": did.Offline, "jwk": did.Offline, "web": web}
 	// Our own status lists are read from the store, not over the network.
-	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: issuer.OwnLists{Service: svc, Next: client}, AcceptGeneric: true})
+	var own verifier.Fetcher = issuer.OwnLists{Service: svc, Next: client}
+	if strings.HasPrefix(rec.ID, "https://") {
+		// And so is our own profile, with its key.
+		own = selfProfile{OwnLists: issuer.OwnLists{Service: svc, Next: client}, id: rec.ID}
+	}
+	cfg.Verifier = verifier.New(verifier.Options{DIDs: dids, Fetcher: own, AcceptGeneric: true})
 	// Preflight does not fetch: the credential's status list is our own.
-	svc.Preflight = verifier.New(verifier.Options{DIDs: dids, AcceptGeneric: true}).Preflight()
+	preflight := verifier.Options{DIDs: dids, AcceptGeneric: true}
+	if strings.HasPrefix(rec.ID, "https://") {
+		// An https issuer's key is in its profile, read from the store
+		// (nothing else is fetched: Next is nil).
+		preflight.Fetcher = selfProfile{OwnLists: issuer.OwnLists{Service: svc}, id: rec.ID}
+	}
+	svc.Preflight = verifier.New(preflight).Preflight()
 
 	lang, ok := i18n.Parse(*pageLang)
 	if !ok {
@@ -312,7 +335,10 @@ func nameGiven(fs *flag.FlagSet, flagName, envName string) bool {
 // issuer stored, else a new did:key issuer. Several processes sharing one
 // database must be given the same --key or --did-web: two that start
 // together on an empty database without either would each create an issuer.
-func ensureIssuer(ctx context.Context, svc *issuer.Service, issuers *issuerdb.Store, keyPath, didWeb, name string, logger *slog.Logger) (*issuer.IssuerRecord, error) {
+//
+// named is a did:web DID or an https URL (--issuer-url): the same key,
+// published under it as its #key-1.
+func ensureIssuer(ctx context.Context, svc *issuer.Service, issuers *issuerdb.Store, keyPath, named, name string, logger *slog.Logger) (*issuer.IssuerRecord, error) {
 	var key *issuer.Key
 	if keyPath != "" {
 		k, err := issuer.ReadKeyFile(keyPath)
@@ -321,7 +347,7 @@ func ensureIssuer(ctx context.Context, svc *issuer.Service, issuers *issuerdb.St
 		}
 		key = k
 	}
-	target := didWeb
+	target := named
 	if target == "" && key != nil {
 		target = key.DID
 	}
@@ -350,10 +376,11 @@ func ensureIssuer(ctx context.Context, svc *issuer.Service, issuers *issuerdb.St
 		}
 		key = k
 	}
-	if didWeb != "" {
+	if named != "" {
 		// The same key, published under the did:web DID (the did:web method:
-		// the DID document lives on the issuer's own web server).
-		key = &issuer.Key{Signer: key.Signer, DID: didWeb, VerificationMethod: didWeb + "#key-1", Type: key.Type}
+		// the DID document lives on the issuer's own web server) or in the
+		// profile served at the https id.
+		key = &issuer.Key{Signer: key.Signer, DID: named, VerificationMethod: named + "#key-1", Type: key.Type}
 	}
 	rec, err := svc.AddIssuer(ctx, issuer.Profile{ID: key.DID, Name: name}, key)
 	if errors.Is(err, issuer.ErrExists) {
@@ -399,7 +426,7 @@ func publicURLFor(issuerID, publicURL, addr string) string {
 	if publicURL != "" {
 		return publicURL
 	}
-	if strings.HasPrefix(issuerID, "did:web:") {
+	if strings.HasPrefix(issuerID, "did:web:") || strings.HasPrefix(issuerID, "https://") {
 		return defaultBaseURL(issuerID, nil)
 	}
 	return "http://" + addr
@@ -409,6 +436,10 @@ func defaultBaseURL(issuerID string, a net.Addr) string {
 	if host, ok := strings.CutPrefix(issuerID, "did:web:"); ok {
 		host, _, _ = strings.Cut(host, ":")
 		return "https://" + strings.ReplaceAll(host, "%3A", ":")
+	}
+	if rest, ok := strings.CutPrefix(issuerID, "https://"); ok {
+		host, _, _ := strings.Cut(rest, "/")
+		return "https://" + host
 	}
 	return "http://" + a.String()
 }
@@ -426,4 +457,52 @@ func (s selfResolver) Resolve(ctx context.Context, d string) (*did.Document, err
 		return s.svc.DIDDocument(ctx, s.id)
 	}
 	return s.next.Resolve(ctx, d)
+}
+
+// issuerURLPath is the form of an https issuer id's path: the pages serve
+// the profile at /issuers/NAME.
+var issuerURLPath = regexp.MustCompile(`^/issuers/[a-z0-9][a-z0-9-]{0,62}$`)
+
+// checkIssuerURL accepts https://HOST[:PORT]/issuers/NAME: an https URL
+// (no user, query or fragment) whose path the server serves the profile at.
+func checkIssuerURL(u string) error {
+	doc, fragment, err := did.HTTPSDocumentURL(u)
+	if err != nil {
+		return err
+	}
+	p, err := url.Parse(u)
+	if err != nil || fragment != "" || doc != u || p.RawQuery != "" || !issuerURLPath.MatchString(p.Path) {
+		return fmt.Errorf("%q must be https://HOST/issuers/NAME (NAME: lower-case letters, digits, hyphens), without query or fragment", u)
+	}
+	return nil
+}
+
+// selfProfile answers for our own https issuer's profile from the store (the
+// document the pages serve at its id) and passes every other URL to the
+// status lists' fetcher.
+type selfProfile struct {
+	issuer.OwnLists
+	id string
+}
+
+func (s selfProfile) GetJSON(ctx context.Context, u string, accept ...string) ([]byte, error) {
+	if u == s.id {
+		return s.Service.ProfileDocument(ctx, s.id)
+	}
+	return s.OwnLists.GetJSON(ctx, u, accept...)
+}
+
+// localPreflight is the preflight of the commands that sign with a data
+// directory's issuer, offline: a did:web issuer's DID document and an https
+// issuer's profile are read from the store, as serve publishes them (an
+// offline verifier could not find their keys at all).
+func localPreflight(svc *issuer.Service, issuerID string) issuer.Preflight {
+	var opts verifier.Options
+	switch {
+	case strings.HasPrefix(issuerID, "did:web:"):
+		opts.DIDs = did.MultiResolver{"key": did.Offline, "jwk": did.Offline, "web": selfResolver{id: issuerID, svc: svc, next: did.Offline}}
+	case strings.HasPrefix(issuerID, "https://"):
+		opts.Fetcher = selfProfile{OwnLists: issuer.OwnLists{Service: svc}, id: issuerID}
+	}
+	return verifier.New(opts).Preflight()
 }

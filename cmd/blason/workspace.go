@@ -22,7 +22,6 @@ import (
 	"github.com/blason-badges/blason/internal/termsafe"
 	"github.com/blason-badges/blason/internal/workspace"
 	"github.com/blason-badges/blason/issuer"
-	"github.com/blason-badges/blason/verifier"
 )
 
 // wsState is what the workspace commands work on.
@@ -83,7 +82,7 @@ func openWS(ctx context.Context, f wsFlags) (*wsState, error) {
 		return nil, fmt.Errorf("--public-url must be an absolute http(s) URL such as https://badges.example.org, got %q", *f.publicURL)
 	}
 	svc.BaseURL = base
-	svc.Preflight = verifier.New(verifier.Options{}).Preflight()
+	svc.Preflight = localPreflight(svc, rec.ID)
 	st.ws = &workspace.Service{Store: store, Issuer: svc, BaseURL: base}
 	return st, nil
 }

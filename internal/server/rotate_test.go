@@ -192,6 +192,18 @@ func TestKeyRotation(t *testing.T) {
 		t.Error("the revoked badge of key-1 still verifies")
 	}
 
+	// An https issuer cannot rotate yet (verifiers keep its profile).
+	kh, err := issuer.NewKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hid = "https://badges.example/issuers/lab"
+	if _, err := svc.AddIssuer(ctx, issuer.Profile{Name: "Lab"}, &issuer.Key{Signer: kh.Signer, DID: hid, VerificationMethod: hid + "#key-1", Type: kh.Type}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RotateKey(ctx, hid, nil); !errors.Is(err, issuer.ErrKeyRotation) || !strings.Contains(err.Error(), "https issuer") {
+		t.Errorf("https issuer rotation: %v", err)
+	}
 	// A did:key is its key.
 	dk := testissuer.AddIssuer(t, svc, 7)
 	if _, err := svc.RotateKey(ctx, dk.DID, nil); !errors.Is(err, issuer.ErrKeyRotation) || !strings.Contains(err.Error(), "did:web") {

@@ -118,6 +118,7 @@ func (h *Handler) mountAdmin() {
 	h.mux.HandleFunc("POST /admin/awards/status", h.asAdmin(RoleIssuer, h.changeStatus))
 	h.mux.HandleFunc("GET /admin/audit", h.asAdmin(RoleAdmin, h.auditPage))
 	h.mux.HandleFunc("GET /achievements/{id}", h.publicAchievement)
+	h.mux.HandleFunc("GET /issuers/{name}", h.publicIssuer)
 	h.mux.HandleFunc("GET /claim/{token}", h.claimPage)
 	h.mux.HandleFunc("POST /claim/{token}", h.claim)
 }
@@ -131,7 +132,7 @@ var AdminPaths = []struct{ Method, Path string }{
 	{"POST", "/admin/achievements/:id/edit"}, {"GET", "/admin/members"}, {"POST", "/admin/members"}, {"POST", "/admin/endorse"},
 	{"GET", "/admin/profile"}, {"POST", "/admin/profile"}, {"POST", "/admin/profile/keys/rotate"}, {"GET", "/admin/jobs/:id"},
 	{"GET", "/admin/awards"}, {"GET", "/admin/awards.csv"}, {"POST", "/admin/awards/status"}, {"GET", "/admin/audit"},
-	{"GET", "/claim/:token"}, {"POST", "/claim/:token"}, {"GET", "/achievements/:id"},
+	{"GET", "/claim/:token"}, {"POST", "/claim/:token"}, {"GET", "/achievements/:id"}, {"GET", "/issuers/:name"},
 }
 
 type ctxUser struct{}
@@ -206,6 +207,7 @@ type adminPage struct {
 	Profile      *workspace.Profile
 	Keys         *keysView
 	Public       *publicView
+	IssuerPage   *issuerPageView
 	// Accounts: the server has user accounts (the sign-in page links them).
 	Accounts bool
 	Members  []*workspace.Member
@@ -991,6 +993,68 @@ func (h *Handler) publicAchievement(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Public = pv
 	h.renderAdmin(w, http.StatusOK, "achievement.html", p)
+}
+
+// issuerPageView is the public page of an issuer whose id is an https URL.
+type issuerPageView struct {
+	ID, Name, Description, URL, Email, ImageURL string
+	Keys                                        []string
+}
+
+// GET /issuers/{name}: the profile of an issuer whose id is this https
+// URL, served at its id: its OB 3.0 Profile with its keys (a controller
+// document) for machines (Accept: application/ld+json or application/json),
+// a page for people otherwise. Any other name is not found.
+func (h *Handler) publicIssuer(w http.ResponseWriter, r *http.Request) {
+	id := h.admin.cfg.IssuerID
+	u, err := url.Parse(id)
+	acc := r.Header.Get("Accept")
+	machine := (strings.Contains(acc, "application/json") || strings.Contains(acc, "application/ld+json")) && !strings.Contains(acc, "text/html")
+	if err != nil || u.Scheme != "https" || u.Path != r.URL.Path {
+		if machine {
+			http.Error(w, `{"title":"Not found"}`, http.StatusNotFound)
+			return
+		}
+		h.errorPage(w, r, http.StatusNotFound, "admin.not-found")
+		return
+	}
+	ws := h.admin.cfg.Workspace
+	w.Header().Set("Vary", "Accept, Accept-Language, Cookie")
+	if machine {
+		b, err := ws.Issuer.ProfileDocument(r.Context(), id)
+		if err != nil {
+			h.internal(w, r, err)
+			return
+		}
+		ct := "application/json"
+		if strings.Contains(acc, "application/ld+json") {
+			ct = "application/ld+json"
+		}
+		w.Header().Set("Content-Type", ct)
+		// As the DID document of a did:web issuer: verifiers read its key here.
+		w.Header().Set("Cache-Control", "public, max-age=60")
+		w.Write(b)
+		return
+	}
+	is, err := ws.Issuer.Issuer(r.Context(), id)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	ks, err := ws.Issuer.Keys(r.Context(), id)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	v := &issuerPageView{ID: id, Name: is.Profile.Name, Description: is.Profile.Description, URL: is.Profile.URL, Email: is.Profile.Email,
+		Keys: []string{ks.VerificationMethod}}
+	if wp, err := ws.Store.GetProfile(r.Context(), id); err == nil && wp.ImageID != "" {
+		v.ImageURL = ws.ImageURL(wp.ImageID)
+	}
+	l := h.lang(w, r)
+	p := &adminPage{page: newPage(l, r, v.Name)}
+	p.IssuerPage = v
+	h.renderAdmin(w, http.StatusOK, "issuer.html", p)
 }
 
 // claimToWallet takes a claimed badge into the signed-in learner's Blason
