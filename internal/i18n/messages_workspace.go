@@ -125,6 +125,7 @@ var workspaceMessages = map[string][2]string{
 	"admin.job.failed":              {"The import stopped before the end. Import the same file again: it resumes, and nobody is awarded twice.", "L'import s'est arrêté avant la fin. Importez de nouveau le même fichier : il reprend, et personne ne reçoit deux fois le badge."},
 	"admin.job.see-awards":          {"See the awards", "Voir les attributions"},
 	"admin.job.lost":                {"This import's progress is no longer followed: the server restarted since it began (or another server runs it). The badges already awarded are kept. To be sure it is complete, import the same file again: it awards only those still missing, nobody twice.", "La progression de cet import n'est plus suivie : le serveur a redémarré depuis son lancement (ou un autre serveur le mène). Les badges déjà attribués sont conservés. Pour être sûr qu'il est complet, importez de nouveau le même fichier : il n'attribue que les badges manquants, personne ne le reçoit deux fois."},
+	"admin.job.stopped":             {"The import stopped at %d of %d.", "L'import s'est arrêté à %d sur %d."},
 	"admin.job.again":               {"Import a file", "Importer un fichier"},
 	"admin.awards.title":            {"Awards", "Attributions"},
 	"admin.awards.recipient":        {"Name or e-mail", "Nom ou e-mail"},

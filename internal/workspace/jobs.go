@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -38,11 +39,103 @@ func (j *Job) State() JobState {
 }
 
 // Jobs runs imports in the background, one process's worth: a job lives
-// in memory (its awards are in the Store as they are made; an import cut
-// by a restart is completed by importing the file again).
+// in memory while it runs (its awards are in the Store as they are made;
+// an import cut by a restart is completed by importing the file again).
+// With a Store, its progress and result are also recorded there, so that
+// Lookup finds it after a restart, or from another process.
 type Jobs struct {
+	// Store, when set, records each job's progress (at most every
+	// jobSaveEvery) and its result. Recording is best effort: an import is
+	// never stopped because its progress could not be written.
+	Store JobStore
+
 	mu   sync.Mutex
 	jobs map[string]*Job
+}
+
+// JobStore keeps background jobs' progress (internal/store/workspacedb
+// has it).
+type JobStore interface {
+	PutJob(ctx context.Context, j *JobRecord) error
+	// GetJob returns ErrNotFound for an unknown job (or another issuer's).
+	GetJob(ctx context.Context, issuerID, id string) (*JobRecord, error)
+}
+
+// JobRecord is a job as recorded.
+type JobRecord struct {
+	ID, IssuerID, Actor       string
+	Started, Updated          time.Time
+	Done, Total               int
+	Ended, Failed             bool
+	Awarded, Already, Skipped int
+}
+
+// jobSaveEvery bounds how often a running job's progress is written.
+const jobSaveEvery = 500 * time.Millisecond
+
+// Seen is a job as Lookup finds it.
+type Seen struct {
+	JobState
+	// Awarded, Already, Skipped: the result of an ended job.
+	Awarded, Already, Skipped int
+	// Interrupted: the job was recorded running but no process here runs
+	// it: the server restarted meanwhile (or another process runs it).
+	Interrupted bool
+}
+
+// Lookup finds a job of issuerID: running or ended in this process, else
+// as recorded in the Store.
+func (js *Jobs) Lookup(ctx context.Context, issuerID, id string) (*Seen, bool, error) {
+	if j, ok := js.Get(issuerID, id); ok {
+		st := j.State()
+		seen := &Seen{JobState: st}
+		if st.Report != nil {
+			seen.Awarded, seen.Already, seen.Skipped = counts(st.Report)
+		}
+		return seen, true, nil
+	}
+	if js.Store == nil {
+		return nil, false, nil
+	}
+	rec, err := js.Store.GetJob(ctx, issuerID, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	seen := &Seen{JobState: JobState{Done: rec.Done, Total: rec.Total, Ended: true}, Awarded: rec.Awarded, Already: rec.Already,
+		Skipped: rec.Skipped, Interrupted: !rec.Ended}
+	if rec.Failed {
+		seen.Err = errors.New("the import failed")
+	}
+	return seen, true, nil
+}
+
+// counts are an award report's numbers: awarded, already awarded, and
+// lines skipped for their problems.
+func counts(r *AwardReport) (awarded, already, skipped int) {
+	lines := map[int]bool{}
+	for _, p := range r.Problems {
+		lines[p.Line] = true
+	}
+	return len(r.Awarded), len(r.Already), len(lines)
+}
+
+func (js *Jobs) save(ctx context.Context, j *Job, st JobState) {
+	if js.Store == nil {
+		return
+	}
+	rec := &JobRecord{ID: j.ID, IssuerID: j.IssuerID, Actor: j.Actor, Started: j.Started, Updated: time.Now().UTC(),
+		Done: st.Done, Total: st.Total, Ended: st.Ended, Failed: st.Err != nil}
+	if st.Report != nil {
+		rec.Awarded, rec.Already, rec.Skipped = counts(st.Report)
+	}
+	// The job's own context may be ending (a shutdown): the last word is
+	// still written, briefly.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = js.Store.PutJob(wctx, rec)
 }
 
 // maxJobs bounds the finished jobs kept for their pages.
@@ -65,12 +158,23 @@ func (js *Jobs) Start(ctx context.Context, issuerID, actor string, fn func(ctx c
 	}
 	js.jobs[j.ID] = j
 	js.mu.Unlock()
+	js.save(ctx, j, j.State())
 	go func() {
+		var last time.Time
 		rep, err := fn(ctx, func(done, total int) {
 			j.mu.Lock()
 			j.done, j.total = done, total
 			j.mu.Unlock()
+			if time.Since(last) >= jobSaveEvery {
+				last = time.Now()
+				js.save(ctx, j, j.State())
+			}
 		})
+		// Recorded before it is shown ended here: whoever saw it end finds
+		// it ended in the store too.
+		st := j.State()
+		st.Report, st.Err, st.Ended = rep, err, true
+		js.save(ctx, j, st)
 		j.mu.Lock()
 		j.report, j.err, j.ended = rep, err, true
 		j.mu.Unlock()

@@ -94,6 +94,11 @@ func (h *Handler) mountAdmin() {
 	if a.cfg.Background == nil {
 		a.cfg.Background = context.Background()
 	}
+	// Jobs' progress in the database when the store keeps it: the page
+	// survives a restart and answers from any process sharing it.
+	if js, ok := a.cfg.Workspace.Store.(workspace.JobStore); ok {
+		a.jobs.Store = js
+	}
 	h.admin = a
 	h.mux.HandleFunc("GET /admin/signin", h.adminSignInPage)
 	h.mux.HandleFunc("POST /admin/signin", h.adminSignIn)
@@ -578,30 +583,31 @@ func (h *Handler) startAward(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) jobPage(w http.ResponseWriter, r *http.Request) {
-	job, ok := h.admin.jobs.Get(h.admin.cfg.IssuerID, r.PathValue("id"))
-	if !ok {
-		// Jobs live in the memory of the process that runs them. After a
-		// restart the awards made are kept and the import is idempotent:
-		// the same file again completes it, awarding nobody twice. Say so
-		// rather than "not found" to a coordinator watching the progress.
+	id := r.PathValue("id")
+	st, ok, err := h.admin.jobs.Lookup(r.Context(), h.admin.cfg.IssuerID, id)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	if !ok || st.Interrupted {
+		// Unknown here (a store that keeps no jobs, and a restart), or
+		// recorded running by a process that is gone: the awards made are
+		// kept and the import is idempotent, so the same file again
+		// completes it, awarding nobody twice. Say so rather than "not
+		// found" to a coordinator watching the progress.
 		p := h.newAdminPage(w, r, "admin.job.title")
-		p.Job = &jobView{ID: r.PathValue("id"), Ended: true, Lost: true}
-		h.renderAdmin(w, http.StatusNotFound, "admin-job.html", p)
+		p.Job = &jobView{ID: id, Ended: true, Lost: true}
+		status := http.StatusNotFound
+		if ok {
+			p.Job.Done, p.Job.Total, status = st.Done, st.Total, http.StatusOK
+		}
+		h.renderAdmin(w, status, "admin-job.html", p)
 		return
 	}
 	p := h.newAdminPage(w, r, "admin.job.title")
-	st := job.State()
-	v := &jobView{ID: job.ID, Done: st.Done, Total: st.Total, Ended: st.Ended}
-	if st.Report != nil {
-		v.Awarded, v.Already = len(st.Report.Awarded), len(st.Report.Already)
-		lines := map[int]bool{}
-		for _, pr := range st.Report.Problems {
-			lines[pr.Line] = true
-		}
-		v.Skipped = len(lines)
-	}
+	v := &jobView{ID: id, Done: st.Done, Total: st.Total, Ended: st.Ended, Awarded: st.Awarded, Already: st.Already, Skipped: st.Skipped}
 	if st.Err != nil {
-		h.cfg.Logger.Error("award job", "job", job.ID, "error", st.Err)
+		h.cfg.Logger.Error("award job", "job", id, "error", st.Err)
 		v.Error = i18n.T(p.Lang, "admin.job.failed")
 	}
 	p.Job = v

@@ -162,13 +162,36 @@ func TestAdminPages(t *testing.T) {
 		t.Fatalf("job page: %s", visibleText(job))
 	}
 	// After a restart (the pages of a new process, on the same database)
-	// the job is no longer followed: its page says that the same file
-	// again completes the import, instead of "not found".
+	// the job's page still shows its result, from the database.
 	restarted := adminHarnessFor(t, a.f, a.f.IssuerID)
 	w = restarted.do("GET", loc+"?lang=fr", "issuer-secret", nil, "")
-	if lost := visibleText(w.Body.String()); w.Code != http.StatusNotFound || !strings.Contains(lost, "importez de nouveau le même fichier") ||
-		strings.Contains(w.Body.String(), `http-equiv="refresh"`) {
-		t.Fatalf("job page after a restart: %d %s", w.Code, lost)
+	if text := visibleText(w.Body.String()); w.Code != 200 || !strings.Contains(text, "Badges attribués : 2.") {
+		t.Fatalf("job page after a restart: %d %s", w.Code, text)
+	}
+	// A job recorded running whose process is gone (a restart mid-import),
+	// and one never recorded: the page says that the same file again
+	// completes the import, instead of "not found", and stops refreshing.
+	if err := a.f.Store.PutJob(context.Background(), &workspace.JobRecord{ID: "cut", IssuerID: a.f.IssuerID, Actor: "issuer", Done: 1000, Total: 3000,
+		Started: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id, stopped string
+		code        int
+	}{{"cut", "L'import s'est arrêté à 1000 sur 3000.", 200}, {"never", "", 404}} {
+		w = restarted.do("GET", "/admin/jobs/"+c.id+"?lang=fr", "issuer-secret", nil, "")
+		lost := visibleText(w.Body.String())
+		if w.Code != c.code || !strings.Contains(lost, "importez de nouveau le même fichier") || !strings.Contains(lost, c.stopped) ||
+			strings.Contains(w.Body.String(), `http-equiv="refresh"`) {
+			t.Fatalf("job %s after a restart: %d %s", c.id, w.Code, lost)
+		}
+	}
+	// Another issuer's job is not shown.
+	if err := a.f.Store.PutJob(context.Background(), &workspace.JobRecord{ID: "theirs", IssuerID: "did:key:other", Ended: true, Awarded: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if w := restarted.do("GET", "/admin/jobs/theirs", "issuer-secret", nil, ""); w.Code != 404 {
+		t.Fatalf("another issuer's job: %d", w.Code)
 	}
 	// Search, then revoke: a reason is required.
 	w = a.do("GET", "/admin/awards?lang=fr&recipient=roux", "issuer-secret", nil, "")

@@ -652,3 +652,44 @@ func (s *Store) AuditLog(ctx context.Context, issuerID string, limit int) ([]wor
 	})
 	return out, err
 }
+
+var _ workspace.JobStore = (*Store)(nil)
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// PutJob implements workspace.JobStore: the job's row, made or replaced.
+func (s *Store) PutJob(ctx context.Context, j *workspace.JobRecord) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO ws_jobs (id, issuer_id, actor, started_at, updated_at, done, total, ended, failed, awarded, already, skipped)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, done = excluded.done, total = excluded.total,
+				ended = excluded.ended, failed = excluded.failed, awarded = excluded.awarded, already = excluded.already, skipped = excluded.skipped`,
+			j.ID, j.IssuerID, j.Actor, sqldb.Time(j.Started), sqldb.Time(j.Updated), j.Done, j.Total, b2i(j.Ended), b2i(j.Failed),
+			j.Awarded, j.Already, j.Skipped)
+		return err
+	})
+}
+
+// GetJob implements workspace.JobStore.
+func (s *Store) GetJob(ctx context.Context, issuerID, id string) (*workspace.JobRecord, error) {
+	j := &workspace.JobRecord{ID: id, IssuerID: issuerID}
+	var ended, failed int
+	err := s.db.Read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT actor, started_at, updated_at, done, total, ended, failed, awarded, already, skipped
+			FROM ws_jobs WHERE id = $1 AND issuer_id = $2`, id, issuerID).
+			Scan(&j.Actor, (*sqldb.Time)(&j.Started), (*sqldb.Time)(&j.Updated), &j.Done, &j.Total, &ended, &failed, &j.Awarded, &j.Already, &j.Skipped)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("job", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	j.Ended, j.Failed = ended == 1, failed == 1
+	return j, nil
+}
