@@ -65,6 +65,7 @@ type acctPage struct {
 	Notice string
 	Email  string
 	Token  string // a one-time link's secret, carried by its form
+	Next   string // the local page to return to after signing in or up
 	Data   any    // the page's own data (wallet pages)
 }
 
@@ -154,6 +155,7 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _ := h.acct(w, r, "account.signup.title")
+	p.Next = SafeNext(r.URL.Query().Get("next"))
 	h.renderAcct(w, http.StatusOK, "account-signup.html", p)
 }
 
@@ -163,7 +165,7 @@ func (h *Handler) signUpPost(w http.ResponseWriter, r *http.Request) {
 	}
 	p, l := h.acct(w, r, "account.signup.title")
 	email, pw := r.PostFormValue("email"), r.PostFormValue("password")
-	p.Email = email
+	p.Email, p.Next = email, SafeNext(r.PostFormValue("next"))
 	u, err := h.cfg.Users.Create(r.Context(), email, pw)
 	if err != nil {
 		p.Error = h.accountError(l, err)
@@ -176,7 +178,7 @@ func (h *Handler) signUpPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setSession(w, r, secret)
-	http.Redirect(w, r, h.home(l), http.StatusSeeOther)
+	http.Redirect(w, r, h.afterSignIn(r, l), http.StatusSeeOther)
 }
 
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
@@ -184,6 +186,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _ := h.acct(w, r, "account.signin.title")
+	p.Next = SafeNext(r.URL.Query().Get("next"))
 	h.renderAcct(w, http.StatusOK, "account-signin.html", p)
 }
 
@@ -192,7 +195,7 @@ func (h *Handler) signInPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, l := h.acct(w, r, "account.signin.title")
-	p.Email = r.PostFormValue("email")
+	p.Email, p.Next = r.PostFormValue("email"), SafeNext(r.PostFormValue("next"))
 	secret, _, err := h.cfg.Users.SignIn(r.Context(), p.Email, r.PostFormValue("password"), remoteKey(r))
 	if err != nil {
 		status := http.StatusUnauthorized
@@ -205,7 +208,7 @@ func (h *Handler) signInPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setSession(w, r, secret)
-	http.Redirect(w, r, h.home(l), http.StatusSeeOther)
+	http.Redirect(w, r, h.afterSignIn(r, l), http.StatusSeeOther)
 }
 
 // linkPage shows the form of a one-time link: opening the link spends
@@ -335,7 +338,7 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p, l := h.acct(w, r, "account.title")
 	if p.User == nil {
-		http.Redirect(w, r, "/signin?lang="+string(l), http.StatusSeeOther)
+		h.toSignIn(w, r, l, "")
 		return
 	}
 	h.renderAcct(w, http.StatusOK, "account.html", p)
@@ -400,7 +403,7 @@ func (h *Handler) accountExport(w http.ResponseWriter, r *http.Request) {
 	l := h.lang(w, r)
 	u, _ := h.currentUser(r)
 	if u == nil {
-		http.Redirect(w, r, "/signin?lang="+string(l), http.StatusSeeOther)
+		h.toSignIn(w, r, l, "")
 		return
 	}
 	about := map[string]any{"id": u.ID, "email": u.Email, "createdAt": u.CreatedAt, "hasPassword": u.PasswordHash != ""}
@@ -430,7 +433,7 @@ func (h *Handler) accountDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	p, l := h.acct(w, r, "account.title")
 	if p.User == nil {
-		http.Redirect(w, r, "/signin?lang="+string(l), http.StatusSeeOther)
+		h.toSignIn(w, r, l, "/account?lang="+string(l))
 		return
 	}
 	if e, err := account.NormalizeEmail(r.PostFormValue("confirm")); err != nil || e != p.User.Email {

@@ -102,7 +102,8 @@ func (h *Handler) card(l i18n.Lang, c *wallet.Credential) badgeCard {
 func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, title string) (*acctPage, i18n.Lang, bool) {
 	p, l := h.acct(w, r, title)
 	if p.User == nil {
-		http.Redirect(w, r, "/signin?lang="+string(l), http.StatusSeeOther)
+		// A form's post comes back to the wallet; a page, to itself.
+		h.toSignIn(w, r, l, "/wallet?lang="+string(l))
 		return nil, l, false
 	}
 	return p, l, true
