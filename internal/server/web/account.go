@@ -425,8 +425,8 @@ func (h *Handler) accountExport(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
-// accountDelete removes the account with its badges, links and views,
-// after the person confirms with their e-mail address.
+// accountDelete removes the account with its badges, links, views, and
+// what other parts keep of it (Config.Forget), after the person confirms with their e-mail address.
 func (h *Handler) accountDelete(w http.ResponseWriter, r *http.Request) {
 	if h.accountsOff(w, r) {
 		return
@@ -443,6 +443,12 @@ func (h *Handler) accountDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	if h.walletOn() {
 		if err := h.cfg.Wallet.DeleteUser(r.Context(), p.User.ID); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	for _, forget := range h.cfg.Forget {
+		if err := forget(r.Context(), p.User); err != nil {
 			h.serverError(w, r, err)
 			return
 		}

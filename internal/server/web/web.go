@@ -78,6 +78,11 @@ type Config struct {
 	// Wallet, with Users, serves the wallet pages and the public share
 	// pages (wallet.go). Nil: no wallet.
 	Wallet *wallet.Service
+	// Forget, run when a person deletes their account (before the
+	// account itself, so a failure leaves it to try again), removes what
+	// other parts keep of them: OAuth grants and tokens, connections to
+	// other hosts, workspace roles.
+	Forget []func(ctx context.Context, u *account.User) error
 	// Admin, when set, serves the issuer workspace's pages (/admin/...) and
 	// the claim page (/claim/{token}); see admin.go.
 	Admin *AdminConfig
