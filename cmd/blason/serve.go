@@ -218,7 +218,10 @@ func serve(e env, args []string) int {
 	// from the store) and seals holder keys under the master key.
 	learnerWallet := &wallet.Service{Store: walletStore, Verify: walletapi.VerifyWith(cfg.Verifier), MasterKey: svc.MasterKey}
 	cfg.Pages.Users, cfg.Pages.Wallet, cfg.Pages.PublicURL = users, learnerWallet, *publicURL
-	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL, Fetch: cfg.Pages.Fetch}
+	// A learner's presentation goes to the verifier address she gives
+	// through the same hardened client (https only, public addresses).
+	cfg.Pages.Post = wallet.PostWith(client)
+	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL, Fetch: cfg.Pages.Fetch, Post: cfg.Pages.Post}
 	// Share views still queued are written when the server stops.
 	defer learnerWallet.Close(context.Background())
 	wsSvc := &workspace.Service{Store: ws, Issuer: svc}
@@ -451,3 +454,4 @@ func forgetters(ob *oauthdb.Store, ws *workspace.Service) []func(context.Context
 	}
 	return out
 }
+

@@ -64,6 +64,8 @@ const (
 	AlreadyHeld  = "already-held"
 	Gone         = "gone"
 	ClaimInvalid = "claim-invalid"
+	NoRefresh    = "no-refresh"
+	Upstream     = "upstream"
 	Changed      = "changed"
 )
 
@@ -92,6 +94,8 @@ var titles = map[string]string{
 	AlreadyHeld:          "The wallet already holds this badge",
 	Gone:                 "This link was withdrawn or has expired",
 	ClaimInvalid:         "This claim link is not valid: used, expired or unknown",
+	NoRefresh:            "The badge names no refresh service",
+	Upstream:             "Another server did not give what was asked",
 	Changed:              "The record was changed meanwhile, or already exists",
 }
 
@@ -119,6 +123,10 @@ func Of(err error) (status int, kind string) {
 		return http.StatusConflict, Conflict
 	case errors.Is(err, wallet.ErrDuplicate), errors.Is(err, wallet.ErrOlderVersion):
 		return http.StatusConflict, AlreadyHeld
+	case errors.Is(err, wallet.ErrNoRefresh):
+		return http.StatusUnprocessableEntity, NoRefresh
+	case errors.Is(err, wallet.ErrRefreshFailed), errors.Is(err, wallet.ErrRefreshMismatch), errors.Is(err, wallet.ErrSend):
+		return http.StatusBadGateway, Upstream
 	case errors.Is(err, wallet.ErrShareGone):
 		return http.StatusGone, Gone
 	case errors.Is(err, wallet.ErrNotVerified):
