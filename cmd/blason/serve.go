@@ -454,4 +454,3 @@ func forgetters(ob *oauthdb.Store, ws *workspace.Service) []func(context.Context
 	}
 	return out
 }
-
