@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blason-badges/blason/internal/account"
@@ -85,9 +86,11 @@ func (h *Handler) acct(w http.ResponseWriter, r *http.Request, titleKey string) 
 }
 
 func (h *Handler) renderAcct(w http.ResponseWriter, status int, name string, p *acctPage) {
-	var buf bytes.Buffer
-	buf.Grow(16 << 10) // a badge page is 8-14 KB: one allocation, not a series
-	if err := h.tmpl[p.Lang].ExecuteTemplate(&buf, name, p); err != nil {
+	// Pages render into pooled buffers: a badge page is 8-14 KB, and a
+	// new 16 KB buffer per page was a quarter of the share page's render.
+	buf := pagePool.Get().(*bytes.Buffer)
+	defer putPage(buf)
+	if err := h.tmpl[p.Lang].ExecuteTemplate(buf, name, p); err != nil {
 		h.cfg.Logger.Error("render page", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -97,6 +100,22 @@ func (h *Handler) renderAcct(w http.ResponseWriter, status int, name string, p *
 	w.Header().Set("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+var pagePool = sync.Pool{New: func() any {
+	b := new(bytes.Buffer)
+	b.Grow(16 << 10)
+	return b
+}}
+
+// putPage returns a buffer to the pool, unless a rare large page grew it
+// (it would be held for good).
+func putPage(b *bytes.Buffer) {
+	if b.Cap() > 256<<10 {
+		return
+	}
+	b.Reset()
+	pagePool.Put(b)
 }
 
 // currentUser is the user signed in on this browser, if any.

@@ -540,7 +540,8 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if rep != nil {
-		rv := h.credentialView(l, rep, c.Image)
+		// The share page shows the certificate, not the list of checks.
+		rv := h.certificateView(l, rep, c.Image)
 		rv.CheckedAt = i18n.T(l, "verify.checked-at", i18n.DateTime(l, h.cfg.Now()))
 		p.Report = rv
 	}
