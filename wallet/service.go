@@ -235,6 +235,12 @@ type ImportResult struct {
 // Insist) returns an error and leaves the wallet as it was. For
 // ErrNotVerified the result still carries the verification (to show why).
 func (s *Service) ImportCredential(ctx context.Context, userID string, in Import) (*ImportResult, error) {
+	return s.importCredential(ctx, userID, in, nil)
+}
+
+// importCredential is ImportCredential with a check of the verification
+// before anything is stored (a refresh's: the same badge).
+func (s *Service) importCredential(ctx context.Context, userID string, in Import, check func(*Verification) error) (*ImportResult, error) {
 	max := s.MaxBytes
 	if max <= 0 {
 		max = limits.BakedImageBytes
@@ -272,6 +278,11 @@ func (s *Service) ImportCredential(ctx context.Context, userID string, in Import
 	}
 	if !v.Verified && !in.Insist {
 		return res, ErrNotVerified
+	}
+	if check != nil {
+		if err := check(v); err != nil {
+			return res, err
+		}
 	}
 	c.Insisted = !v.Verified
 	setVerification(c, v, s.now())

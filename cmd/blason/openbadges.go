@@ -170,9 +170,9 @@ func walletDeps(users *account.Users, w *wallet.Service) obDeps {
 			}
 			return &oauthpart.User{ID: u.ID, Label: u.Email}
 		},
-		// The sign-in page takes no return address yet: after signing in
-		// the learner follows the app's link again.
-		SignIn: func(string) string { return "/signin" },
+		// The sign-in page returns to the consent page (or the hosts
+		// page) once the learner has signed in.
+		SignIn: webpages.SignInURL,
 		OwnerOf: func(ctx context.Context, userID string) (*obapi.Owner, error) {
 			u, err := users.Store.UserByID(ctx, userID)
 			if errors.Is(err, account.ErrNoUser) {

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/blason-badges/blason/internal/server"
 	oauthpart "github.com/blason-badges/blason/internal/server/oauth"
 	serverobapi "github.com/blason-badges/blason/internal/server/obapi"
+	webpages "github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/internal/store/oauthdb"
 	"github.com/blason-badges/blason/internal/store/sqldb/sqldbtest"
 )
@@ -28,7 +31,7 @@ func TestOpenBadgesWiring(t *testing.T) {
 	master := make([]byte, 32)
 	built, err := openBadges(ctx, db, master, "https://badges.example/", fetch.New(fetch.Options{}), obDeps{
 		CurrentUser: func(*http.Request) *oauthpart.User { return nil },
-		SignIn:      func(next string) string { return "/signin" },
+		SignIn:      webpages.SignInURL, // as main wires it
 		OwnerOf:     func(context.Context, string) (*serverobapi.Owner, error) { return &serverobapi.Owner{}, nil },
 		List:        func(context.Context, string) ([]serverobapi.Listed, error) { return nil, nil },
 		Keep:        func(context.Context, string, serverobapi.Upsert) (bool, error) { return true, nil },
@@ -65,8 +68,16 @@ func TestOpenBadgesWiring(t *testing.T) {
 	if reg.Code != 201 || json.Unmarshal(reg.Body.Bytes(), &got) != nil || got["client_id"] == "" {
 		t.Errorf("registration: %d %s", reg.Code, reg.Body)
 	}
-	if h := do("GET", "/account/hosts", ""); h.Code != http.StatusSeeOther || h.Header().Get("Location") != "/signin" {
+	if h := do("GET", "/account/hosts", ""); h.Code != http.StatusSeeOther || h.Header().Get("Location") != "/signin?next=%2Faccount%2Fhosts" {
 		t.Errorf("hosts page signed out: %d %q", h.Code, h.Header().Get("Location"))
+	}
+	// The consent page sends a signed-out learner to sign in and back to
+	// itself, the app's request whole.
+	authz := "/oauth/authorize?client_id=" + url.QueryEscape(fmt.Sprint(got["client_id"])) + "&response_type=code&redirect_uri=" +
+		url.QueryEscape("https://app.example/cb") + "&scope=" + url.QueryEscape(obapi.ScopeCredentialReadonly) + "&state=state-0123456789&code_challenge=" +
+		strings.Repeat("a", 43) + "&code_challenge_method=S256"
+	if h := do("GET", authz, ""); h.Code != http.StatusSeeOther || h.Header().Get("Location") != "/signin?next="+url.QueryEscape(authz) {
+		t.Errorf("consent page signed out: %d %q", h.Code, h.Header().Get("Location"))
 	}
 	if _, err := openBadges(ctx, db, nil, "https://badges.example", fetch.New(fetch.Options{}), obDeps{}); err == nil {
 		t.Error("no master key accepted")

@@ -24,6 +24,7 @@ import (
 	"github.com/blason-badges/blason/internal/server/walletapi"
 	webpages "github.com/blason-badges/blason/internal/server/web"
 	"github.com/blason-badges/blason/internal/store/issuerdb"
+	"github.com/blason-badges/blason/internal/store/oauthdb"
 	"github.com/blason-badges/blason/internal/store/userdb"
 	"github.com/blason-badges/blason/internal/store/walletdb"
 	"github.com/blason-badges/blason/internal/workspace"
@@ -232,10 +233,14 @@ func serve(e env, args []string) int {
 	// from the store) and seals holder keys under the master key.
 	learnerWallet := &wallet.Service{Store: walletStore, Verify: walletapi.VerifyWith(cfg.Verifier), MasterKey: svc.MasterKey}
 	cfg.Pages.Users, cfg.Pages.Wallet, cfg.Pages.PublicURL = users, learnerWallet, *publicURL
-	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL, Fetch: cfg.Pages.Fetch}
+	// A learner's presentation goes to the verifier address she gives
+	// through the same hardened client (https only, public addresses).
+	cfg.Pages.Post = wallet.PostWith(client)
+	cfg.Wallet = walletapi.Config{Wallet: learnerWallet, Users: users, PublicURL: *publicURL, Fetch: cfg.Pages.Fetch, Post: cfg.Pages.Post}
 	// Share views still queued are written when the server stops.
 	defer learnerWallet.Close(context.Background())
 	wsSvc := &workspace.Service{Store: ws, Issuer: svc}
+	var obStore *oauthdb.Store // nil while the Open Badges API is off
 	// The Open Badges 3.0 API (host, OAuth 2.0, connections to other
 	// hosts) is named by its public URL in its discovery document: it
 	// needs one the learners' apps can reach (https, or http on loopback).
@@ -265,6 +270,7 @@ func serve(e env, args []string) int {
 			return failErr(e, "serve: open badges api", err)
 		}
 		cfg.OpenBadges = built.Config
+		obStore = built.Store
 		go purgeOAuth(e.ctx, built.Store, time.Hour, func(err error) { logger.Error("oauth clean-up", "error", err) })
 	}
 	// The outbox: e-mails queued by awards (this process's or the CLI's)
@@ -284,6 +290,7 @@ func serve(e env, args []string) int {
 	}
 
 	cfg.Workspace = wsSvc
+	cfg.Pages.Forget = forgetters(obStore, wsSvc)
 	// Password-reset links go out through the same outbox as claim links.
 	cfg.Pages.SendReset = func(ctx context.Context, email string, l i18n.Lang, link string) error {
 		subject, body := workspace.ResetMail(l, link)
@@ -505,4 +512,18 @@ func localPreflight(svc *issuer.Service, issuerID string) issuer.Preflight {
 		opts.Fetcher = selfProfile{OwnLists: issuer.OwnLists{Service: svc}, id: issuerID}
 	}
 	return verifier.New(opts).Preflight()
+}
+
+// forgetters remove what other parts keep of a deleted account: its grants
+// to apps, their tokens and its connections to other hosts (when the Open
+// Badges API is on), and its roles in the issuers' workspaces.
+func forgetters(ob *oauthdb.Store, ws *workspace.Service) []func(context.Context, *account.User) error {
+	var out []func(context.Context, *account.User) error
+	if ob != nil {
+		out = append(out, func(ctx context.Context, u *account.User) error { return ob.DeleteUser(ctx, u.ID) })
+	}
+	if ws != nil {
+		out = append(out, func(ctx context.Context, u *account.User) error { return ws.ForgetAccount(ctx, u.Email) })
+	}
+	return out
 }

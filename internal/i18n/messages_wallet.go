@@ -4,6 +4,17 @@ package i18n
 func init() {
 	for k, v := range map[string][2]string{
 		"wallet.title":               {"My badges", "Mes badges"},
+		"wallet.refresh.title":       {"Newer version", "Version plus récente"},
+		"wallet.refresh.help":        {"Its issuer offers a refresh service: ask it for the current version of this badge.", "Son émetteur propose un service de mise à jour : demandez-lui la version actuelle de ce badge."},
+		"wallet.refresh.submit":      {"Ask for the current version", "Demander la version actuelle"},
+		"wallet.refresh.done":        {"The current version replaced the one you had; it was verified.", "La version actuelle a remplacé celle que vous aviez ; elle a été vérifiée."},
+		"wallet.refresh.same":        {"Your badge is already the current version.", "Votre badge est déjà la version actuelle."},
+		"wallet.refresh.none":        {"This badge names no refresh service.", "Ce badge n'indique aucun service de mise à jour."},
+		"wallet.refresh.failed":      {"The refresh service gave no verified newer version; your badge is unchanged.", "Le service de mise à jour n'a donné aucune version plus récente vérifiée ; votre badge est inchangé."},
+		"wallet.refresh.mismatch":    {"The refresh service answered a different badge; your badge is unchanged.", "Le service de mise à jour a répondu un autre badge ; votre badge est inchangé."},
+		"wallet.present.verifier":    {"Verifier's address (optional: send it there directly)", "Adresse du vérificateur (facultatif : l'y envoyer directement)"},
+		"wallet.present.sent":        {"The verifier at %s answered (status %d):", "Le vérificateur à %s a répondu (statut %d) :"},
+		"wallet.error.send":          {"The presentation could not be sent to that address (it must be https, reachable, and answer in time).", "La présentation n'a pas pu être envoyée à cette adresse (elle doit être en https, joignable, et répondre à temps)."},
 		"wallet.empty":               {"Your wallet is empty. Add a badge you received: a file, a baked image, or its text.", "Votre portefeuille est vide. Ajoutez un badge reçu : un fichier, une image, ou son texte."},
 		"wallet.verdict.valid":       {"Verified", "Vérifié"},
 		"wallet.verdict.unchecked":   {"Genuine, revocation not checked", "Authentique, révocation non vérifiée"},

@@ -51,6 +51,28 @@ func (s *Service) SetMember(ctx context.Context, issuerID, email, role, actor st
 	return s.audit(ctx, issuerID, actor, "member.set", email, role)
 }
 
+// ForgetAccount removes the roles of a deleted account (by its e-mail
+// address) in every workspace, each noted in that workspace's audit log:
+// an account made again with the same address gets no role by itself. A
+// workspace left without an admin is run by the operator's token until
+// one is named again.
+func (s *Service) ForgetAccount(ctx context.Context, email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	ms, err := s.Store.MembershipsOf(ctx, email)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := s.Store.DeleteMember(ctx, m.IssuerID, email); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, m.IssuerID, "account-deleted", "member.remove", email, m.Role); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RoleOf returns the role of the account with this e-mail address in the
 // issuer's workspace, or "" when it has none.
 func (s *Service) RoleOf(ctx context.Context, issuerID, email string) (string, error) {

@@ -70,6 +70,8 @@ type Store interface {
 	GetMember(ctx context.Context, issuerID, email string) (*Member, error)
 	DeleteMember(ctx context.Context, issuerID, email string) error
 	Members(ctx context.Context, issuerID string) ([]*Member, error)
+	// MembershipsOf returns the address's roles in every workspace.
+	MembershipsOf(ctx context.Context, email string) ([]*Member, error)
 
 	Audit(ctx context.Context, e AuditEntry) error
 	AuditLog(ctx context.Context, issuerID string, limit int) ([]AuditEntry, error)

@@ -13,11 +13,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/account"
 	"github.com/blason-badges/blason/internal/credential"
+	ob "github.com/blason-badges/blason/internal/obapi"
 	"github.com/blason-badges/blason/internal/workspace"
 	"github.com/blason-badges/blason/issuer"
 	"github.com/blason-badges/blason/wallet"
@@ -65,6 +67,8 @@ const (
 	AlreadyHeld  = "already-held"
 	Gone         = "gone"
 	ClaimInvalid = "claim-invalid"
+	NoRefresh    = "no-refresh"
+	Upstream     = "upstream"
 	Changed      = "changed"
 )
 
@@ -94,6 +98,8 @@ var titles = map[string]string{
 	AlreadyHeld:          "The wallet already holds this badge",
 	Gone:                 "This link was withdrawn or has expired",
 	ClaimInvalid:         "This claim link is not valid: used, expired or unknown",
+	NoRefresh:            "The badge names no refresh service",
+	Upstream:             "Another server did not give what was asked",
 	Changed:              "The record was changed meanwhile, or already exists",
 }
 
@@ -123,6 +129,10 @@ func Of(err error) (status int, kind string) {
 		return http.StatusConflict, KeyRotation
 	case errors.Is(err, wallet.ErrDuplicate), errors.Is(err, wallet.ErrOlderVersion):
 		return http.StatusConflict, AlreadyHeld
+	case errors.Is(err, wallet.ErrNoRefresh):
+		return http.StatusUnprocessableEntity, NoRefresh
+	case errors.Is(err, wallet.ErrRefreshFailed), errors.Is(err, wallet.ErrRefreshMismatch), errors.Is(err, wallet.ErrSend):
+		return http.StatusBadGateway, Upstream
 	case errors.Is(err, wallet.ErrShareGone):
 		return http.StatusGone, Gone
 	case errors.Is(err, wallet.ErrNotVerified):
@@ -180,7 +190,51 @@ func Write(c *gin.Context, status int, kind, detail string) {
 		_ = c.Error(errors.New(orig))
 	}
 	c.Header("Cache-Control", "no-store")
+	if c.Request != nil && IsOBAPI(c.Request.URL.Path) {
+		c.JSON(status, statusInfo(p))
+		return
+	}
 	c.JSON(status, p)
+}
+
+// IsOBAPI reports whether path is under the Open Badges 3.0 API's base
+// path, where every answer that is not a success is an Imsx_StatusInfo
+// (OB 3.0 §6.3), not a problem document: a refusal made before the API's
+// own handlers run (body too large, wrong host, overload, a panic, an
+// unknown route) answers in the API's format too.
+func IsOBAPI(path string) bool {
+	return path == ob.BasePath || strings.HasPrefix(path, ob.BasePath+"/")
+}
+
+// obMinors are the code minor values (OB 3.0 §6.3
+// "Imsx_CodeMinorFieldValue") for the statuses the root answers.
+var obMinors = map[int]string{
+	http.StatusBadRequest:            ob.MinorInvalidData,
+	http.StatusUnauthorized:          ob.MinorUnauthorized,
+	http.StatusForbidden:             ob.MinorForbidden,
+	http.StatusNotFound:              ob.MinorNotFound,
+	http.StatusMethodNotAllowed:      ob.MinorNotAllowed,
+	http.StatusNotAcceptable:         ob.MinorNotAcceptable,
+	http.StatusRequestEntityTooLarge: ob.MinorInvalidData,
+	http.StatusUnsupportedMediaType:  ob.MinorInvalidData,
+	http.StatusMisdirectedRequest:    ob.MinorMisdirectedRequest,
+	http.StatusTooManyRequests:       ob.MinorServerBusy,
+	http.StatusServiceUnavailable:    ob.MinorServerBusy,
+	http.StatusInternalServerError:   ob.MinorInternalServerError,
+}
+
+// statusInfo is the problem p as an Imsx_StatusInfo: its title and
+// detail as the description, its status's code minor value.
+func statusInfo(p Problem) ob.StatusInfo {
+	minor, ok := obMinors[p.Status]
+	if !ok {
+		minor = ob.MinorUnknown
+	}
+	desc := p.Title
+	if p.Detail != "" {
+		desc += ": " + p.Detail
+	}
+	return ob.Fail(p.Status, minor, desc).Info
 }
 
 // WriteHTTP is Write for a plain http.ResponseWriter (the pages, which are

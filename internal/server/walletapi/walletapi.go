@@ -32,6 +32,10 @@ type Config struct {
 	// Fetch GETs a badge by its address (importCredential?url=), through
 	// the hardened client (internal/fetch). Nil: import by address is off.
 	Fetch func(ctx context.Context, url string) ([]byte, error)
+	// Post sends a presentation to the verifier address a learner gives
+	// (createPresentation's "verifier"), through the hardened client. Nil:
+	// presentations are only returned.
+	Post wallet.Post
 }
 
 // API is the part.
@@ -57,6 +61,7 @@ func (a *API) Mount(r gin.IRouter) {
 	g.DELETE("/credentials/:id", a.deleteCredential)
 	g.POST("/credentials/:id/shares", a.createShare)
 	g.DELETE("/shares/:id", a.deleteShare)
+	g.POST("/credentials/:id/refresh", a.refreshCredential)
 	g.POST("/presentations", a.createPresentation)
 }
 
@@ -325,11 +330,68 @@ func (a *API) createPresentation(c *gin.Context) {
 		}
 		req.CredentialIDs = append(req.CredentialIDs, s)
 	}
+	to, _ := body["verifier"].(string)
+	if to != "" && a.cfg.Post == nil {
+		problem.Write(c, http.StatusNotImplemented, problem.NotConfigured, "this server does not send presentations; leave out \"verifier\"")
+		return
+	}
 	vp, mt, err := a.cfg.Wallet.Present(c.Request.Context(), user(c).ID, req)
 	if err != nil {
 		problem.Error(c, err, err.Error())
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusCreated, mt, vp)
+	if to == "" {
+		c.Data(http.StatusCreated, mt, vp)
+		return
+	}
+	// Sent to the verifier: the presentation and the verifier's answer
+	// (its body as JSON when it is JSON, else as text).
+	ans, err := wallet.SendPresentation(c.Request.Context(), a.cfg.Post, to, vp, mt, req.Challenge, req.Domain)
+	if err != nil {
+		detail, _ := problem.Redact(err.Error())
+		problem.Write(c, http.StatusBadGateway, problem.Upstream, detail)
+		return
+	}
+	var pres any = json.RawMessage(vp)
+	if mt == "application/vp+jwt" {
+		pres = string(vp)
+	}
+	answer := gin.H{"url": ans.URL, "status": ans.Status, "contentType": ans.ContentType}
+	if json.Valid(ans.Body) && part.IsJSON(ans.ContentType) {
+		answer["body"] = json.RawMessage(ans.Body)
+	} else {
+		answer["text"] = ans.Text(64 << 10)
+	}
+	c.JSON(http.StatusCreated, gin.H{"presentation": pres, "mediaType": mt, "verifierAnswer": answer})
+}
+
+// refreshCredential asks the badge's refresh service for its current
+// version (wallet.Service.Refresh): 201 with the new id when it replaced
+// the badge, 200 when the badge is already current.
+func (a *API) refreshCredential(c *gin.Context) {
+	if a.cfg.Fetch == nil {
+		problem.Write(c, http.StatusNotImplemented, problem.NotConfigured, "this server does not fetch from other sites")
+		return
+	}
+	id := c.Param("id")
+	res, err := a.cfg.Wallet.Refresh(c.Request.Context(), user(c).ID, id, a.cfg.Fetch)
+	c.Header("Cache-Control", "no-store")
+	switch {
+	case errors.Is(err, wallet.ErrDuplicate), errors.Is(err, wallet.ErrOlderVersion):
+		c.JSON(http.StatusOK, gin.H{"id": id, "refreshed": false})
+		return
+	case err != nil:
+		status, kind := problem.Of(err)
+		if status >= 500 && status != http.StatusBadGateway {
+			problem.Error(c, err, "")
+			return
+		}
+		detail, _ := problem.Redact(err.Error())
+		problem.Write(c, status, kind, detail)
+		return
+	}
+	c.Header("Location", "/wallet/api/credentials/"+res.Credential.ID)
+	c.JSON(http.StatusCreated, gin.H{"id": res.Credential.ID, "refreshed": true, "replaced": res.Replaced,
+		"verified": res.Verification.Verified, "verdict": res.Verification.Verdict})
 }

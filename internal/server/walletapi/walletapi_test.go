@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +24,7 @@ import (
 	"github.com/blason-badges/blason/internal/credential"
 	"github.com/blason-badges/blason/internal/dataintegrity"
 	"github.com/blason-badges/blason/internal/did"
+	fetchpkg "github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/server"
 	"github.com/blason-badges/blason/internal/server/walletapi"
 	"github.com/blason-badges/blason/internal/server/web"
@@ -51,6 +55,11 @@ var issuerKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 // signed returns a badge signed by a did:key issuer (Data Integrity, or
 // VC-JWT when jwt).
 func signed(t testing.TB, id, subjectID string, jwt bool) []byte {
+	return signedWith(t, id, subjectID, jwt, nil)
+}
+
+// signedWith: patch edits the document before it is signed.
+func signedWith(t testing.TB, id, subjectID string, jwt bool, patch func(map[string]any)) []byte {
 	t.Helper()
 	iss, vm, err := did.KeyDID(issuerKey.Public())
 	if err != nil {
@@ -65,6 +74,9 @@ func signed(t testing.TB, id, subjectID string, jwt bool) []byte {
 	src := strings.NewReplacer("ID", id, "ISSUER", iss, "SUBJECT", subj).Replace(unsigned)
 	if err := json.Unmarshal([]byte(src), &doc); err != nil {
 		t.Fatal(err)
+	}
+	if patch != nil {
+		patch(doc)
 	}
 	if jwt {
 		s, err := vcjwt.Sign(doc, issuerKey, vcjwt.SignOptions{KeyID: vm})
@@ -87,6 +99,13 @@ type apiEnv struct {
 	wallet       *wallet.Service
 	tokA, tokB   string
 	userA, userB *account.User
+	// served is what the fetch answers by address (beside badges/9).
+	served sync.Map
+	// verifier is a verifier's https endpoint the wallet may post to; got
+	// holds the bodies it received.
+	verifier *httptest.Server
+	gotMu    sync.Mutex
+	got      [][]byte
 }
 
 func newAPI(t *testing.T) *apiEnv {
@@ -114,11 +133,28 @@ func newAPI(t *testing.T) *apiEnv {
 		if u == "https://lab.example/badges/9" {
 			return hosted, nil
 		}
+		if b, ok := e.served.Load(u); ok {
+			return b.([]byte), nil
+		}
 		return nil, errors.New("404 from 10.0.0.7")
 	}
+	e.verifier = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		e.gotMu.Lock()
+		e.got = append(e.got, b)
+		e.gotMu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"verified":true}`))
+	}))
+	t.Cleanup(e.verifier.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(e.verifier.Certificate())
+	// Loopback allowed for the test server; https only, as served.
+	post := wallet.PostWith(fetchpkg.New(fetchpkg.Options{AllowPrivate: true, TLSConfig: &tls.Config{RootCAs: pool}}))
 	s := server.New(server.Config{
 		Verifier: v,
-		Wallet:   walletapi.Config{Wallet: w, Users: users, Fetch: fetch},
+		Wallet:   walletapi.Config{Wallet: w, Users: users, Fetch: fetch, Post: post},
 		Pages:    &web.Config{Users: users, Wallet: w},
 	})
 	e.srv = httptest.NewServer(s.Handler())
@@ -521,4 +557,111 @@ func TestImportRevokedBadge(t *testing.T) {
 	if r.status != http.StatusCreated || r.json(t)["verified"] != false {
 		t.Fatalf("insisted: %d %s", r.status, r.body)
 	}
+}
+
+// Refresh over the API: 201 with the current version's id when it
+// replaced the badge, 200 refreshed:false when already current, 502 when
+// the service answers another badge, 422 for a badge without a service,
+// 404 for another's badge.
+func TestRefreshOverTheAPI(t *testing.T) {
+	t.Parallel()
+	e := newAPI(t)
+	const id, svc = "urn:uuid:55555555-5555-4555-8555-555555555555", "https://lab.example/refresh/5"
+	version := func(id, validFrom string) []byte {
+		return signedWith(t, id, "", false, func(m map[string]any) {
+			m["@context"] = append(m["@context"].([]any), "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json")
+			m["refreshService"] = map[string]any{"id": svc, "type": "1EdTechCredentialRefresh"}
+			m["validFrom"] = validFrom
+		})
+	}
+	r := e.call(t, "POST", "/wallet/api/credentials", e.tokA, "application/json", version(id, "2026-01-01T00:00:00Z"))
+	if r.status != 201 {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	old := r.json(t)["id"].(string)
+	e.served.Store(svc, version("urn:uuid:55555555-5555-4555-8555-000000000000", "2026-04-01T00:00:00Z"))
+	if r := e.call(t, "POST", "/wallet/api/credentials/"+old+"/refresh", e.tokA, "", nil); r.status != http.StatusBadGateway {
+		t.Fatalf("another badge answered: %d %s", r.status, r.body)
+	}
+	if r := e.call(t, "POST", "/wallet/api/credentials/"+old+"/refresh", e.tokB, "", nil); r.status != http.StatusNotFound {
+		t.Fatalf("B refreshes A's badge: %d", r.status)
+	}
+	current := version(id, "2026-04-01T00:00:00Z")
+	e.served.Store(svc, current)
+	r = e.call(t, "POST", "/wallet/api/credentials/"+old+"/refresh", e.tokA, "", nil)
+	got := r.json(t)
+	if r.status != 201 || got["refreshed"] != true || got["replaced"] != old || got["id"] == old {
+		t.Fatalf("refresh: %d %s", r.status, r.body)
+	}
+	now := got["id"].(string)
+	if r := e.call(t, "GET", "/wallet/api/credentials/"+now, e.tokA, "", nil); r.status != 200 || !strings.Contains(string(r.body), "2026-04-01T00:00:00Z") {
+		t.Fatalf("the current version is not kept: %d", r.status)
+	}
+	if l := e.list(t, e.tokA); len(l) != 1 {
+		t.Fatalf("%d badges after refresh", len(l))
+	}
+	if r := e.call(t, "POST", "/wallet/api/credentials/"+now+"/refresh", e.tokA, "", nil); r.status != 200 || r.json(t)["refreshed"] != false {
+		t.Fatalf("again: %d %s", r.status, r.body)
+	}
+	r = e.call(t, "POST", "/wallet/api/credentials", e.tokA, "application/json", signed(t, "urn:uuid:55555555-5555-4555-8555-000000000001", "", false))
+	if r := e.call(t, "POST", "/wallet/api/credentials/"+r.json(t)["id"].(string)+"/refresh", e.tokA, "", nil); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(r.body), "no-refresh") {
+		t.Fatalf("no service: %d %s", r.status, r.body)
+	}
+}
+
+// A presentation sent to a verifier's https address over the API: the
+// verifier gets the VC API body, the answer comes back with the
+// presentation; http is refused with nothing sent.
+func TestPresentationSentToVerifier(t *testing.T) {
+	t.Parallel()
+	e := newAPI(t)
+	ctx := context.Background()
+	h, _ := e.wallet.Holder(ctx, e.userA.ID)
+	r := e.call(t, "POST", "/wallet/api/credentials", e.tokA, "application/json", signed(t, "urn:uuid:66666666-6666-4666-8666-666666666666", h.DID, false))
+	id := r.json(t)["id"].(string)
+	for _, format := range []string{"", "jwt"} {
+		body, _ := json.Marshal(map[string]any{"credentials": []string{id}, "challenge": "c-7", "format": format, "verifier": e.verifier.URL + "/presentations/verify"})
+		r = e.call(t, "POST", "/wallet/api/presentations", e.tokA, "application/json", body)
+		var out struct {
+			Presentation   json.RawMessage
+			MediaType      string
+			VerifierAnswer struct {
+				Status int
+				Body   map[string]any
+			}
+		}
+		if err := json.Unmarshal(r.body, &out); err != nil || r.status != 201 || out.VerifierAnswer.Status != 200 || out.VerifierAnswer.Body["verified"] != true {
+			t.Fatalf("%q: send: %d %s", format, r.status, r.body)
+		}
+		e.gotMu.Lock()
+		sent := e.got[len(e.got)-1]
+		e.gotMu.Unlock()
+		var req struct {
+			VerifiablePresentation json.RawMessage
+			Options                struct{ Challenge string }
+		}
+		json.Unmarshal(sent, &req)
+		if req.Options.Challenge != "c-7" || !bytes.Equal(req.VerifiablePresentation, out.Presentation) {
+			t.Fatalf("%q: the verifier got %s", format, sent)
+		}
+		vp := []byte(req.VerifiablePresentation)
+		if format == "jwt" {
+			var s string
+			json.Unmarshal(vp, &s)
+			vp = []byte(s)
+		}
+		if rep, err := verifier.New(verifier.Options{}).VerifyPresentation(ctx, vp, verifier.PresentationOptions{Challenge: "c-7"}); err != nil || !rep.Verified {
+			t.Fatalf("%q: the presentation sent does not verify: %v", format, err)
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"credentials": []string{id}, "challenge": "c-7", "verifier": strings.Replace(e.verifier.URL, "https:", "http:", 1)})
+	if r := e.call(t, "POST", "/wallet/api/presentations", e.tokA, "application/json", body); r.status != http.StatusBadGateway {
+		t.Fatalf("http verifier: %d %s", r.status, r.body)
+	}
+	e.gotMu.Lock()
+	if len(e.got) != 2 {
+		t.Errorf("the verifier got %d requests", len(e.got))
+	}
+	e.gotMu.Unlock()
 }

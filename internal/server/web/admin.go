@@ -1070,7 +1070,8 @@ func (h *Handler) claimToWallet(w http.ResponseWriter, r *http.Request, token st
 	ctx := r.Context()
 	acct, _ := h.currentUser(r)
 	if acct == nil || h.cfg.Wallet == nil {
-		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		// Back to the claim page, to press "keep in my wallet" again.
+		h.toSignIn(w, r, h.lang(w, r), "/claim/"+url.PathEscape(token))
 		return
 	}
 	ws := h.admin.cfg.Workspace

@@ -238,6 +238,19 @@ type checkView struct {
 }
 
 func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte) *reportView {
+	v := h.certificateView(l, rep, image)
+	v.Checks = h.checkViews(l, rep.Checks)
+	return v
+}
+
+// headlines are the verdict texts' keys by state.
+var headlines = map[string]string{"valid": "verdict.valid", "unchecked": "verdict.unchecked", "expired": "verdict.expired",
+	"notyet": "verdict.notyet", "revoked": "verdict.revoked", "suspended": "verdict.suspended", "forged": "verdict.forged",
+	"unknown": "verdict.unknown", "invalid": "verdict.invalid", "unreadable": "verdict.unreadable"}
+
+// certificateView is credentialView without the list of checks: what a
+// page showing only the certificate needs (the share page).
+func (h *Handler) certificateView(l i18n.Lang, rep *verifier.Report, image []byte) *reportView {
 	v := &reportView{Verified: rep.Verified}
 	by := func(id string) *verifier.Check {
 		if c := rep.Check(id); c != nil {
@@ -285,9 +298,7 @@ func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte
 		state = "unchecked"
 	}
 	v.State = state
-	headline := map[string]string{"valid": "verdict.valid", "unchecked": "verdict.unchecked", "expired": "verdict.expired",
-		"notyet": "verdict.notyet", "revoked": "verdict.revoked", "suspended": "verdict.suspended", "forged": "verdict.forged",
-		"unknown": "verdict.unknown", "invalid": "verdict.invalid", "unreadable": "verdict.unreadable"}[state]
+	headline := headlines[state]
 	v.Headline, v.Text = i18n.T(l, headline), i18n.T(l, headline+".text")
 	if todo := "todo." + state; i18n.Has(todo) {
 		v.Todo = i18n.T(l, todo)
@@ -326,7 +337,6 @@ func (h *Handler) credentialView(l i18n.Lang, rep *verifier.Report, image []byte
 		v.Older = i18n.T(l, "badge.format-ob2")
 	}
 	v.Issuer = h.issuerView(l, rep, v.Genuine)
-	v.Checks = h.checkViews(l, rep.Checks)
 	return v
 }
 

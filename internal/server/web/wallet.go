@@ -47,6 +47,7 @@ func (h *Handler) mountWallet() {
 	h.mux.HandleFunc("POST /wallet/c/{id}/delete", h.badgeDelete)
 	h.mux.HandleFunc("GET /wallet/c/{id}/download", h.badgeDownload)
 	h.mux.HandleFunc("POST /wallet/present", h.walletPresent)
+	h.mux.HandleFunc("POST /wallet/c/{id}/refresh", h.badgeRefresh)
 	h.mux.HandleFunc("POST /wallet/shares/{token}/revoke", h.shareRevoke)
 	h.mux.HandleFunc("GET /s/{token}", h.sharePage)
 	h.mux.HandleFunc("POST /s/{token}", h.sharePage)
@@ -58,11 +59,21 @@ type walletData struct {
 	Shares []shareView
 	Report *reportView
 	VP     string
+	// Refresh: the badge names a refresh service (a button asks it).
+	Refresh bool
+	// Sent is the verifier's answer to the presentation posted to it.
+	Sent *sentView
 	// CanBake is the image format a download offers ("png" or "svg"):
 	// the image it came in, or the one it carries; empty: none.
 	CanBake string
 	// Holder is the learner's holder DID (what an issuer binds a badge to).
 	Holder string
+}
+
+type sentView struct {
+	URL    string
+	Status int
+	Body   string
 }
 
 type badgeCard struct {
@@ -102,7 +113,8 @@ func (h *Handler) card(l i18n.Lang, c *wallet.Credential) badgeCard {
 func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, title string) (*acctPage, i18n.Lang, bool) {
 	p, l := h.acct(w, r, title)
 	if p.User == nil {
-		http.Redirect(w, r, "/signin?lang="+string(l), http.StatusSeeOther)
+		// A form's post comes back to the wallet; a page, to itself.
+		h.toSignIn(w, r, l, "/wallet?lang="+string(l))
 		return nil, l, false
 	}
 	return p, l, true
@@ -214,10 +226,52 @@ func (h *Handler) badgePage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.renderBadge(w, r, p, l, r.PathValue("id"), "")
+	h.renderBadge(w, r, p, l, r.PathValue("id"), walletData{})
 }
 
-func (h *Handler) renderBadge(w http.ResponseWriter, r *http.Request, p *acctPage, l i18n.Lang, id, vp string) {
+// badgeRefresh asks the badge's refresh service for its current version
+// (wallet.Service.Refresh) and shows the badge, replaced or not, with a
+// word on what happened.
+func (h *Handler) badgeRefresh(w http.ResponseWriter, r *http.Request) {
+	p, l, ok := h.signedIn(w, r, "wallet.title")
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	res, err := h.cfg.Wallet.Refresh(r.Context(), p.User.ID, id, h.cfg.Fetch)
+	status := http.StatusOK
+	switch {
+	case err == nil:
+		// The current version has its own id: show it.
+		id, p.Notice = res.Credential.ID, i18n.T(l, "wallet.refresh.done")
+	case errors.Is(err, wallet.ErrNotFound):
+		h.errorPage(w, r, http.StatusNotFound, "error.not-found")
+		return
+	case errors.Is(err, wallet.ErrDuplicate), errors.Is(err, wallet.ErrOlderVersion):
+		p.Notice = i18n.T(l, "wallet.refresh.same")
+	case errors.Is(err, wallet.ErrNoRefresh):
+		p.Error, status = i18n.T(l, "wallet.refresh.none"), http.StatusUnprocessableEntity
+	case errors.Is(err, wallet.ErrRefreshMismatch):
+		p.Error, status = i18n.T(l, "wallet.refresh.mismatch"), http.StatusBadGateway
+	case errors.Is(err, wallet.ErrRefreshFailed):
+		p.Error, status = i18n.T(l, "wallet.refresh.failed"), http.StatusBadGateway
+	default:
+		h.serverError(w, r, err)
+		return
+	}
+	if err != nil && !errors.Is(err, wallet.ErrDuplicate) && !errors.Is(err, wallet.ErrOlderVersion) {
+		h.cfg.Logger.Info("refresh badge", "badge", id, "error", err)
+	}
+	h.renderBadgeStatus(w, r, p, l, id, walletData{}, status)
+}
+
+func (h *Handler) renderBadge(w http.ResponseWriter, r *http.Request, p *acctPage, l i18n.Lang, id string, extra walletData) {
+	h.renderBadgeStatus(w, r, p, l, id, extra, http.StatusOK)
+}
+
+// renderBadgeStatus shows the badge page; extra carries what an action
+// adds (the signed presentation, the verifier's answer).
+func (h *Handler) renderBadgeStatus(w http.ResponseWriter, r *http.Request, p *acctPage, l i18n.Lang, id string, extra walletData, status int) {
 	c, err := h.cfg.Wallet.Credential(r.Context(), p.User.ID, id)
 	if errors.Is(err, wallet.ErrNotFound) {
 		h.errorPage(w, r, http.StatusNotFound, "error.not-found")
@@ -236,7 +290,8 @@ func (h *Handler) renderBadge(w http.ResponseWriter, r *http.Request, p *acctPag
 		}
 	}
 	card := h.card(l, c)
-	d := &walletData{Badge: &card, VP: vp, Report: h.storedReport(l, c)}
+	d := &walletData{Badge: &card, VP: extra.VP, Sent: extra.Sent, Report: h.storedReport(l, c)}
+	_, d.Refresh = wallet.RefreshURL(c.Raw)
 	switch {
 	case len(c.Image) > 0 && bake.Kind(c.Image) == bake.PNG, len(c.Image) == 0 && embeddedImage(c.ImageURL, "png") != nil:
 		d.CanBake = "png"
@@ -282,7 +337,7 @@ func (h *Handler) renderBadge(w http.ResponseWriter, r *http.Request, p *acctPag
 	}
 	p.Data = d
 	p.Title = c.Name
-	h.renderAcct(w, http.StatusOK, "wallet-badge.html", p)
+	h.renderAcct(w, status, "wallet-badge.html", p)
 }
 
 // storedReport shows the report kept from the last verification.
@@ -411,18 +466,32 @@ func (h *Handler) walletPresent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PostFormValue("credential")
-	vp, _, err := h.cfg.Wallet.Present(r.Context(), p.User.ID, wallet.PresentRequest{CredentialIDs: []string{id},
-		Challenge: strings.TrimSpace(r.PostFormValue("challenge")), Domain: strings.TrimSpace(r.PostFormValue("domain"))})
+	challenge, domain := strings.TrimSpace(r.PostFormValue("challenge")), strings.TrimSpace(r.PostFormValue("domain"))
+	vp, ct, err := h.cfg.Wallet.Present(r.Context(), p.User.ID, wallet.PresentRequest{CredentialIDs: []string{id},
+		Challenge: challenge, Domain: domain})
 	if err != nil {
 		if errors.Is(err, wallet.ErrNotFound) {
 			h.errorPage(w, r, http.StatusNotFound, "error.not-found")
 			return
 		}
 		p.Error = i18n.T(l, "wallet.error.present")
-		h.renderBadge(w, r, p, l, id, "")
+		h.renderBadgeStatus(w, r, p, l, id, walletData{}, http.StatusUnprocessableEntity)
 		return
 	}
-	h.renderBadge(w, r, p, l, id, string(vp))
+	extra := walletData{VP: string(vp)}
+	// Sent to the verifier's address when she gives one: its answer is
+	// shown as it came (as text; the page never renders it).
+	if to := strings.TrimSpace(r.PostFormValue("verifier")); to != "" && h.cfg.Post != nil {
+		a, err := wallet.SendPresentation(r.Context(), h.cfg.Post, to, vp, ct, challenge, domain)
+		if err != nil {
+			h.cfg.Logger.Info("send presentation", "error", err)
+			p.Error = i18n.T(l, "wallet.error.send")
+			h.renderBadgeStatus(w, r, p, l, id, extra, http.StatusBadGateway)
+			return
+		}
+		extra.Sent = &sentView{URL: a.URL, Status: a.Status, Body: a.Text(16 << 10)}
+	}
+	h.renderBadge(w, r, p, l, id, extra)
 }
 
 // sharePage is the public page of a share link: the badge with a
@@ -471,7 +540,8 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if rep != nil {
-		rv := h.credentialView(l, rep, c.Image)
+		// The share page shows the certificate, not the list of checks.
+		rv := h.certificateView(l, rep, c.Image)
 		rv.CheckedAt = i18n.T(l, "verify.checked-at", i18n.DateTime(l, h.cfg.Now()))
 		p.Report = rv
 	}

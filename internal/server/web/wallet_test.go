@@ -57,6 +57,12 @@ func newWalletEnv(t testing.TB) *walletEnv { return newWalletEnvWith(t, nil) }
 // newWalletEnvWith: the verifier reads status lists from web.
 func newWalletEnvWith(t testing.TB, web verifier.Fetcher) *walletEnv {
 	t.Helper()
+	return newWalletEnvConfig(t, web, nil)
+}
+
+// newWalletEnvConfig: edit changes the pages' Config before they start.
+func newWalletEnvConfig(t testing.TB, web verifier.Fetcher, edit func(*Config)) *walletEnv {
+	t.Helper()
 	ctx := context.Background()
 	db := sqldbtest.SQLite(t)
 	us, err := userdb.Open(ctx, db)
@@ -71,8 +77,12 @@ func newWalletEnvWith(t testing.TB, web verifier.Fetcher) *walletEnv {
 	v := verifier.New(verifier.Options{Now: func() time.Time { return now }, Fetcher: web})
 	w := &wallet.Service{Store: ws, Verify: walletVerify(v), MasterKey: bytes.Repeat([]byte{5}, 32)}
 	var log bytes.Buffer
-	h := New(Config{Verifier: v, Users: users, Wallet: w, Now: func() time.Time { return now },
-		Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	cfg := Config{Verifier: v, Users: users, Wallet: w, Now: func() time.Time { return now },
+		Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	if edit != nil {
+		edit(&cfg)
+	}
+	h := New(cfg)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &walletEnv{acctEnv: &acctEnv{srv: srv, users: users, log: &log}, wallet: w, db: db}

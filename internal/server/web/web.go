@@ -78,6 +78,15 @@ type Config struct {
 	// Wallet, with Users, serves the wallet pages and the public share
 	// pages (wallet.go). Nil: no wallet.
 	Wallet *wallet.Service
+	// Forget, run when a person deletes their account (before the
+	// account itself, so a failure leaves it to try again), removes what
+	// other parts keep of them: OAuth grants and tokens, connections to
+	// other hosts, workspace roles.
+	Forget []func(ctx context.Context, u *account.User) error
+	// Post sends a learner's signed presentation to the verifier address
+	// she gives (the hardened client: https only, public addresses). Nil:
+	// presentations are only shown, to copy.
+	Post wallet.Post
 	// Admin, when set, serves the issuer workspace's pages (/admin/...) and
 	// the claim page (/claim/{token}); see admin.go.
 	Admin *AdminConfig

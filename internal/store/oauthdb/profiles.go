@@ -41,6 +41,8 @@ func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			"DELETE FROM ob_profiles WHERE user_id = $1",
+			// A code's PKCE challenge is stored under the code's signature.
+			"DELETE FROM oauth_pkce WHERE signature IN (SELECT signature FROM oauth_codes WHERE subject = $1)",
 			"DELETE FROM oauth_access WHERE subject = $1",
 			"DELETE FROM oauth_refresh WHERE subject = $1",
 			"DELETE FROM oauth_codes WHERE subject = $1",

@@ -281,16 +281,30 @@ func (s *Store) RevokeShare(ctx context.Context, userID, token string, at time.T
 // link deleted meanwhile (its badge or account removed) is dropped.
 func (s *Store) AddViews(ctx context.Context, views []*wallet.View) error {
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		// A batch holds the views of a few links, many times over: each
+		// link is looked up once and the insert prepared once (a share
+		// page's write was half its own cost, statements parsed per view).
+		ins, err := tx.PrepareContext(ctx, "INSERT INTO wallet_views (token, at, viewer) VALUES ($1, $2, $3)")
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		exists := map[string]bool{}
 		for _, v := range views {
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM wallet_shares WHERE token = $1", v.Token).Scan(&n); err != nil {
-				return err
+			ok, seen := exists[v.Token]
+			if !seen {
+				var n int
+				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM wallet_shares WHERE token = $1", v.Token).Scan(&n); err != nil {
+					return err
+				}
+				ok = n > 0
+				exists[v.Token] = ok
 			}
-			if n == 0 {
+			if !ok {
+				// The link was deleted meanwhile (with its wallet).
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO wallet_views (token, at, viewer) VALUES ($1, $2, $3)",
-				v.Token, sqldb.Time(v.At), v.Viewer); err != nil {
+			if _, err := ins.ExecContext(ctx, v.Token, sqldb.Time(v.At), v.Viewer); err != nil {
 				return err
 			}
 		}

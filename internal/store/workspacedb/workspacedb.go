@@ -620,6 +620,27 @@ func (s *Store) Members(ctx context.Context, issuerID string) ([]*workspace.Memb
 	return out, err
 }
 
+// MembershipsOf implements workspace.Store.
+func (s *Store) MembershipsOf(ctx context.Context, email string) ([]*workspace.Member, error) {
+	var out []*workspace.Member
+	err := s.db.Read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT issuer_id, role, added_at FROM ws_members WHERE email = $1 ORDER BY issuer_id", email)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m := &workspace.Member{Email: email}
+			if err := rows.Scan(&m.IssuerID, &m.Role, (*sqldb.Time)(&m.AddedAt)); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // Audit implements workspace.Store.
 func (s *Store) Audit(ctx context.Context, e workspace.AuditEntry) error {
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
