@@ -195,7 +195,8 @@ type person struct{ id, email, share string }
 // apps and other hosts, address-keyed failures), or the issuers' own
 // records, which an account's deletion does not touch.
 var kept = map[string]bool{"oauth_clients": true, "ob_remote_clients": true, "sign_in_failures": true,
-	"ws_profiles": true, "ws_images": true, "ws_achievements": true, "ws_awards": true, "ws_claims": true, "ws_outbox": true, "ws_audit": true}
+	"ws_profiles": true, "ws_images": true, "ws_achievements": true, "ws_awards": true, "ws_claims": true, "ws_outbox": true, "ws_audit": true,
+	"ws_jobs": true}
 
 // userTables lists, from the database's own catalogue, every table of the
 // four components with its text columns (so a table added later is
