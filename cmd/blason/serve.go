@@ -316,8 +316,10 @@ func serve(e env, args []string) int {
 			logger.Warn(w, "public_url", svc.BaseURL, "addr", a.String())
 		}
 		fmt.Fprintf(e.stdout, "Blason is serving on http://%s\n  issuer:  %s (%s)\n  status lists: %s/status/...\n", a, is.Profile.Name, rec.ID, svc.BaseURL)
+		// The pages a person opens first: who they are for, in one line each.
+		fmt.Fprintf(e.stdout, "  check a badge:        %s/verify\n  learners' wallet:     %s/signup\n  issuer workspace:     %s/admin\n", svc.BaseURL, svc.BaseURL, svc.BaseURL)
 		if tokenPath != "" {
-			fmt.Fprintf(e.stdout, "  operator token (every scope) for POST /credentials/issue and /credentials/status: %s\n", tokenPath)
+			fmt.Fprintf(e.stdout, "  operator token (every scope; also signs in to /admin): %s\n", tokenPath)
 		}
 		fmt.Fprintln(e.stdout, "Stop with Ctrl-C.")
 	})
