@@ -105,8 +105,15 @@ func openBadges(ctx context.Context, db *sqldb.DB, master []byte, publicURL stri
 		Software: obclient.Software{Name: d.Name, URI: base + "/", LogoURI: base + "/static/favicon.svg", TOSURI: d.TermsURL,
 			PolicyURI: d.PrivacyURL, ID: "blason", Version: version, RedirectURI: base + connectpart.PathCallback}}
 	out := &server.OpenBadges{
-		API:   obapi.Config{OAuth: as, Wallet: obapi.Funcs{OwnerOf: d.OwnerOf, List: d.List, Keep: d.Keep, Load: d.Load, Profiles: store}, SDD: sdd},
-		OAuth: oauthpart.Config{OAuth: as, CurrentUser: d.CurrentUser, SignIn: d.SignIn},
+		API: obapi.Config{OAuth: as, Wallet: obapi.Funcs{OwnerOf: d.OwnerOf, List: d.List, Keep: d.Keep, Load: d.Load, Profiles: store}, SDD: sdd},
+		OAuth: oauthpart.Config{OAuth: as, CurrentUser: d.CurrentUser, SignIn: d.SignIn,
+			FetchLogo: func(ctx context.Context, u string) ([]byte, error) {
+				r, err := client.Get(ctx, u, "image/png", "image/jpeg", "image/gif", "image/webp")
+				if err != nil {
+					return nil, err
+				}
+				return r.Body, nil
+			}},
 	}
 	if d.Import != nil {
 		userID := func(r *http.Request) string {

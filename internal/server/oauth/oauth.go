@@ -9,7 +9,9 @@ package oauth
 
 import (
 	"bytes"
+	"context"
 	"embed"
+	"encoding/base64"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/oauth"
 	"github.com/blason-badges/blason/internal/ratelimit"
@@ -61,7 +64,18 @@ type Config struct {
 	RegisterBurst   int
 	TokenPerSecond  float64
 	TokenBurst      int
+	// FetchLogo, when set, fetches a client's logo_uri (through the
+	// hardened fetcher) so that the consent page shows it from this site,
+	// as a data: URI: the page itself makes no request to another site
+	// (docs/ARCHITECTURE.md, "no third-party request from any page"). Only
+	// a PNG, JPEG, GIF or WebP image of at most MaxLogoBytes is shown,
+	// judged by its content; anything else, or a fetch that fails, shows
+	// the client's name alone. Nil: no logo.
+	FetchLogo func(ctx context.Context, url string) ([]byte, error)
 }
+
+// MaxLogoBytes bounds a client's logo shown on the consent page.
+const MaxLogoBytes = 256 << 10
 
 // Part is the OAuth part.
 type Part struct {
@@ -71,6 +85,7 @@ type Part struct {
 	register *ratelimit.Limiter
 	token    *ratelimit.Limiter
 	cop      *http.CrossOriginProtection
+	logos    *fetch.Cache[template.URL]
 }
 
 //go:embed templates/*.html
@@ -97,6 +112,7 @@ func New(sh part.Shared, cfg Config) *Part {
 		register: ratelimit.New(cfg.RegisterPerHour/3600, cfg.RegisterBurst),
 		token:    ratelimit.New(cfg.TokenPerSecond, cfg.TokenBurst),
 		cop:      http.NewCrossOriginProtection(),
+		logos:    fetch.NewCache[template.URL](256, nil),
 	}
 	for _, l := range i18n.Supported {
 		l := l
@@ -184,8 +200,11 @@ func (p *page) Description() string { return p.Desc }
 
 type consent struct {
 	Name, LogoURI, ClientURI, ClientHost, TOSURI, PolicyURI string
-	User, RedirectHost, Action                              string
-	Scopes                                                  []scopeView
+	// Logo is the fetched logo as a data: URI ("" when there is none to
+	// show).
+	Logo                       template.URL
+	User, RedirectHost, Action string
+	Scopes                     []scopeView
 }
 
 type scopeView struct{ Value, Text string }
@@ -205,10 +224,10 @@ func newPage(l i18n.Lang, r *http.Request, titleKey string) *page {
 	return &page{Lang: l, Other: other, Title: i18n.T(l, titleKey), SwitchURL: r.URL.Path + "?" + q.Encode()}
 }
 
-// render writes a page with the pages' security headers; extraForm and
-// extraImg widen form-action and img-src for the consent page (the
-// decision redirects to the client, and its logo is the client's).
-func (p *Part) render(w http.ResponseWriter, status int, name string, pg *page, extraForm, extraImg string) {
+// render writes a page with the pages' security headers; extraForm widens
+// form-action for the consent page (the decision redirects to the
+// client). Images stay this site's own (a client's logo is a data: URI).
+func (p *Part) render(w http.ResponseWriter, status int, name string, pg *page, extraForm string) {
 	var buf bytes.Buffer
 	if err := p.tmpl[pg.Lang].ExecuteTemplate(&buf, name, pg); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -217,7 +236,7 @@ func (p *Part) render(w http.ResponseWriter, status int, name string, pg *page, 
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:"+extraImg+
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:"+
 		"; form-action 'self'"+extraForm+"; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -244,7 +263,7 @@ func (p *Part) authorize(w http.ResponseWriter, r *http.Request) {
 		// error is for the user's eyes.
 		pg := newPage(l, r, "oauth.error.title")
 		pg.Code, pg.Desc = oauth.ErrorText(err)
-		p.render(w, http.StatusBadRequest, "error.html", pg, "", "")
+		p.render(w, http.StatusBadRequest, "error.html", pg, "")
 		return
 	}
 	user := p.cfg.CurrentUser(r)
@@ -252,7 +271,7 @@ func (p *Part) authorize(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			pg := newPage(l, r, "oauth.error.title")
 			pg.Code, pg.Desc = "login_required", i18n.T(l, "oauth.error.signin")
-			p.render(w, http.StatusUnauthorized, "error.html", pg, "", "")
+			p.render(w, http.StatusUnauthorized, "error.html", pg, "")
 			return
 		}
 		http.Redirect(w, r, p.cfg.SignIn(r.URL.RequestURI()), http.StatusSeeOther)
@@ -280,11 +299,35 @@ func (p *Part) authorize(w http.ResponseWriter, r *http.Request) {
 	for _, s := range req.Scopes {
 		pg.Consent.Scopes = append(pg.Consent.Scopes, scopeView{Value: s, Text: scopeText(l, s)})
 	}
-	extraImg := ""
-	if u, err := url.Parse(c.LogoURI); err == nil && u.Host != "" {
-		extraImg = " " + u.Scheme + "://" + u.Host
+	pg.Consent.Logo = p.logo(r.Context(), c.LogoURI)
+	p.render(w, http.StatusOK, "consent.html", pg, " "+redirect.Scheme+"://"+redirect.Host)
+}
+
+// logo returns the client's logo as a data: URI, or "" (see
+// Config.FetchLogo). Answers, failures included, are remembered for a
+// while, so a page view costs at most one fetch.
+func (p *Part) logo(ctx context.Context, uri string) template.URL {
+	if p.cfg.FetchLogo == nil || uri == "" {
+		return ""
 	}
-	p.render(w, http.StatusOK, "consent.html", pg, " "+redirect.Scheme+"://"+redirect.Host, extraImg)
+	if v, ok := p.logos.Get(uri); ok {
+		return v
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	var out template.URL
+	ttl := 5 * time.Minute
+	if b, err := p.cfg.FetchLogo(ctx, uri); err == nil && len(b) > 0 && len(b) <= MaxLogoBytes {
+		switch ct := http.DetectContentType(b); ct {
+		case "image/png", "image/jpeg", "image/gif", "image/webp":
+			// Safe to mark: the bytes are base64 and the type is one of
+			// four fixed strings, never text from the client.
+			out = template.URL("data:" + ct + ";base64," + base64.StdEncoding.EncodeToString(b))
+			ttl = time.Hour
+		}
+	}
+	p.logos.Put(uri, out, ttl)
+	return out
 }
 
 // scopeText says a scope in plain words.
@@ -319,7 +362,7 @@ func (p *Part) renderApps(w http.ResponseWriter, r *http.Request, notice string)
 	for _, g := range grants {
 		pg.Apps = append(pg.Apps, view(l, g))
 	}
-	p.render(w, http.StatusOK, "apps.html", pg, "", "")
+	p.render(w, http.StatusOK, "apps.html", pg, "")
 }
 
 func view(l i18n.Lang, g oauthdb.Grant) appView {

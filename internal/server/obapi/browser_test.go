@@ -1,7 +1,10 @@
 package obapi_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -61,6 +64,11 @@ func TestBrowserConsent(t *testing.T) {
 	var mu sync.Mutex
 	var got url.Values
 	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/logo.png" {
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(testLogo(t))
+			return
+		}
 		if r.URL.Path != "/callback" {
 			http.NotFound(w, r)
 			return
@@ -120,6 +128,15 @@ func TestBrowserConsent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The app's logo is shown, from this site (a data: URI fetched
+			// by the server): the page asks nothing of the app's site.
+			logo, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const i = document.querySelector("img.client-logo"); return i && i.complete && i.naturalWidth === 64 ? i.src.slice(0, 22) : "none"; })()`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if logo != "data:image/png;base64," {
+				t.Errorf("the app's logo: %q, want it shown as data:image/png;base64,...", logo)
+			}
 			text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
 			if err != nil {
 				t.Fatal(err)
@@ -128,7 +145,7 @@ func TestBrowserConsent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG (below, chromedp writes JPEG)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,6 +183,83 @@ func TestBrowserConsent(t *testing.T) {
 			}
 			if _, err := c.Credentials(context.Background(), hd, tok.AccessToken, ob.Page{}); err != nil {
 				t.Errorf("the token from the browser flow: %v", err)
+			}
+		})
+	}
+}
+
+// testLogo is a 64×64 PNG, an app's logo.
+func testLogo(t testing.TB) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 64))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestConsentLogoOnlyAnImage: the consent page shows an app's logo only
+// when the server fetched a real raster image of bounded size; an SVG (which
+// may script), an HTML page or an oversized file shows the name alone, and
+// the page's policy never lets the browser load anything from the app.
+func TestConsentLogoOnlyAnImage(t *testing.T) {
+	h := newHost(t)
+	big := append(testLogo(t), make([]byte, 300<<10)...)
+	for _, tc := range []struct {
+		name, ctype string
+		body        []byte
+		shown       bool
+	}{
+		{"png", "image/png", testLogo(t), true},
+		{"svg", "image/svg+xml", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), false},
+		{"html", "image/png", []byte(`<!DOCTYPE html><html><body>hi</body></html>`), false},
+		{"oversized", "image/png", big, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.ctype)
+				_, _ = w.Write(tc.body)
+			}))
+			defer app.Close()
+			c := obclient.New(fetch.New(fetch.Options{AllowHTTP: true, AllowPrivate: true}))
+			hd, err := c.Discover(context.Background(), h.ts.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sw := obclient.Software{Name: "App " + tc.name, URI: app.URL + "/", LogoURI: app.URL + "/logo", TOSURI: app.URL + "/tos",
+				PolicyURI: app.URL + "/privacy", ID: "app-" + tc.name, Version: "1", RedirectURI: app.URL + "/callback"}
+			reg, err := c.Register(context.Background(), hd, sw, ob.Scopes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := obclient.AuthURL(hd, reg, sw.RedirectURI, ob.Scopes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, _ := http.NewRequest(http.MethodGet, a.URL, nil)
+			req.AddCookie(&http.Cookie{Name: cookieUser, Value: "alice"})
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "App "+tc.name) {
+				t.Fatalf("consent page: %d\n%s", res.StatusCode, page)
+			}
+			shown := strings.Contains(string(page), `class="client-logo" src="data:image/png;base64,`)
+			if shown != tc.shown {
+				t.Errorf("logo shown = %v, want %v", shown, tc.shown)
+			}
+			if strings.Contains(string(page), app.URL+"/logo") && strings.Contains(string(page), "<img") {
+				t.Error("the page points the browser at the app's logo address")
+			}
+			csp := res.Header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "img-src 'self' data:;") {
+				t.Errorf("CSP %q: images must stay this site's own", csp)
 			}
 		})
 	}

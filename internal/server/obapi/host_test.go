@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/blason-badges/blason/internal/did"
+	"github.com/blason-badges/blason/internal/fetch"
 	"github.com/blason-badges/blason/internal/i18n"
 	"github.com/blason-badges/blason/internal/oauth"
 	ob "github.com/blason-badges/blason/internal/obapi"
@@ -144,6 +146,17 @@ func newHost(t *testing.T) *host {
 			signIn(w, req)
 			return
 		}
+		if req.URL.Path == "/static/blason.css" {
+			// The pages' stylesheet, as the server serves it beside this
+			// part: the screenshots show the page as people see it.
+			css, err := os.ReadFile("../web/static/blason.css")
+			if err != nil {
+				t.Error(err)
+			}
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			_, _ = w.Write(css)
+			return
+		}
 		if !strings.HasPrefix(req.URL.Path, ob.BasePath+"/") {
 			r.ServeHTTP(w, req)
 			return
@@ -191,6 +204,13 @@ func newHost(t *testing.T) *host {
 		},
 		SignIn:          func(next string) string { return "/signin?next=" + url.QueryEscape(next) },
 		RegisterPerHour: 3600 * 100, RegisterBurst: 100, TokenPerSecond: 100, TokenBurst: 100,
+		FetchLogo: func(ctx context.Context, u string) ([]byte, error) {
+			r, err := fetch.New(fetch.Options{AllowHTTP: true, AllowPrivate: true}).Get(ctx, u)
+			if err != nil {
+				return nil, err
+			}
+			return r.Body, nil
+		},
 	}).Mount(r)
 	return h
 }
