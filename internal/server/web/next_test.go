@@ -3,6 +3,7 @@ package web
 import (
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -103,4 +104,40 @@ func TestSignInReturnsToNext(t *testing.T) {
 	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/signin?lang=en&next="+url.QueryEscape("/account?lang=en") {
 		t.Fatalf("signed-out post: %d %q", res.StatusCode, loc)
 	}
+}
+
+// FuzzSafeNext: whatever a link puts in next, an accepted return address
+// is returned unchanged and, once net/http has written it as a redirect and
+// a client resolves it (as a browser does, also after reading a backslash
+// as a slash), stays on this site.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/wallet", "/oauth/authorize?client_id=x&state=y", "//evil.example", "/\\evil.example",
+		"/%2F%2Fevil.example", "https://evil.example/", "/\t/evil.example", "/.//evil", "/a/../..//evil", "/@evil.example", "/?next=//evil"} {
+		f.Add(s)
+	}
+	base, _ := url.Parse("https://blason.example/signin?next=x")
+	f.Fuzz(func(t *testing.T, s string) {
+		got := SafeNext(s)
+		if got == "" {
+			return
+		}
+		if got != s {
+			t.Fatalf("SafeNext(%q) = %q: an accepted address must be kept as given", s, got)
+		}
+		if SafeNext(got) != got {
+			t.Fatalf("SafeNext is not idempotent on %q", s)
+		}
+		w := httptest.NewRecorder()
+		http.Redirect(w, httptest.NewRequest(http.MethodPost, "https://blason.example/signin", nil), got, http.StatusSeeOther)
+		loc := w.Header().Get("Location")
+		for _, l := range []string{loc, strings.ReplaceAll(loc, `\`, "/")} {
+			u, err := url.Parse(l)
+			if err != nil {
+				t.Fatalf("Location %q (from %q) does not parse: %v", l, s, err)
+			}
+			if r := base.ResolveReference(u); r.Host != "blason.example" || r.Scheme != "https" || r.User != nil {
+				t.Fatalf("next %q redirects to %q: another site", s, r)
+			}
+		}
+	})
 }
