@@ -194,7 +194,7 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
-type scanner interface{ Scan(...any) error }
+type scanner = sqldb.Scanner
 
 // CreateIssuer records a new issuer; ErrExists if the id is taken.
 func (s *Store) CreateIssuer(ctx context.Context, r *issuer.IssuerRecord) error {
@@ -256,22 +256,7 @@ func (s *Store) GetIssuer(ctx context.Context, id string) (*issuer.IssuerRecord,
 // ListIssuers returns all issuers, oldest first (those without a creation
 // time first).
 func (s *Store) ListIssuers(ctx context.Context) ([]*issuer.IssuerRecord, error) {
-	var out []*issuer.IssuerRecord
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+issuerColumns+" FROM issuers ORDER BY created_at IS NOT NULL, created_at, id")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanIssuer(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
-	})
+	out, err := sqldb.ReadAll(ctx, s.db, scanIssuer, "SELECT "+issuerColumns+" FROM issuers ORDER BY created_at IS NOT NULL, created_at, id")
 	if err != nil {
 		return nil, fmt.Errorf("list issuers: %w", err)
 	}
@@ -947,22 +932,7 @@ func (s *Store) StatusListVersion(ctx context.Context, id string) (int64, error)
 
 // ListStatusLists returns an issuer's lists, oldest first.
 func (s *Store) ListStatusLists(ctx context.Context, issuerID string) ([]*issuer.StatusList, error) {
-	var out []*issuer.StatusList
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+listColumns+" FROM status_lists WHERE issuer_id = $1 ORDER BY seq", issuerID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			l, err := scanList(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, l)
-		}
-		return rows.Err()
-	})
+	out, err := sqldb.ReadAll(ctx, s.db, scanList, "SELECT "+listColumns+" FROM status_lists WHERE issuer_id = $1 ORDER BY seq", issuerID)
 	if err != nil {
 		return nil, fmt.Errorf("list status lists of %s: %w", issuerID, err)
 	}

@@ -112,23 +112,10 @@ func (s *Store) Connection(ctx context.Context, userID, baseURL string) ([]byte,
 
 // Connections lists the hosts userID is connected to.
 func (s *Store) Connections(ctx context.Context, userID string) ([]string, error) {
-	var out []string
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT base_url FROM ob_remote_connections WHERE user_id = $1 ORDER BY base_url", userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var u string
-			if err := rows.Scan(&u); err != nil {
-				return err
-			}
-			out = append(out, u)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return sqldb.ReadAll(ctx, s.db, func(sc sqldb.Scanner) (u string, err error) {
+		err = sc.Scan(&u)
+		return u, err
+	}, "SELECT base_url FROM ob_remote_connections WHERE user_id = $1 ORDER BY base_url", userID)
 }
 
 // DeleteConnection forgets userID's tokens at baseURL.

@@ -258,3 +258,37 @@ func IsUnique(err error) bool {
 	}
 	return false
 }
+
+// Scanner is one row to scan: a *sql.Row or a *sql.Rows.
+type Scanner = interface{ Scan(dest ...any) error }
+
+// Querier runs a query: a *sql.Tx or a *sql.DB.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// All runs query on q and returns every row, each read by scan: the loop
+// each store would otherwise write again (close the rows, check their
+// error).
+func All[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// ReadAll is All on the readers, outside a transaction: one statement
+// reads one consistent snapshot on either engine.
+func ReadAll[T any](ctx context.Context, db *DB, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	return All(ctx, db.R, scan, query, args...)
+}

@@ -133,3 +133,42 @@ func TestOpenSQLiteRefusesOddPaths(t *testing.T) {
 		}
 	}
 }
+
+// ReadAll returns every row in order, read by the scan function (value and
+// pointer results alike), and a scan error instead of a partial list.
+func TestReadAll(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if err := db.Migrate(ctx, "notes", testMigrations); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Write(ctx, func(tx *sql.Tx) error {
+			for _, id := range []string{"b", "a", "c"} {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO notes (id, body, tag) VALUES ($1, $2, $3)", id, "body "+id, "t"); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		type note struct{ id, body string }
+		got, err := sqldb.ReadAll(ctx, db, func(sc sqldb.Scanner) (n note, err error) {
+			err = sc.Scan(&n.id, &n.body)
+			return n, err
+		}, "SELECT id, body FROM notes WHERE tag = $1 ORDER BY id", "t")
+		if err != nil || len(got) != 3 || got[0] != (note{"a", "body a"}) || got[2] != (note{"c", "body c"}) {
+			t.Fatalf("ReadAll = %v, %v", got, err)
+		}
+		none, err := sqldb.ReadAll(ctx, db, func(sc sqldb.Scanner) (s string, err error) { err = sc.Scan(&s); return s, err },
+			"SELECT id FROM notes WHERE tag = $1", "none")
+		if err != nil || len(none) != 0 {
+			t.Fatalf("no rows: %v, %v", none, err)
+		}
+		bad, err := sqldb.ReadAll(ctx, db, func(sc sqldb.Scanner) (n int, err error) { err = sc.Scan(&n); return n, err },
+			"SELECT body FROM notes ORDER BY id")
+		if err == nil || bad != nil {
+			t.Fatalf("scanning text into an int: %v, %v; want an error and no rows", bad, err)
+		}
+	})
+}

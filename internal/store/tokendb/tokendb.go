@@ -131,22 +131,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*account.Token, e
 
 // ListTokens returns every token, oldest first.
 func (s *Store) ListTokens(ctx context.Context) ([]*account.Token, error) {
-	var out []*account.Token
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens ORDER BY seq")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanToken(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
-	})
+	out, err := sqldb.ReadAll(ctx, s.db, scanToken, "SELECT "+tokenColumns+" FROM api_tokens ORDER BY seq")
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}

@@ -77,7 +77,7 @@ func (s *Store) PutCredential(ctx context.Context, c *wallet.Credential, replace
 	return nil
 }
 
-type scanner interface{ Scan(...any) error }
+type scanner = sqldb.Scanner
 
 func scanFull(r scanner) (*wallet.Credential, error) {
 	var c wallet.Credential
@@ -117,24 +117,12 @@ func (s *Store) CredentialByKey(ctx context.Context, userID, key string) (*walle
 
 // Credentials lists the user's badges without their bytes, newest first.
 func (s *Store) Credentials(ctx context.Context, userID string) ([]*wallet.Credential, error) {
-	var out []*wallet.Credential
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+listColumns+" FROM wallet_credentials WHERE user_id = $1 ORDER BY added_at DESC, id", userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c wallet.Credential
-			if err := rows.Scan(&c.ID, &c.UserID, &c.Key, &c.Format, &c.Source, &c.CredentialID, &c.IssuerID, &c.IssuerName, &c.Name,
-				&c.ImageURL, &c.ValidFrom, &c.Verified, &c.Verdict, (*sqldb.Time)(&c.CheckedAt), &c.Insisted, &c.Warning,
-				(*sqldb.Time)(&c.AddedAt)); err != nil {
-				return err
-			}
-			out = append(out, &c)
-		}
-		return rows.Err()
-	})
+	out, err := sqldb.ReadAll(ctx, s.db, func(sc sqldb.Scanner) (*wallet.Credential, error) {
+		var c wallet.Credential
+		return &c, sc.Scan(&c.ID, &c.UserID, &c.Key, &c.Format, &c.Source, &c.CredentialID, &c.IssuerID, &c.IssuerName, &c.Name,
+			&c.ImageURL, &c.ValidFrom, &c.Verified, &c.Verdict, (*sqldb.Time)(&c.CheckedAt), &c.Insisted, &c.Warning,
+			(*sqldb.Time)(&c.AddedAt))
+	}, "SELECT "+listColumns+" FROM wallet_credentials WHERE user_id = $1 ORDER BY added_at DESC, id", userID)
 	if err != nil {
 		return nil, fmt.Errorf("list badges: %w", err)
 	}
@@ -243,22 +231,7 @@ func (s *Store) SharedCredential(ctx context.Context, token string) (*wallet.Sha
 
 // Shares lists the user's links, newest first.
 func (s *Store) Shares(ctx context.Context, userID string) ([]*wallet.Share, error) {
-	var out []*wallet.Share
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+shareColumns+" FROM wallet_shares WHERE user_id = $1 ORDER BY created_at DESC", userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			sh, err := scanShare(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, sh)
-		}
-		return rows.Err()
-	})
+	out, err := sqldb.ReadAll(ctx, s.db, scanShare, "SELECT "+shareColumns+" FROM wallet_shares WHERE user_id = $1 ORDER BY created_at DESC", userID)
 	return out, err
 }
 
@@ -314,23 +287,10 @@ func (s *Store) AddViews(ctx context.Context, views []*wallet.View) error {
 
 // Views lists a link's openings, oldest first.
 func (s *Store) Views(ctx context.Context, token string) ([]*wallet.View, error) {
-	var out []*wallet.View
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT at, viewer FROM wallet_views WHERE token = $1 ORDER BY at", token)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v := wallet.View{Token: token}
-			if err := rows.Scan((*sqldb.Time)(&v.At), &v.Viewer); err != nil {
-				return err
-			}
-			out = append(out, &v)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return sqldb.ReadAll(ctx, s.db, func(sc sqldb.Scanner) (*wallet.View, error) {
+		v := &wallet.View{Token: token}
+		return v, sc.Scan((*sqldb.Time)(&v.At), &v.Viewer)
+	}, "SELECT at, viewer FROM wallet_views WHERE token = $1 ORDER BY at", token)
 }
 
 // HolderKey returns the user's holder key.

@@ -167,22 +167,7 @@ func (s *Store) GetAchievement(ctx context.Context, id string) (*workspace.Achie
 }
 
 func (s *Store) listAchievements(ctx context.Context, where string, args ...any) ([]*workspace.Achievement, error) {
-	var out []*workspace.Achievement
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+achCols+" FROM ws_achievements WHERE "+where+" ORDER BY name, lang, id", args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAchievement(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
-	})
+	out, err := sqldb.ReadAll(ctx, s.db, scanAchievement, "SELECT "+achCols+" FROM ws_achievements WHERE "+where+" ORDER BY name, lang, id", args...)
 	return out, err
 }
 
@@ -265,22 +250,7 @@ func (s *Store) AddPending(ctx context.Context, recs []*workspace.AwardRecord) e
 }
 
 func (s *Store) awards(ctx context.Context, q string, args ...any) ([]*workspace.AwardRecord, error) {
-	var out []*workspace.AwardRecord
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanAward(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
-	})
+	out, err := sqldb.ReadAll(ctx, s.db, scanAward, q, args...)
 	return out, err
 }
 
@@ -404,20 +374,10 @@ func (s *Store) SearchAwards(ctx context.Context, q workspace.AwardQuery) ([]*wo
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM ws_awards WHERE "+cond, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM ws_awards WHERE %s ORDER BY created_at DESC, line DESC, credential_id LIMIT %d OFFSET %d",
+		var err error
+		out, err = sqldb.All(ctx, tx, scanAward, fmt.Sprintf("SELECT %s FROM ws_awards WHERE %s ORDER BY created_at DESC, line DESC, credential_id LIMIT %d OFFSET %d",
 			awardCols, cond, limit, max(q.Offset, 0)), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanAward(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, total, err
 }
@@ -550,22 +510,7 @@ func (s *Store) Outbox(ctx context.Context) (workspace.OutboxStats, error) {
 
 // Mails implements workspace.Store.
 func (s *Store) Mails(ctx context.Context, credentialID string) ([]*workspace.Mail, error) {
-	var out []*workspace.Mail
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+mailCols+" FROM ws_outbox WHERE credential_id = $1 ORDER BY id", credentialID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanMail(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
-	})
+	out, err := sqldb.ReadAll(ctx, s.db, scanMail, "SELECT "+mailCols+" FROM ws_outbox WHERE credential_id = $1 ORDER BY id", credentialID)
 	return out, err
 }
 
@@ -601,44 +546,18 @@ func (s *Store) DeleteMember(ctx context.Context, issuerID, email string) error 
 
 // Members implements workspace.Store.
 func (s *Store) Members(ctx context.Context, issuerID string) ([]*workspace.Member, error) {
-	var out []*workspace.Member
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT email, role, added_at FROM ws_members WHERE issuer_id = $1 ORDER BY email", issuerID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m := &workspace.Member{IssuerID: issuerID}
-			if err := rows.Scan(&m.Email, &m.Role, (*sqldb.Time)(&m.AddedAt)); err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return sqldb.ReadAll(ctx, s.db, func(sc sqldb.Scanner) (*workspace.Member, error) {
+		m := &workspace.Member{IssuerID: issuerID}
+		return m, sc.Scan(&m.Email, &m.Role, (*sqldb.Time)(&m.AddedAt))
+	}, "SELECT email, role, added_at FROM ws_members WHERE issuer_id = $1 ORDER BY email", issuerID)
 }
 
 // MembershipsOf implements workspace.Store.
 func (s *Store) MembershipsOf(ctx context.Context, email string) ([]*workspace.Member, error) {
-	var out []*workspace.Member
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT issuer_id, role, added_at FROM ws_members WHERE email = $1 ORDER BY issuer_id", email)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m := &workspace.Member{Email: email}
-			if err := rows.Scan(&m.IssuerID, &m.Role, (*sqldb.Time)(&m.AddedAt)); err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return sqldb.ReadAll(ctx, s.db, func(sc sqldb.Scanner) (*workspace.Member, error) {
+		m := &workspace.Member{Email: email}
+		return m, sc.Scan(&m.IssuerID, &m.Role, (*sqldb.Time)(&m.AddedAt))
+	}, "SELECT issuer_id, role, added_at FROM ws_members WHERE email = $1 ORDER BY issuer_id", email)
 }
 
 // Audit implements workspace.Store.
@@ -655,23 +574,12 @@ func (s *Store) AuditLog(ctx context.Context, issuerID string, limit int) ([]wor
 	if limit <= 0 {
 		limit = 100
 	}
-	var out []workspace.AuditEntry
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT id, at, issuer_id, actor, action, target, detail FROM ws_audit WHERE issuer_id = $1 ORDER BY id DESC LIMIT $2", issuerID, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e workspace.AuditEntry
-			if err := rows.Scan(&e.ID, (*sqldb.Time)(&e.At), &e.IssuerID, &e.Actor, &e.Action, &e.Target, &e.Detail); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return sqldb.ReadAll(ctx, s.db, func(sc sqldb.Scanner) (e workspace.AuditEntry, err error) {
+		// Scan first: in "return e, sc.Scan(&e...)" e may be read before
+		// the call fills it.
+		err = sc.Scan(&e.ID, (*sqldb.Time)(&e.At), &e.IssuerID, &e.Actor, &e.Action, &e.Target, &e.Detail)
+		return e, err
+	}, "SELECT id, at, issuer_id, actor, action, target, detail FROM ws_audit WHERE issuer_id = $1 ORDER BY id DESC LIMIT $2", issuerID, limit)
 }
 
 var _ workspace.JobStore = (*Store)(nil)
