@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -138,7 +139,7 @@ func achievementAdd(e env, args []string) int {
 	if err != nil {
 		return failErr(e, "achievement add", err)
 	}
-	fmt.Fprintf(e.stdout, "Added %q (%s) to the catalogue of %s.\n%s\n", termsafe.String(a.Name), a.Lang, termsafe.String(st.issuerID), a.ID)
+	fmt.Fprintf(e.stdout, "Added %q (%s) to the catalogue of %s.\n%s\n", termsafe.String(a.Name), termsafe.String(a.Lang), termsafe.String(st.issuerID), termsafe.String(a.ID))
 	return exitOK
 }
 
@@ -160,7 +161,7 @@ func achievementList(e env, args []string) int {
 		return failErr(e, "achievement list", err)
 	}
 	for _, a := range list {
-		fmt.Fprintf(e.stdout, "%s  %s  %s\n", a.ID, a.Lang, termsafe.String(a.Name))
+		fmt.Fprintf(e.stdout, "%s  %s  %s\n", termsafe.String(a.ID), termsafe.String(a.Lang), termsafe.String(a.Name))
 	}
 	return exitOK
 }
@@ -210,7 +211,7 @@ func awardCmd(e env, args []string) int {
 		return failErr(e, "award", err)
 	}
 	defer st.close()
-	bar := &progressBar{w: e.stderr}
+	bar := newProgressBar(e.stderr)
 	opt := workspace.AwardOptions{AchievementID: *achID, Source: "csv:" + filepath.Base(*csvPath), DryRun: *dryRun, SkipInvalid: *skipInvalid,
 		Lang: *lang, Actor: cliActor(), Progress: bar.set}
 	rep, err := st.ws.AwardSheet(e.ctx, st.issuerID, sheet, opt)
@@ -258,20 +259,43 @@ func lineList(lines []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// progressBar draws "[#####.....] 4000/10000" on one terminal line.
+// progressBar draws "[#####.....] 4000/10000" on one terminal line. It
+// draws only on a terminal (in a log file or a pipe, ten thousand carriage
+// returns would be noise), and redraws only when the percentage moves.
 type progressBar struct {
 	w     io.Writer
 	drawn bool
+	last  int
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	if !isTerminal(w) {
+		w = nil
+	}
+	return &progressBar{w: w, last: -1}
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func (b *progressBar) set(done, total int) {
-	if total <= 0 {
+	if b.w == nil || total <= 0 {
 		return
 	}
-	const width = 30
-	n := done * width / total
-	fmt.Fprintf(b.w, "\r[%s%s] %d/%d", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
-	b.drawn = true
+	if pct := done * 100 / total; pct != b.last || done == total {
+		b.last = pct
+		const width = 30
+		n := done * width / total
+		fmt.Fprintf(b.w, "\r[%s%s] %d/%d", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+		b.drawn = true
+	}
 }
 
 func (b *progressBar) done() {
@@ -424,7 +448,7 @@ func awardsCmd(e env, args []string) int {
 		if cr, err := st.svc.Store.GetCredential(e.ctx, r.CredentialID); err == nil {
 			status = cr.Status
 		}
-		fmt.Fprintf(e.stdout, "%s  %s  %s  %s  %s\n", r.CreatedAt.UTC().Format("2006-01-02"), status, r.CredentialID, termsafe.String(r.Email), termsafe.String(r.Name))
+		fmt.Fprintf(e.stdout, "%s  %s  %s  %s  %s\n", r.CreatedAt.UTC().Format("2006-01-02"), status, termsafe.String(r.CredentialID), termsafe.String(r.Email), termsafe.String(r.Name))
 	}
 	if total > len(list) {
 		fmt.Fprintf(e.stdout, "(%d of %d; use --csv for all)\n", len(list), total)

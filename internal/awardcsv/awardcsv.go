@@ -78,6 +78,9 @@ type Problem struct {
 	Code    string `json:"code"`
 	Message string `json:"message"` // in English
 	Value   string `json:"value,omitempty"`
+	// Earlier is, for row.duplicate, the line where the person first
+	// appears.
+	Earlier int `json:"earlier,omitempty"`
 }
 
 func (p Problem) String() string {
@@ -366,6 +369,7 @@ func Parse(r io.Reader) (*Sheet, error) {
 		if row.Key != "" {
 			if first, dup := firstLine[row.Key]; dup {
 				add(FieldEmail, "row.duplicate", row.Email, "%s is already on line %d (each person once per file)", row.Email, first)
+				s.Problems[len(s.Problems)-1].Earlier = first
 			} else {
 				firstLine[row.Key] = line
 			}

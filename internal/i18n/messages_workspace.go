@@ -34,7 +34,7 @@ var workspaceMessages = map[string][2]string{
 	"csv.problem.email.several":    {"two or more addresses in one cell (one person per row)", "plusieurs adresses dans une même case (une personne par ligne)"},
 	"csv.problem.row.malformed":    {"malformed CSV (a quote inside a field must be doubled, and a quoted field closed)", "CSV mal formé (un guillemet dans un champ doit être doublé, et un champ entre guillemets refermé)"},
 	"csv.problem.row.fields":       {"not the same number of fields as the header (a separator inside a field that is not quoted?)", "pas le même nombre de champs que l'en-tête (un séparateur dans un champ non entre guillemets ?)"},
-	"csv.problem.row.duplicate":    {"this person is already on an earlier line", "cette personne figure déjà sur une ligne précédente"},
+	"csv.problem.row.duplicate":    {"%s is already on line %d (each person once per file)", "%s figure déjà à la ligne %d (une fois par personne et par fichier)"},
 	"csv.problem.evidence.invalid": {"the evidence must be an http(s) address", "la preuve doit être une adresse http(s)"},
 	"csv.problem.lang.invalid":     {"the language must be fr or en", "la langue doit être fr ou en"},
 	"csv.problem.text.too-long":    {"the text is too long", "le texte est trop long"},

@@ -56,11 +56,7 @@ func ProblemText(l i18n.Lang, p awardcsv.Problem) string {
 	case "email.invalid", "result.value":
 		return i18n.T(l, key, p.Value)
 	case "row.duplicate":
-		// The message names the earlier line.
-		if l == i18n.EN {
-			return p.Message
-		}
-		return i18n.T(l, key)
+		return i18n.T(l, key, p.Value, p.Earlier)
 	}
 	return i18n.T(l, key)
 }
