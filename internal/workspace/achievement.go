@@ -277,9 +277,11 @@ func (a *Achievement) OB3(imageURL string, variants []*Achievement) map[string]a
 
 // FromOB3 reads an OB 3.0 Achievement (as `blason issue --achievement`
 // takes it) into a new catalogue entry for issuerID. Its id is not kept:
-// the catalogue names its achievements itself.
+// the catalogue names its achievements itself, and keeps it as the Source
+// (so that importing the same file twice is recognised).
 func FromOB3(doc map[string]any, issuerID string) (*Achievement, error) {
 	a := &Achievement{IssuerID: issuerID}
+	a.Source, _ = doc["id"].(string)
 	a.Name, _ = doc["name"].(string)
 	a.Description, _ = doc["description"].(string)
 	a.AchievementType, _ = doc["achievementType"].(string)

@@ -280,3 +280,39 @@ func TestMembers(t *testing.T) {
 		}
 	})
 }
+
+// Importing the same badge class or achievement twice is refused, naming
+// the entry already there; once that one is archived it can be imported
+// again. Nothing is added by a refused import.
+func TestImportTwiceRefused(t *testing.T) {
+	t.Parallel()
+	f := sqliteFixture(t)
+	ctx := context.Background()
+	for name, doc := range map[string]map[string]any{
+		"ob3": {"id": "https://lab.example/achievements/mediation", "type": []any{"Achievement"}, "name": "Médiation",
+			"description": "Atelier.", "criteria": map[string]any{"narrative": "Avoir suivi l'atelier."}},
+		"ob2": {"@context": "https://w3id.org/openbadges/v2", "type": "BadgeClass", "id": "https://obf.example/badge/X2.json",
+			"name": "Sécurité", "description": "Formation.", "criteria": map[string]any{"narrative": "Suivre la formation."},
+			"issuer": "https://obf.example/client/lab.json", "image": "data:image/png;base64," + base64.StdEncoding.EncodeToString(pngBytes(t, 8, 8))},
+	} {
+		raw, _ := json.Marshal(doc)
+		first, err := f.ws.ImportJSON(ctx, f.issuerID, raw, workspace.ImportOptions{}, "alice")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		before, _ := f.store.ListAchievements(ctx, f.issuerID, false)
+		_, err = f.ws.ImportJSON(ctx, f.issuerID, raw, workspace.ImportOptions{}, "alice")
+		if !errors.Is(err, workspace.ErrExists) || !strings.Contains(err.Error(), first.ID) {
+			t.Fatalf("%s imported twice: %v; want ErrExists naming %s", name, err, first.ID)
+		}
+		if after, _ := f.store.ListAchievements(ctx, f.issuerID, false); len(after) != len(before) {
+			t.Fatalf("%s: a refused import added an entry (%d -> %d)", name, len(before), len(after))
+		}
+		if err := f.ws.Archive(ctx, f.issuerID, first.ID, true, "alice"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.ws.ImportJSON(ctx, f.issuerID, raw, workspace.ImportOptions{}, "alice"); err != nil {
+			t.Fatalf("%s after archiving the first: %v", name, err)
+		}
+	}
+}

@@ -260,6 +260,20 @@ func (s *Service) ImportJSON(ctx context.Context, issuerID string, raw []byte, o
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	// The same badge class or achievement imported twice would be two
+	// catalogue entries that look alike, and the same people could be
+	// awarded "both": refuse it and name the one already there.
+	if a.Source != "" && opt.VariantOf == "" {
+		have, err := s.Store.ListAchievements(ctx, issuerID, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range have {
+			if h.Source == a.Source {
+				return nil, fmt.Errorf("%w: %s is already in the catalogue as %q (%s); archive it to import it again", ErrExists, a.Source, h.Name, h.ID)
+			}
+		}
+	}
 	if img != nil {
 		stored, err := s.AddImage(ctx, issuerID, img, actor)
 		if err != nil {
