@@ -20,13 +20,6 @@ import (
 	"github.com/blason-badges/blason/verifier"
 )
 
-type preflight struct{ v *verifier.Verifier }
-
-func (p preflight) Verify(ctx context.Context, b []byte) error {
-	_, err := p.v.Verify(ctx, b)
-	return err
-}
-
 type fixture struct {
 	ws       *workspace.Service
 	store    *workspacedb.Store
@@ -45,7 +38,7 @@ func newFixture(t testing.TB, db *sqldb.DB) *fixture {
 	f := &fixture{now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
 	master := bytes.Repeat([]byte{7}, 32)
 	f.issuer = &issuer.Service{Store: st, MasterKey: master, BaseURL: "https://badges.lab.example",
-		Preflight: preflight{verifier.New(verifier.Options{})}}
+		Preflight: verifier.New(verifier.Options{}).Preflight()}
 	k, err := issuer.NewKey(did.Ed25519)
 	if err != nil {
 		t.Fatal(err)
