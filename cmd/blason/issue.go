@@ -33,8 +33,10 @@ func issue(e env, args []string) int {
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
-	if *keyPath == "" || *achPath == "" || fs.NArg() > 0 {
-		return fail(e, "usage: blason issue --key FILE --achievement FILE (--recipient-email ADDR | --recipient-did DID)")
+	// Without --key, --data signs as the data directory's own issuer (the
+	// one 'blason serve --data DIR' created and publishes).
+	if (*keyPath == "" && *data == "" && *database == "") || *achPath == "" || fs.NArg() > 0 {
+		return fail(e, "usage: blason issue (--key FILE | --data DIR) --achievement FILE (--recipient-email ADDR | --recipient-did DID)")
 	}
 	// --valid-days 0 or -5 used to issue a badge that never expires: the
 	// opposite of what was asked. Only a positive number is meaningful.
@@ -42,10 +44,6 @@ func issue(e env, args []string) int {
 	fs.Visit(func(f *flag.Flag) { validDaysSet = validDaysSet || f.Name == "valid-days" })
 	if validDaysSet && *validDays <= 0 {
 		return fail(e, "issue: --valid-days must be a positive number of days, got %d (leave it out for a badge that does not expire)", *validDays)
-	}
-	key, err := issuer.ReadKeyFile(*keyPath)
-	if err != nil {
-		return failErr(e, "issue", err)
 	}
 	raw, err := readFile(e, *achPath, limits.AchievementFileBytes)
 	if err != nil {
@@ -58,6 +56,29 @@ func issue(e env, args []string) int {
 	ach, ok := v.(map[string]any)
 	if !ok {
 		return fail(e, "issue: %s must hold a JSON object (an Achievement)", *achPath)
+	}
+	award := issuer.Award{Achievement: ach, Recipient: issuer.Recipient{Email: *email, DID: *recipientDID}}
+	switch *format {
+	case "json", "":
+	case "jwt":
+		award.Format = issuer.FormatJWT
+	default:
+		return fail(e, "issue: unknown --format %q (use json or jwt)", *format)
+	}
+	if *validDays > 0 {
+		award.ValidUntil = time.Now().AddDate(0, 0, *validDays)
+	}
+	if *keyPath == "" {
+		issuerName := *name
+		if issuerName == "" {
+			issuerName = "Blason demo issuer" // as 'blason serve' names a new data directory's issuer
+		}
+		return issueAsDataIssuer(e, wsFlags{state: stateFlags{data: data, database: database, masterKeyFile: masterKeyFile},
+			publicURL: publicURL, issuerName: &issuerName}, award)
+	}
+	key, err := issuer.ReadKeyFile(*keyPath)
+	if err != nil {
+		return failErr(e, "issue", err)
 	}
 	issuerName := *name
 	if issuerName == "" {
@@ -72,17 +93,6 @@ func issue(e env, args []string) int {
 		Profile:   issuer.Profile{ID: key.DID, Name: issuerName, URL: *url},
 		Key:       key,
 		Preflight: verifier.New(verifier.Options{}).Preflight(),
-	}
-	award := issuer.Award{Achievement: ach, Recipient: issuer.Recipient{Email: *email, DID: *recipientDID}}
-	switch *format {
-	case "json", "":
-	case "jwt":
-		award.Format = issuer.FormatJWT
-	default:
-		return fail(e, "issue: unknown --format %q (use json or jwt)", *format)
-	}
-	if *validDays > 0 {
-		award.ValidUntil = time.Now().AddDate(0, 0, *validDays)
 	}
 	if *data == "" && *database == "" {
 		out, err := is.Issue(e.ctx, award)
@@ -147,5 +157,24 @@ func issueRecorded(e env, sf stateFlags, key *issuer.Key, p issuer.Profile, name
 	}
 	fmt.Fprintf(e.stderr, "blason: recorded as %s; its status list is published by 'blason serve --data %s' at %s/status/%s. Revoke it with: blason revoke %s --data %s --reason TEXT\n",
 		termsafe.String(cr.ID), *sf.data, svc.BaseURL, cr.Slots[0].ListID, termsafe.String(cr.ID), *sf.data)
+	return writeResult(e, cr.Document, award.Format != issuer.FormatJWT)
+}
+
+// issueAsDataIssuer awards as the data directory's own issuer (created as
+// 'blason serve' creates it when there is none yet): its key never leaves
+// the database, the badge gets a status entry and is recorded.
+func issueAsDataIssuer(e env, f wsFlags, award issuer.Award) int {
+	st, err := openWS(e.ctx, f)
+	if err != nil {
+		return failErr(e, "issue", err)
+	}
+	defer st.close()
+	cr, err := st.svc.Award(e.ctx, st.issuerID, award)
+	if err != nil {
+		return failErr(e, "issue", err)
+	}
+	data := *f.state.data
+	fmt.Fprintf(e.stderr, "blason: issued by %s and recorded as %s; its status list is published by 'blason serve --data %s' at %s/status/%s. Revoke it with: blason revoke %s --data %s --reason TEXT\n",
+		termsafe.String(st.issuerID), termsafe.String(cr.ID), data, st.svc.BaseURL, cr.Slots[0].ListID, termsafe.String(cr.ID), data)
 	return writeResult(e, cr.Document, award.Format != issuer.FormatJWT)
 }

@@ -197,3 +197,38 @@ func TestServeIssuerNameApplied(t *testing.T) {
 		t.Fatalf("badge issuer name %q", got)
 	}
 }
+
+// 'issue --data DIR' without --key signs as the data directory's own issuer
+// (the one 'blason serve --data DIR' publishes): the badge names it, is
+// recorded, verifies, and can be revoked. Without --key or --data, issue
+// says how to call it.
+func TestIssueAsDataIssuer(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	t.Setenv("BLASON_DATA", "")
+	if code, _, errs := runCLI(t, "", "issue", "--achievement", "../../docs/examples/achievement.json", "--recipient-email", "a@example.org"); code != 2 ||
+		!strings.Contains(errs, "usage: blason issue (--key FILE | --data DIR)") {
+		t.Fatalf("no key, no data: %d %s", code, errs)
+	}
+	code, badge, errs := runCLI(t, "", "issue", "--data", data, "--achievement", "../../docs/examples/achievement.json",
+		"--recipient-email", "a@example.org")
+	if code != 0 || !strings.Contains(errs, "recorded as urn:uuid:") || !strings.Contains(badge, "credentialStatus") {
+		t.Fatalf("issue --data: %d %s\n%s", code, errs, badge)
+	}
+	if got := issuerNameOf(t, badge); got != "Blason demo issuer" {
+		t.Fatalf("issuer name %q", got)
+	}
+	id := regexp.MustCompile(`recorded as (urn:uuid:[0-9a-f-]+)`).FindStringSubmatch(errs)[1]
+	path := filepath.Join(t.TempDir(), "badge.json")
+	if err := os.WriteFile(path, []byte(badge), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCLI(t, "", "verify", "--data", data, path); code != 0 || !strings.Contains(out, "VERIFIED") {
+		t.Fatalf("verify: %d\n%s", code, out)
+	}
+	if code, out, errs := runCLI(t, "", "revoke", id, "--data", data, "--reason", "test"); code != 0 || !strings.Contains(out, "revoked") {
+		t.Fatalf("revoke: %d %s %s", code, out, errs)
+	}
+	if code, out, _ := runCLI(t, "", "verify", "--data", data, path); code != 1 || !strings.Contains(out, "revoked") {
+		t.Fatalf("verify after revoke: %d\n%s", code, out)
+	}
+}
