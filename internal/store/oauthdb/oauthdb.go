@@ -239,10 +239,17 @@ func (s *Store) CreateAuthorizeCodeSession(ctx context.Context, sig string, r fo
 // code returns its request with fosite.ErrInvalidatedAuthorizeCode, so
 // that fosite revokes the tokens issued with it (RFC 6749 §4.1.2).
 func (s *Store) GetAuthorizeCodeSession(ctx context.Context, sig string, session fosite.Session) (fosite.Requester, error) {
+	return s.getOnce(ctx, "oauth_codes", sig, session, fosite.ErrInvalidatedAuthorizeCode)
+}
+
+// getOnce reads a single-use grant (a code or a refresh token) by its
+// signature from table ("oauth_codes" or "oauth_refresh"): an inactive one
+// is returned with inactive, the error fosite reads as a reuse.
+func (s *Store) getOnce(ctx context.Context, table, sig string, session fosite.Session, inactive error) (fosite.Requester, error) {
 	var data string
 	var active int
 	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, "SELECT request, CASE WHEN active THEN 1 ELSE 0 END FROM oauth_codes WHERE signature = $1", sig).Scan(&data, &active)
+		return tx.QueryRowContext(ctx, "SELECT request, CASE WHEN active THEN 1 ELSE 0 END FROM "+table+" WHERE signature = $1", sig).Scan(&data, &active)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fosite.ErrNotFound
@@ -255,7 +262,7 @@ func (s *Store) GetAuthorizeCodeSession(ctx context.Context, sig string, session
 		return nil, err
 	}
 	if active == 0 {
-		return r, fosite.ErrInvalidatedAuthorizeCode
+		return r, inactive
 	}
 	return r, nil
 }
@@ -351,25 +358,7 @@ func (s *Store) CreateRefreshTokenSession(ctx context.Context, sig, _ string, r 
 // revoked refresh token returns its request with fosite.ErrInactiveToken,
 // so that fosite treats its reuse as theft and revokes the grant.
 func (s *Store) GetRefreshTokenSession(ctx context.Context, sig string, session fosite.Session) (fosite.Requester, error) {
-	var data string
-	var active int
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, "SELECT request, CASE WHEN active THEN 1 ELSE 0 END FROM oauth_refresh WHERE signature = $1", sig).Scan(&data, &active)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fosite.ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.decode(ctx, data, session)
-	if err != nil {
-		return nil, err
-	}
-	if active == 0 {
-		return r, fosite.ErrInactiveToken
-	}
-	return r, nil
+	return s.getOnce(ctx, "oauth_refresh", sig, session, fosite.ErrInactiveToken)
 }
 
 // DeleteRefreshTokenSession implements oauth2.RefreshTokenStorage.
