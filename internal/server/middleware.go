@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -75,6 +76,15 @@ func (s *Server) admit(c *gin.Context) {
 		return
 	}
 	defer func() { <-s.slots }()
+	// Yield once before the work. A verification is CPU-bound and runs to
+	// its end once started, so without this the requests waiting for a CPU
+	// (in the run queue, or read but not yet scheduled) never meet a full
+	// set of slots: they queue where no bound applies, and under load
+	// (256 connections on 2 cores) their wait, not the verification, was
+	// the p99 (80-160 ms). Yielding lets the requests already waiting
+	// reach this check while the slot is taken, so the excess is refused
+	// at once with 503 and the admitted ones answer in milliseconds.
+	runtime.Gosched()
 	c.Next()
 }
 

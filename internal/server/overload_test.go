@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -101,6 +102,51 @@ func TestAdmission(t *testing.T) {
 	wg.Wait()
 	if n := len(f.srv.slots); n != 0 {
 		t.Fatalf("%d slots still taken after every request ended", n)
+	}
+}
+
+// TestAdmissionRefusesTheWaiting: requests already waiting for a CPU when
+// a verification is admitted meet its slot taken and are refused, instead
+// of queueing behind it where no bound applies. On one P, without the yield
+// in admit each handler (which never blocks) would run to its end before
+// the next request is even looked at, and every one would be admitted in
+// turn: at 256 connections that hidden queue was the p99. Not parallel: it
+// sets GOMAXPROCS.
+func TestAdmissionRefusesTheWaiting(t *testing.T) {
+	srv := New(Config{MaxInFlight: 1})
+	srv.engine.POST("/test/work", srv.admit, func(c *gin.Context) { c.Status(http.StatusNoContent) })
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const n = 8
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := httptest.NewRequest("POST", "/test/work", nil)
+			req.Host = "localhost"
+			w := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(w, req)
+			codes[i] = w.Code
+		}()
+	}
+	wg.Wait()
+	var ok, refused int
+	for _, c := range codes {
+		switch c {
+		case http.StatusNoContent:
+			ok++
+		case http.StatusServiceUnavailable:
+			refused++
+		default:
+			t.Fatalf("status %d", c)
+		}
+	}
+	if ok == 0 || refused == 0 {
+		t.Fatalf("%d admitted and %d refused of %d waiting at once with one slot: want both", ok, refused, n)
+	}
+	if len(srv.slots) != 0 {
+		t.Fatalf("%d slots still taken", len(srv.slots))
 	}
 }
 
