@@ -5,12 +5,14 @@
 package vcapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -195,20 +197,55 @@ type verificationResult struct {
 }
 
 func resultFrom(verified bool, checks []verifier.Check) verificationResult {
-	res := verificationResult{Verified: verified, Checks: []string{}, Warnings: []problem.Problem{}, Errors: []problem.Problem{}}
+	res := verificationResult{Verified: verified, Checks: make([]string, 0, len(checks)), Warnings: []problem.Problem{}, Errors: []problem.Problem{}}
+	// The problem of a check is built only for the errors and warnings
+	// (its title and type cost two allocations, for every passed check
+	// before).
+	asProblem := func(ch verifier.Check) problem.Problem {
+		return problem.Problem{Type: problem.BaseURI + ch.ID, Title: ch.Text(), Detail: ch.Detail}
+	}
 	for _, ch := range checks {
-		p := problem.Problem{Type: problem.BaseURI + ch.ID, Title: ch.Text(), Detail: ch.Detail}
 		switch {
 		case ch.Outcome == verifier.Passed:
 			res.Checks = append(res.Checks, ch.ID)
 		case ch.Outcome == verifier.Failed, ch.Required && ch.Outcome != verifier.Skipped:
-			res.Errors = append(res.Errors, p)
+			res.Errors = append(res.Errors, asProblem(ch))
 		case ch.Outcome == verifier.Warning, ch.Outcome == verifier.Unknown:
-			res.Warnings = append(res.Warnings, p)
+			res.Warnings = append(res.Warnings, asProblem(ch))
 		}
 	}
 	return res
 }
+
+// writeResult answers with res as JSON, encoded once into a pooled buffer
+// and written in one call (gin's c.JSON marshals into a new slice each
+// time).
+func writeResult(w http.ResponseWriter, status int, res verificationResult) {
+	buf := resultBufs.Get().(*bytes.Buffer)
+	defer func() {
+		// A buffer grown by a huge report is left to the GC rather than
+		// kept for ever.
+		if buf.Cap() <= maxPooledResult {
+			resultBufs.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if err := json.NewEncoder(buf).Encode(res); err != nil {
+		// A report is strings, booleans and numbers: this does not happen.
+		problem.WriteHTTP(w, http.StatusInternalServerError, problem.Internal, "", nil)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+var resultBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledResult is the largest buffer kept for the next answer: far
+// above a typical report (about 2 KiB), far below the largest.
+const maxPooledResult = 64 << 10
 
 // statusOf is 200 for verified, 422 for a well-formed request whose
 // credential is not verified: a 2xx with verified false would read as
@@ -238,7 +275,7 @@ func (a *API) verifyCredential(c *gin.Context) {
 	logRedacted(c, orig)
 	res := resultFrom(shown.Verified, shown.Checks)
 	res.Report = shown
-	c.JSON(statusOf(report.Verified), res)
+	writeResult(c.Writer, statusOf(report.Verified), res)
 }
 
 // POST /presentations/verify: {"verifiablePresentation": {...},
@@ -264,7 +301,7 @@ func (a *API) verifyPresentation(c *gin.Context) {
 	logRedacted(c, orig)
 	res := resultFrom(shown.Verified, shown.Checks)
 	res.Report = shown
-	c.JSON(statusOf(report.Verified), res)
+	writeResult(c.Writer, statusOf(report.Verified), res)
 }
 
 // WriteResult answers a verification made elsewhere (the /verify page, for
@@ -286,9 +323,7 @@ func WriteResult(w http.ResponseWriter, verified bool, checks []verifier.Check, 
 	}
 	res := resultFrom(verified, checks)
 	res.Report = report
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(statusOf(verified))
-	_ = json.NewEncoder(w).Encode(res)
+	writeResult(w, statusOf(verified), res)
 }
 
 // logRedacted records the details redact took out of a response.
