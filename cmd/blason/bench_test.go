@@ -43,3 +43,29 @@ func TestBench(t *testing.T) {
 		}
 	}
 }
+
+// TestServeGCPercent: serve sets its own GOGC only when the operator set
+// none (an empty GOGC counts as set: the runtime read it).
+func TestServeGCPercent(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name    string
+		env     map[string]string
+		want    int
+		applied bool
+	}{
+		{"unset", map[string]string{}, defaultServeGC, true},
+		{"unset, memory limit set", map[string]string{"GOMEMLIMIT": "256MiB"}, defaultServeGC, true},
+		{"GOGC=100", map[string]string{"GOGC": "100"}, 0, false},
+		{"GOGC=off", map[string]string{"GOGC": "off"}, 0, false},
+		{"GOGC empty", map[string]string{"GOGC": ""}, 0, false},
+	} {
+		got, applied := serveGCPercent(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
+		if got != c.want || applied != c.applied {
+			t.Errorf("%s: %d %v, want %d %v", c.name, got, applied, c.want, c.applied)
+		}
+	}
+	if defaultServeGC <= 100 {
+		t.Errorf("defaultServeGC %d is not above Go's default", defaultServeGC)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,26 @@ import (
 	"github.com/blason-badges/blason/verifier"
 	"github.com/blason-badges/blason/wallet"
 )
+
+// defaultServeGC is serve's garbage collector target (GOGC) when the
+// operator sets none. The server's live heap is small (about 7 MB: the
+// compiled schemas, contexts, decoded status lists) and a verification
+// allocates about 45 kB, so with Go's default of 100 the collector ran
+// every 8 MB, some twenty times a second at 4,000 verifications/s, for
+// 8 % of the CPU (BenchmarkVerifyOwnBadge: 209 -> 192 us of CPU per
+// verification with 400). 400 lets the heap reach five times the live
+// data (about 35 MB) between collections. GOGC in the environment, e.g.
+// GOGC=100 or with GOMEMLIMIT, overrides it.
+const defaultServeGC = 400
+
+// serveGCPercent returns the GOGC serve sets, and false when the
+// environment sets GOGC (the runtime has already applied it).
+func serveGCPercent(lookup func(string) (string, bool)) (int, bool) {
+	if _, set := lookup("GOGC"); set {
+		return 0, false
+	}
+	return defaultServeGC, true
+}
 
 // envOr returns the environment variable BLASON_<name> when set, else def:
 // every serve flag can also be set from the environment.
@@ -124,6 +145,9 @@ func serve(e env, args []string) int {
 		if relay, err = mailer.New(*smtpURL, *smtpFrom); err != nil {
 			return fail(e, "serve: %v", err)
 		}
+	}
+	if percent, ok := serveGCPercent(os.LookupEnv); ok {
+		debug.SetGCPercent(percent)
 	}
 	var handler slog.Handler
 	switch *logFormat {
