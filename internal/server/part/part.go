@@ -93,8 +93,11 @@ func (sh Shared) ReadObject(c *gin.Context) map[string]any {
 	buf.Reset()
 	if n := c.Request.ContentLength; n > 0 && n <= sh.MaxBody {
 		// MinRead more than announced: ReadFrom keeps that much room for
-		// each read, so it finds EOF without growing the buffer.
-		buf.Grow(int(n) + bytes.MinRead)
+		// each read, so it finds EOF without growing the buffer. At most
+		// maxPooledBody up front: a Content-Length is a claim, and a
+		// client announcing 2 MiB and sending nothing must not hold 2 MiB
+		// for the body timeout; beyond it the buffer grows as bytes come.
+		buf.Grow(int(min(n, maxPooledBody)) + bytes.MinRead)
 	}
 	if _, err := buf.ReadFrom(c.Request.Body); err != nil {
 		problem.ReadError(c, sh.MaxBody, err)
