@@ -48,6 +48,24 @@ func benchAward(b *testing.B, st issuer.Store) {
 		reportCPU(b, cpu)
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
 	})
+	// One by one from 8 callers (4 per core): a server's concurrent issue
+	// requests, whose reservations and records share SQLite's
+	// transactions (and disk flushes) when they meet.
+	b.Run("parallel8", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(4)
+		cpu := benchratio.CPU()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := svc.Award(context.Background(), k.DID, a); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		reportCPU(b, cpu)
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
+	})
 	// AwardMany: batches of issuer.MaxBatch in one transaction each, built
 	// and signed on every core.
 	b.Run("bulk", func(b *testing.B) {

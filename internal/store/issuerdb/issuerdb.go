@@ -69,8 +69,10 @@ type Store struct {
 	// issuer; a status list's version), prepared once on SQLite's reader
 	// pool: preparing them was half their cost.
 	reads map[string]*sql.Stmt
-	// rec coalesces the record step of concurrent awards (SQLite).
-	rec recorder
+	// reserves and records coalesce the two write steps of concurrent
+	// awards (SQLite).
+	reserves coalescer[*reservation]
+	records  coalescer[[]*issuer.CredentialRecord]
 }
 
 const (
@@ -329,11 +331,14 @@ const (
 //  1. reserve: check (SQLite) or lock (PostgreSQL) the issuer, allocate
 //     the slots, advance the lists' counters (or start lists), commit
 //     (unsynced: sqldb.DB.WriteUnsynced). From here on the slots are never
-//     handed out again, whatever happens next.
+//     handed out again, whatever happens next. On SQLite the awards
+//     reserving at the same moment share one such transaction (reserve).
 //  2. build: sign and verify, holding no lock, so that other awards and
 //     status changes proceed meanwhile (and, on PostgreSQL, other
 //     processes' awards of the same issuer).
-//  3. record: insert the records and their slots, all or nothing.
+//  3. record: insert the records and their slots, all or nothing (on
+//     SQLite, in one synced transaction with the awards recording at the
+//     same moment: record).
 //
 // A failure or crash after 1 leaves reserved slots unused: gaps in the
 // lists, whose bits are never set, which nobody can tell from slots of
@@ -348,14 +353,22 @@ func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.St
 	// synced commit, which (the log being written in order) makes the
 	// reservation durable too. A machine crash before that loses only a
 	// reservation nothing used. One flush per award, not two.
-	err := s.db.WriteUnsynced(ctx, func(tx *sql.Tx) (err error) {
-		if a, err = s.allocate(ctx, tx, issuerID, purposes, listSize, n); err != nil {
-			return err
+	if s.db.Engine == sqldb.Postgres {
+		err := s.db.WriteUnsynced(ctx, func(tx *sql.Tx) (err error) {
+			if a, err = s.allocate(ctx, tx, issuerID, purposes, listSize, n); err != nil {
+				return err
+			}
+			return s.writeLists(ctx, tx, issuerID, a)
+		})
+		if err != nil {
+			return nil, err
 		}
-		return s.writeLists(ctx, tx, issuerID, a)
-	})
-	if err != nil {
-		return nil, err
+	} else {
+		r := &reservation{issuerID: issuerID, purposes: purposes, listSize: listSize, n: n}
+		if err := s.reserve(ctx, r); err != nil {
+			return nil, err
+		}
+		a = r.alloc
 	}
 	recs, err := build(cloneSlots(a.Slots))
 	if err != nil {
@@ -375,116 +388,170 @@ func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.St
 	return recs, nil
 }
 
-// recordGroup is one award's (or batch's) records waiting for the
-// group commit.
-type recordGroup struct {
-	ctx  context.Context // the award's own: cancelled before its turn, it is not recorded
-	recs []*issuer.CredentialRecord
+// waiter is one award's (or batch's) part of a step that concurrent
+// SQLite awards share: its request, and where its outcome goes.
+type waiter[T any] struct {
+	ctx  context.Context // the award's own: cancelled before its turn, it is skipped
+	req  T
 	done chan error    // the award's outcome
-	lead chan struct{} // this award commits the pending groups
+	lead chan struct{} // this award runs the pending requests
 }
 
-// recorder coalesces the record step of concurrent SQLite awards.
-type recorder struct {
-	mu      sync.Mutex
-	pending []*recordGroup
-	busy    bool // a leader is committing
-}
-
-// record inserts recs in a synced write transaction shared with the
-// awards recording at the same moment (SQLite): one disk flush for all of
-// them instead of one each, SQLite having one writer whose flushes
-// otherwise queue one behind another. Each award stays all or nothing on
-// its own, in a savepoint: one that fails (ErrExists) is rolled back and
-// fails alone; the others commit. record returns only once its records
-// are committed and flushed, or failed.
+// coalescer runs one step of concurrent SQLite awards (reserving slots;
+// recording credentials) for all of them in one write transaction.
+// SQLite has one writer: transactions queue one behind another anyway,
+// and sharing one saves each its BEGIN, COMMIT and log writes (and, for a
+// synced commit, its disk flush). Each award stays all or nothing on its
+// own, in a savepoint: one that fails is rolled back and fails alone.
 //
-// The first award to arrive while no commit runs leads: it takes every
-// pending group, commits them, and hands the lead to the first group that
-// arrived meanwhile. The commit does not stop when the leader's request
-// is cancelled: it carries other awards too. An award cancelled before
-// the commit that would carry it begins is not recorded (its context's
-// error); one cancelled after is recorded (and revocable like any other).
-func (s *Store) record(ctx context.Context, recs []*issuer.CredentialRecord) error {
+// The first award to arrive while no transaction of this step runs leads:
+// it takes every pending request, runs them, and hands the lead to the
+// first that arrived meanwhile. The transaction does not stop when the
+// leader's request is cancelled: it carries others too. An award cancelled
+// before the transaction that would carry it begins is skipped (its
+// context's error); one cancelled after is carried through.
+type coalescer[T any] struct {
+	mu      sync.Mutex
+	pending []*waiter[T]
+	busy    bool // a leader is running the step
+}
+
+// do runs req with the requests pending at the same moment: run is called
+// by the leader with all of them and must answer each exactly once (it
+// may send nothing only by panicking, in which case do answers them).
+func (c *coalescer[T]) do(ctx context.Context, req T, run func(ctx context.Context, ws []*waiter[T])) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	g := &recordGroup{ctx: ctx, recs: recs, done: make(chan error, 1), lead: make(chan struct{}, 1)}
-	r := &s.rec
-	r.mu.Lock()
-	r.pending = append(r.pending, g)
-	if !r.busy {
-		r.busy = true
-		g.lead <- struct{}{}
+	w := &waiter[T]{ctx: ctx, req: req, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	c.mu.Lock()
+	c.pending = append(c.pending, w)
+	if !c.busy {
+		c.busy = true
+		w.lead <- struct{}{}
 	}
-	r.mu.Unlock()
+	c.mu.Unlock()
 	select {
-	case err := <-g.done:
+	case err := <-w.done:
 		return err
-	case <-g.lead:
+	case <-w.lead:
 	}
-	r.mu.Lock()
-	batch := r.pending
-	r.pending = nil
-	r.mu.Unlock()
+	c.mu.Lock()
+	batch := c.pending
+	c.pending = nil
+	c.mu.Unlock()
 	func() {
-		// Hand the lead on however the commit ends, a panic included:
+		// Hand the lead on however the step ends, a panic included:
 		// awards arriving later must not wait for a leader that is gone.
 		defer func() {
-			r.mu.Lock()
-			if len(r.pending) > 0 {
-				r.pending[0].lead <- struct{}{}
+			c.mu.Lock()
+			if len(c.pending) > 0 {
+				c.pending[0].lead <- struct{}{}
 			} else {
-				r.busy = false
+				c.busy = false
 			}
-			r.mu.Unlock()
+			c.mu.Unlock()
 		}()
-		s.commitGroups(context.WithoutCancel(ctx), batch)
-	}()
-	return <-g.done
-}
-
-// commitGroups records the groups in one synced transaction, each in its
-// own savepoint, and tells each its outcome.
-func (s *Store) commitGroups(ctx context.Context, groups []*recordGroup) {
-	answered := false
-	defer func() {
-		if !answered { // a panic: no award waits forever for its outcome
-			for _, g := range groups {
-				g.done <- errors.New("record credential: the commit did not complete")
-			}
-		}
-	}()
-	errs := make([]error, len(groups))
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		for i, g := range groups {
-			if errs[i] = g.ctx.Err(); errs[i] != nil {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT award"); err != nil {
-				return err
-			}
-			if errs[i] = s.insertRows(ctx, tx, g.recs); errs[i] != nil {
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO award"); err != nil {
-					return err
+		answered := false
+		defer func() {
+			if !answered { // a panic: no award waits forever for its outcome
+				for _, w := range batch {
+					w.done <- errors.New("the shared transaction did not complete")
 				}
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE award"); err != nil {
+		}()
+		run(context.WithoutCancel(ctx), batch)
+		answered = true
+	}()
+	return <-w.done
+}
+
+// shared runs each waiter's step in its own savepoint of tx, skipping
+// those cancelled before: errs[i] is waiter i's own outcome. An error
+// returned (a savepoint statement failing) fails the whole transaction.
+func shared[T any](ctx context.Context, tx *sql.Tx, ws []*waiter[T], errs []error, step func(w *waiter[T]) error) error {
+	if len(ws) == 1 {
+		// Alone (one caller at a time): the transaction is the savepoint.
+		if errs[0] = ws[0].ctx.Err(); errs[0] == nil {
+			errs[0] = step(ws[0])
+		}
+		return errs[0]
+	}
+	for i, w := range ws {
+		if errs[i] = w.ctx.Err(); errs[i] != nil {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT award"); err != nil {
+			return err
+		}
+		if errs[i] = step(w); errs[i] != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO award"); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
-	answered = true
-	for i, g := range groups {
-		if err != nil {
-			// Nothing was committed: every award fails, as its own
-			// transaction's failure would have failed it.
-			g.done <- err
-		} else {
-			g.done <- errs[i]
+		if _, err := tx.ExecContext(ctx, "RELEASE award"); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// answer tells each waiter its outcome: the transaction's error if it
+// failed (nothing was committed), else its own.
+func answer[T any](ws []*waiter[T], errs []error, txErr error) {
+	for i, w := range ws {
+		if txErr != nil {
+			w.done <- txErr
+		} else {
+			w.done <- errs[i]
+		}
+	}
+}
+
+// reservation is one award's request for slots (SQLite), and its outcome.
+type reservation struct {
+	issuerID string
+	purposes []issuer.StatusPurpose
+	listSize int
+	n        int
+	alloc    *issuer.Allocation
+}
+
+// reserve allocates the slots of r in an unsynced write transaction
+// shared with the awards reserving at the same moment (coalescer): each
+// takes its slots in turn, exactly as it would in a transaction of its
+// own, so the lists' counters still count the slots handed out.
+func (s *Store) reserve(ctx context.Context, r *reservation) error {
+	return s.reserves.do(ctx, r, func(ctx context.Context, ws []*waiter[*reservation]) {
+		errs := make([]error, len(ws))
+		err := s.db.WriteUnsynced(ctx, func(tx *sql.Tx) error {
+			return shared(ctx, tx, ws, errs, func(w *waiter[*reservation]) (err error) {
+				r := w.req
+				if r.alloc, err = s.allocate(ctx, tx, r.issuerID, r.purposes, r.listSize, r.n); err != nil {
+					return err
+				}
+				return s.writeLists(ctx, tx, r.issuerID, r.alloc)
+			})
+		})
+		answer(ws, errs, err)
+	})
+}
+
+// record inserts recs in a synced write transaction shared with the
+// awards recording at the same moment (SQLite; coalescer): one disk flush
+// for all of them instead of one each. It returns only once its records
+// are committed and flushed, or failed; one award's duplicate id
+// (ErrExists) fails it alone.
+func (s *Store) record(ctx context.Context, recs []*issuer.CredentialRecord) error {
+	return s.records.do(ctx, recs, func(ctx context.Context, ws []*waiter[[]*issuer.CredentialRecord]) {
+		errs := make([]error, len(ws))
+		err := s.db.Write(ctx, func(tx *sql.Tx) error {
+			return shared(ctx, tx, ws, errs, func(w *waiter[[]*issuer.CredentialRecord]) error {
+				return s.insertRows(ctx, tx, w.req)
+			})
+		})
+		answer(ws, errs, err)
+	})
 }
 
 // allocate checks (SQLite) or locks (PostgreSQL) the issuer, reads its open
