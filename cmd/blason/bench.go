@@ -35,7 +35,7 @@ func bench(e env, args []string) int {
 	token := fs.String("token", "", "with --url: a token with scope issue (blason token new --scope issue)")
 	connList := fs.String("conns", "1,8,64,256", "concurrent connections of each step")
 	dur := fs.Duration("duration", 3*time.Second, "time of each step")
-	maxReq := fs.Int("max-requests", 20000, "most requests of each step")
+	maxReq := fs.Int("max-requests", 200000, "most requests of each step (a bound on memory and time; the default lets even /healthz run the whole --duration, so that it is a fair reference)")
 	retry := fs.Bool("honour-retry-after", true, "a connection refused with 503 waits its Retry-After before asking again, as a well-behaved client does")
 	only := fs.String("endpoints", "", "measure only the endpoints whose name contains one of these words (comma-separated), e.g. healthz,verify")
 	if !parseFlags(fs, args) {
