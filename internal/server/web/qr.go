@@ -12,9 +12,12 @@ import (
 )
 
 // qrScale is the pixels per module of a QR code image, qrQuiet the quiet
-// zone in modules (ISO/IEC 18004 asks for 4).
+// zone in modules (ISO/IEC 18004 asks for 4). The page shows the image at
+// its own size (qrDataURI's size), so that every module is the same whole
+// number of pixels on screen: a code scaled to a fixed box had modules of
+// 4 and 5 pixels, which readers sometimes failed to decode.
 const (
-	qrScale = 6
+	qrScale = 4
 	qrQuiet = 4
 )
 
@@ -63,11 +66,16 @@ func qrPNG(text string) ([]byte, error) {
 }
 
 // qrDataURI is qrPNG as a data: URI for an <img> (the pages' CSP allows
-// data: images; nothing is fetched from elsewhere).
-func qrDataURI(text string) (string, error) {
+// data: images; nothing is fetched from elsewhere), with the image's width
+// and height in pixels, to show it at.
+func qrDataURI(text string) (uri string, size int, err error) {
 	b, err := qrPNG(text)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
-	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b), nil
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return "", 0, fmt.Errorf("qr code: %w", err)
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b), cfg.Width, nil
 }

@@ -85,6 +85,7 @@ type badgeCard struct {
 type shareView struct {
 	Token, URL, Expires, State, LinkedIn string
 	QR                                   template.URL
+	QRSize                               int // the image's pixels: shown unscaled
 	Views                                []viewRow
 }
 
@@ -317,13 +318,13 @@ func (h *Handler) renderBadgeStatus(w http.ResponseWriter, r *http.Request, p *a
 		}
 		sv.LinkedIn = linkedInURL(c, sv.URL)
 		if sv.State == "active" {
-			qr, err := qrDataURI(sv.URL)
+			qr, size, err := qrDataURI(sv.URL)
 			if err != nil {
 				h.serverError(w, r, err)
 				return
 			}
 			// A PNG we drew: safe as an image source.
-			sv.QR = template.URL(qr)
+			sv.QR, sv.QRSize = template.URL(qr), size
 		}
 		views, err := h.cfg.Wallet.Views(r.Context(), p.User.ID, s.Token)
 		if err != nil {
