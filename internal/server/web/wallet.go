@@ -539,8 +539,6 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		rv.CheckedAt = i18n.T(l, "verify.checked-at", i18n.DateTime(l, h.cfg.Now()))
 		p.Report = rv
 	}
-	card := h.card(l, c)
-	p.Data = &walletData{Badge: &card}
 	p.Token = r.PathValue("token")
 	if r.Method == http.MethodPost {
 		p.Notice = i18n.T(l, "wallet.share.thanks")
