@@ -525,6 +525,11 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		h.shareJSON(w, c, v)
 		return
 	}
+	h.renderShare(w, h.sharePageData(r, l, c, v))
+}
+
+// sharePageData is the share page of c, verified now as v.
+func (h *Handler) sharePageData(r *http.Request, l i18n.Lang, c *wallet.Credential, v *wallet.Verification) *acctPage {
 	p := &acctPage{page: newPage(l, r, c.Name)}
 	rep, ok := v.Value.(*verifier.Report)
 	if !ok {
@@ -543,7 +548,7 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		p.Notice = i18n.T(l, "wallet.share.thanks")
 	}
-	h.renderAcct(w, http.StatusOK, "wallet-share.html", p)
+	return p
 }
 
 // shareJSON writes {credential, report}: the document
