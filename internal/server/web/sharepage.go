@@ -26,10 +26,10 @@ import (
 // template's text with its {{t .Lang "key"}} texts written in (escaped as
 // parseTemplates writes them).
 type shareStatic struct {
-	headTitle, headNav, headSwitch, headEnd, noExpiry, verdictEnd string
-	certOpen, certOpenUnvouched, unvouchedNote                    string
-	awardedTo, issuedBy, validFrom, validUntil, criteria          string
-	issuerHeading, viewerForm, foot                               string
+	headTitle, headNav, headSwitch, noExpiry, verdictEnd string
+	certOpen, certOpenUnvouched, unvouchedNote           string
+	awardedTo, issuedBy, validFrom, validUntil, criteria string
+	issuerHeading, viewerForm, foot                      string
 }
 
 func newShareStatic(l i18n.Lang) *shareStatic {
