@@ -167,3 +167,30 @@ func TestSharePageServedMatchesTemplate(t *testing.T) {
 		}
 	}
 }
+
+// A page the transcription does not cover (a navigation, a recipient
+// form) is rendered by the template.
+func TestSharePageFallsBackToTemplate(t *testing.T) {
+	t.Parallel()
+	h := newHandler(nil, nil)
+	for _, edit := range []func(*acctPage){
+		func(p *acctPage) { p.Nav = []navLink{{"/wallet?lang=en", "<My badges>"}} },
+		func(p *acctPage) { p.Report.Credential, p.Report.Genuine, p.Report.RecipientHashed = "{}", true, true },
+		func(p *acctPage) { p.Report.Kind = "image" },
+	} {
+		p := sharePage(i18n.EN, "<x>", 0)
+		edit(p)
+		if sharePageCovered(p) {
+			t.Fatal("covered")
+		}
+		var want bytes.Buffer
+		if err := h.tmpl[p.Lang].ExecuteTemplate(&want, "wallet-share.html", p); err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		h.renderShare(w, p)
+		if w.Code != 200 || w.Body.String() != want.String() {
+			t.Fatalf("%d: not the template's page", w.Code)
+		}
+	}
+}
