@@ -569,17 +569,24 @@ func (h *Handler) shareJSON(w http.ResponseWriter, c *wallet.Credential, v *wall
 		buf.Truncate(buf.Len() - 1) // Encode's newline
 		return nil
 	}
-	var cred any = json.RawMessage(c.Raw)
-	if c.Format == "jwt" {
-		cred = string(c.Raw)
-	}
 	// The verifier's value is encoded as is; a report given as JSON is
 	// compacted and escaped as the map's encoding did.
 	var rep any = json.RawMessage(v.Report)
 	if len(v.Report) == 0 && v.Value != nil {
 		rep = v.Value
 	}
-	if err := member(`{"credential":`, cred); err != nil {
+	var err error
+	switch {
+	case c.Format == "jwt":
+		err = member(`{"credential":`, string(c.Raw))
+	case verbatimJSON(c.Raw):
+		// What the encoder would write: the stored bytes themselves.
+		buf.WriteString(`{"credential":`)
+		buf.Write(c.Raw)
+	default:
+		err = member(`{"credential":`, json.RawMessage(c.Raw))
+	}
+	if err != nil {
 		h.cfg.Logger.Error("share page", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -45,6 +45,7 @@ func TestShareJSONAnswer(t *testing.T) {
 		verified     bool
 	}{
 		{"json", "json", indented.Bytes(), true},
+		{"compact", "json", newFixture(t, nil).badge, true}, // copied as it is (verbatimJSON)
 		{"jwt", "jwt", []byte("eyJhbGciOiJFZERTQSJ9.<script>&\"x\".sig"), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
