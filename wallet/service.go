@@ -176,7 +176,8 @@ type Store interface {
 	Shares(ctx context.Context, userID string) ([]*Share, error)
 	RevokeShare(ctx context.Context, userID, token string, at time.Time) error // ErrNotFound
 	// AddViews records views in one transaction; a view of a link that
-	// no longer exists is dropped.
+	// no longer exists is dropped. It need not wait for the disk: a view
+	// lost in a crash of the machine is acceptable (viewlog.go).
 	AddViews(ctx context.Context, v []*View) error
 	Views(ctx context.Context, token string) ([]*View, error)
 

@@ -251,8 +251,15 @@ func (s *Store) RevokeShare(ctx context.Context, userID, token string, at time.T
 
 // AddViews records openings of links in one transaction. A view of a
 // link deleted meanwhile (its badge or account removed) is dropped.
+//
+// The transaction is not synced to disk (WriteUnsynced): the next synced
+// commit of anything makes it durable, and until then a crash of the
+// machine may lose it, as a crash of the process loses the views still
+// queued in memory (wallet.ViewFlushDelay). Waiting for the disk cost
+// more than the rows: a batch of 64 views, 9.3 to 6.4 µs of CPU a view on
+// SQLite; a single view, 240 to 49 µs.
 func (s *Store) AddViews(ctx context.Context, views []*wallet.View) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.WriteUnsynced(ctx, func(tx *sql.Tx) error {
 		// A batch holds the views of a few links, many times over: each
 		// link is looked up once and the insert prepared once (a share
 		// page's write was half its own cost, statements parsed per view).
