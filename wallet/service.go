@@ -167,14 +167,17 @@ type Store interface {
 
 	CreateShare(ctx context.Context, s *Share) error
 	Share(ctx context.Context, token string) (*Share, error) // ErrNotFound
-	// SharedCredential returns a link with its badge in one read (the
-	// share page's hot path; the badge's stored Report may be left out, as
-	// the page verifies again); ErrNotFound if either is gone.
+	// SharedCredential returns a link with its badge in one read, for the
+	// share page's hot path, with only what that page uses: the link's
+	// Token, UserID, CredentialID, ExpiresAt and RevokedAt; the badge's ID,
+	// UserID, Raw, Format, Image and Name (not its stored report or
+	// verdict: the page verifies again). ErrNotFound if either is gone.
 	SharedCredential(ctx context.Context, token string) (*Share, *Credential, error)
 	Shares(ctx context.Context, userID string) ([]*Share, error)
 	RevokeShare(ctx context.Context, userID, token string, at time.Time) error // ErrNotFound
 	// AddViews records views in one transaction; a view of a link that
-	// no longer exists is dropped.
+	// no longer exists is dropped. It need not wait for the disk: a view
+	// lost in a crash of the machine is acceptable (viewlog.go).
 	AddViews(ctx context.Context, v []*View) error
 	Views(ctx context.Context, token string) ([]*View, error)
 
@@ -485,7 +488,9 @@ func (s *Service) Views(ctx context.Context, userID, token string) ([]*View, err
 // OpenShare is a viewer opening a link: the badge with a fresh
 // verification (its status now, not at import), and the view recorded
 // with the name the viewer chose to give (may be empty). A revoked or
-// expired link is ErrShareGone; an unknown one ErrNotFound.
+// expired link is ErrShareGone; an unknown one ErrNotFound. The badge has
+// the fields Store.SharedCredential fills: what it is (Raw, Format, Image,
+// Name), not what was last found of it.
 func (s *Service) OpenShare(ctx context.Context, token, viewer string) (*Credential, *Verification, error) {
 	if token == "" || len(token) > 64 {
 		return nil, nil, ErrNotFound

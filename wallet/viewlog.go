@@ -13,8 +13,10 @@ import (
 // any view log (Views, Export) or deletes a wallet, so what one process
 // shows is always complete; another process sharing the database sees it
 // within ViewFlushDelay. Views still waiting when the process dies are
-// lost (a view log, not a record that anything depends on); Close writes
-// them at shutdown.
+// lost (a view log, not a record that anything depends on), and so may be
+// those written but not yet synced to disk when the machine stops
+// (Store.AddViews need not wait for the disk); Close writes them at
+// shutdown.
 
 // ViewFlushDelay is the longest a view waits before it is written.
 const ViewFlushDelay = 200 * time.Millisecond

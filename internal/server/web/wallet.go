@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -522,16 +523,14 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if wantsJSON(r) {
-		var cred json.RawMessage = c.Raw
-		if c.Format == "jwt" {
-			cred, _ = json.Marshal(string(c.Raw))
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Vary", "Accept")
-		json.NewEncoder(w).Encode(map[string]any{"credential": cred, "report": v.ReportJSON()})
+		h.shareJSON(w, c, v)
 		return
 	}
+	h.renderShare(w, h.sharePageData(r, l, c, v))
+}
+
+// sharePageData is the share page of c, verified now as v.
+func (h *Handler) sharePageData(r *http.Request, l i18n.Lang, c *wallet.Credential, v *wallet.Verification) *acctPage {
 	p := &acctPage{page: newPage(l, r, c.Name)}
 	rep, ok := v.Value.(*verifier.Report)
 	if !ok {
@@ -546,13 +545,63 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		rv.CheckedAt = i18n.T(l, "verify.checked-at", i18n.DateTime(l, h.cfg.Now()))
 		p.Report = rv
 	}
-	card := h.card(l, c)
-	p.Data = &walletData{Badge: &card}
 	p.Token = r.PathValue("token")
 	if r.Method == http.MethodPost {
 		p.Notice = i18n.T(l, "wallet.share.thanks")
 	}
-	h.renderAcct(w, http.StatusOK, "wallet-share.html", p)
+	return p
+}
+
+// shareJSON writes {credential, report}: the document
+// json.Encoder makes of map{"credential": raw, "report": report} (compact,
+// <, > and & escaped), written member by member into a pooled buffer, so
+// that the report is encoded once, straight from the verifier's value,
+// rather than marshalled, then scanned and compacted again inside a map.
+// A JWT is given as a JSON string.
+func (h *Handler) shareJSON(w http.ResponseWriter, c *wallet.Credential, v *wallet.Verification) {
+	buf := pagePool.Get().(*bytes.Buffer)
+	defer putPage(buf)
+	enc := json.NewEncoder(buf)
+	member := func(name string, x any) error {
+		buf.WriteString(name)
+		if err := enc.Encode(x); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+		return nil
+	}
+	// The verifier's value is encoded as is; a report given as JSON is
+	// compacted and escaped as the map's encoding did.
+	var rep any = json.RawMessage(v.Report)
+	if len(v.Report) == 0 && v.Value != nil {
+		rep = v.Value
+	}
+	var err error
+	switch {
+	case c.Format == "jwt":
+		err = member(`{"credential":`, string(c.Raw))
+	case verbatimJSON(c.Raw):
+		// What the encoder would write: the stored bytes themselves.
+		buf.WriteString(`{"credential":`)
+		buf.Write(c.Raw)
+	default:
+		err = member(`{"credential":`, json.RawMessage(c.Raw))
+	}
+	if err != nil {
+		h.cfg.Logger.Error("share page", "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if err := member(`,"report":`, rep); err != nil {
+		h.cfg.Logger.Error("share page", "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	buf.WriteString("}\n")
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Vary", "Accept")
+	w.Write(buf.Bytes())
 }
 
 // verifierReport holds a report read back from JSON.

@@ -96,6 +96,7 @@ type Config struct {
 type Handler struct {
 	cfg   Config
 	tmpl  map[i18n.Lang]*template.Template
+	share map[i18n.Lang]*shareStatic // the share page's fixed text (sharepage.go)
 	mux   *http.ServeMux
 	admin *admin
 }
@@ -112,9 +113,10 @@ func New(cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{cfg: cfg, tmpl: map[i18n.Lang]*template.Template{}, mux: http.NewServeMux()}
+	h := &Handler{cfg: cfg, tmpl: map[i18n.Lang]*template.Template{}, share: map[i18n.Lang]*shareStatic{}, mux: http.NewServeMux()}
 	for _, l := range i18n.Supported {
 		h.tmpl[l] = template.Must(parseTemplates(l))
+		h.share[l] = newShareStatic(l)
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	h.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
