@@ -69,10 +69,8 @@ type Store struct {
 	// issuer; a status list's version), prepared once on SQLite's reader
 	// pool: preparing them was half their cost.
 	reads map[string]*sql.Stmt
-	// reserves and records coalesce the two write steps of concurrent
-	// awards (SQLite).
-	reserves coalescer[*reservation]
-	records  coalescer[[]*issuer.CredentialRecord]
+	// writes coalesce the write steps of concurrent awards (SQLite).
+	writes coalescer[write]
 }
 
 const (
@@ -331,14 +329,14 @@ const (
 //  1. reserve: check (SQLite) or lock (PostgreSQL) the issuer, allocate
 //     the slots, advance the lists' counters (or start lists), commit
 //     (unsynced: sqldb.DB.WriteUnsynced). From here on the slots are never
-//     handed out again, whatever happens next. On SQLite the awards
-//     reserving at the same moment share one such transaction (reserve).
+//     handed out again, whatever happens next.
 //  2. build: sign and verify, holding no lock, so that other awards and
 //     status changes proceed meanwhile (and, on PostgreSQL, other
 //     processes' awards of the same issuer).
-//  3. record: insert the records and their slots, all or nothing (on
-//     SQLite, in one synced transaction with the awards recording at the
-//     same moment: record).
+//  3. record: insert the records and their slots, all or nothing.
+//
+// On SQLite the reservations and records of the awards writing at the
+// same moment share one transaction (writeShared).
 //
 // A failure or crash after 1 leaves reserved slots unused: gaps in the
 // lists, whose bits are never set, which nobody can tell from slots of
@@ -348,11 +346,8 @@ const (
 func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.StatusPurpose, listSize, n int,
 	build func(slots [][]issuer.StatusSlot) ([]*issuer.CredentialRecord, error)) ([]*issuer.CredentialRecord, error) {
 	var a *issuer.Allocation
-	// The reservation need not reach the disk by itself: its slots are
-	// handed out only once a credential using them is recorded by a
-	// synced commit, which (the log being written in order) makes the
-	// reservation durable too. A machine crash before that loses only a
-	// reservation nothing used. One flush per award, not two.
+	// The reservation is not synced (reservation.synced says why): one
+	// flush per award, not two.
 	if s.db.Engine == sqldb.Postgres {
 		err := s.db.WriteUnsynced(ctx, func(tx *sql.Tx) (err error) {
 			if a, err = s.allocate(ctx, tx, issuerID, purposes, listSize, n); err != nil {
@@ -365,7 +360,7 @@ func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.St
 		}
 	} else {
 		r := &reservation{issuerID: issuerID, purposes: purposes, listSize: listSize, n: n}
-		if err := s.reserve(ctx, r); err != nil {
+		if err := s.writeShared(ctx, r); err != nil {
 			return nil, err
 		}
 		a = r.alloc
@@ -380,7 +375,7 @@ func (s *Store) award(ctx context.Context, issuerID string, purposes []issuer.St
 	if s.db.Engine == sqldb.Postgres {
 		err = s.db.Write(ctx, func(tx *sql.Tx) error { return insertArrays(ctx, tx, issuerID, recs) })
 	} else {
-		err = s.record(ctx, recs)
+		err = s.writeShared(ctx, recording(recs))
 	}
 	if err != nil {
 		return nil, err
@@ -397,7 +392,7 @@ type waiter[T any] struct {
 	lead chan struct{} // this award runs the pending requests
 }
 
-// coalescer runs one step of concurrent SQLite awards (reserving slots;
+// coalescer runs the steps of concurrent SQLite awards (reserving slots,
 // recording credentials) for all of them in one write transaction.
 // SQLite has one writer: transactions queue one behind another anyway,
 // and sharing one saves each its BEGIN, COMMIT and log writes (and, for a
@@ -508,7 +503,15 @@ func answer[T any](ws []*waiter[T], errs []error, txErr error) {
 	}
 }
 
-// reservation is one award's request for slots (SQLite), and its outcome.
+// write is one award's step that SQLite awards share a transaction for:
+// reserving its slots, or recording its credentials.
+type write interface {
+	run(ctx context.Context, s *Store, tx *sql.Tx) error
+	// synced: the step must be on disk before the award goes on.
+	synced() bool
+}
+
+// reservation is one award's request for slots, and its outcome.
 type reservation struct {
 	issuerID string
 	purposes []issuer.StatusPurpose
@@ -517,38 +520,48 @@ type reservation struct {
 	alloc    *issuer.Allocation
 }
 
-// reserve allocates the slots of r in an unsynced write transaction
-// shared with the awards reserving at the same moment (coalescer): each
-// takes its slots in turn, exactly as it would in a transaction of its
-// own, so the lists' counters still count the slots handed out.
-func (s *Store) reserve(ctx context.Context, r *reservation) error {
-	return s.reserves.do(ctx, r, func(ctx context.Context, ws []*waiter[*reservation]) {
-		errs := make([]error, len(ws))
-		err := s.db.WriteUnsynced(ctx, func(tx *sql.Tx) error {
-			return shared(ctx, tx, ws, errs, func(w *waiter[*reservation]) (err error) {
-				r := w.req
-				if r.alloc, err = s.allocate(ctx, tx, r.issuerID, r.purposes, r.listSize, r.n); err != nil {
-					return err
-				}
-				return s.writeLists(ctx, tx, r.issuerID, r.alloc)
-			})
-		})
-		answer(ws, errs, err)
-	})
+func (r *reservation) run(ctx context.Context, s *Store, tx *sql.Tx) (err error) {
+	if r.alloc, err = s.allocate(ctx, tx, r.issuerID, r.purposes, r.listSize, r.n); err != nil {
+		return err
+	}
+	return s.writeLists(ctx, tx, r.issuerID, r.alloc)
 }
 
-// record inserts recs in a synced write transaction shared with the
-// awards recording at the same moment (SQLite; coalescer): one disk flush
-// for all of them instead of one each. It returns only once its records
-// are committed and flushed, or failed; one award's duplicate id
-// (ErrExists) fails it alone.
-func (s *Store) record(ctx context.Context, recs []*issuer.CredentialRecord) error {
-	return s.records.do(ctx, recs, func(ctx context.Context, ws []*waiter[[]*issuer.CredentialRecord]) {
+// A reservation need not reach the disk by itself: its slots are handed
+// out only once a credential using them is recorded by a synced commit,
+// which (the log being written in order) makes the reservation durable
+// too. A machine crash before that loses only a reservation nothing used.
+func (r *reservation) synced() bool { return false }
+
+// recording is one award's (or batch's) records.
+type recording []*issuer.CredentialRecord
+
+func (r recording) run(ctx context.Context, s *Store, tx *sql.Tx) error {
+	return s.insertRows(ctx, tx, r)
+}
+
+func (r recording) synced() bool { return true }
+
+// writeShared runs w in a write transaction shared with the awards
+// writing at the same moment (coalescer): their reservations and their
+// records together, each in turn, exactly as in a transaction of its own
+// (so the lists' counters still count the slots handed out), and one
+// award's failure (a duplicate id: ErrExists) fails it alone. The
+// transaction is synced (one disk flush for all) when it carries a
+// record. It returns once w is committed (and flushed, for a record), or
+// failed.
+func (s *Store) writeShared(ctx context.Context, w write) error {
+	return s.writes.do(ctx, w, func(ctx context.Context, ws []*waiter[write]) {
 		errs := make([]error, len(ws))
-		err := s.db.Write(ctx, func(tx *sql.Tx) error {
-			return shared(ctx, tx, ws, errs, func(w *waiter[[]*issuer.CredentialRecord]) error {
-				return s.insertRows(ctx, tx, w.req)
-			})
+		commit := s.db.WriteUnsynced
+		for _, w := range ws {
+			if w.req.synced() {
+				commit = s.db.Write
+				break
+			}
+		}
+		err := commit(ctx, func(tx *sql.Tx) error {
+			return shared(ctx, tx, ws, errs, func(w *waiter[write]) error { return w.req.run(ctx, s, tx) })
 		})
 		answer(ws, errs, err)
 	})
