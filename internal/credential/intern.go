@@ -59,3 +59,57 @@ var interned = func() map[string]string {
 
 // maxInterned is the longest string worth a lookup in interned.
 const maxInterned = 96
+
+// internEntry is a word of the interning table with its boxed form, so that
+// a string value that is a known word costs no allocation at all.
+type internEntry struct {
+	s string
+	v any
+}
+
+// internTable is interned as an open-addressing hash table with a hash of a
+// few bytes (internHash): cheaper than a Go map lookup, which hashes the
+// whole string, for the many strings of a document that are not words of
+// the table and the many that are. Built once; read-only afterwards.
+var internTable = func() []*internEntry {
+	t := make([]*internEntry, internTableSize)
+	for w := range interned {
+		h := internHash([]byte(w))
+		for t[h] != nil {
+			h = (h + 1) & (internTableSize - 1)
+		}
+		t[h] = &internEntry{s: w, v: w}
+	}
+	return t
+}()
+
+// internTableSize is a power of two, four or more times the number of words,
+// so that probes are short.
+const internTableSize = 1024
+
+// internHash mixes the length and four bytes of b (which is not empty).
+func internHash(b []byte) int {
+	n := len(b)
+	h := uint32(n)*0x9e3779b1 ^ uint32(b[0])<<3 ^ uint32(b[n-1])<<9 ^ uint32(b[n/2])<<15 ^ uint32(b[n/3])<<21
+	h ^= h >> 13
+	h *= 0x85ebca6b
+	h ^= h >> 16
+	return int(h & (internTableSize - 1))
+}
+
+// lookupInterned returns the table's entry for b, or nil if b is not one of
+// the words.
+func lookupInterned(b []byte) *internEntry {
+	if len(b) == 0 || len(b) > maxInterned {
+		return nil
+	}
+	for h := internHash(b); ; h = (h + 1) & (internTableSize - 1) {
+		e := internTable[h]
+		if e == nil {
+			return nil
+		}
+		if e.s == string(b) {
+			return e
+		}
+	}
+}

@@ -1,10 +1,12 @@
 package credential
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -89,7 +91,9 @@ func ParseJSON(data []byte, lim Limits) (any, error) {
 			Detail: fmt.Sprintf("%d bytes, limit is %d", len(data), lim.MaxBytes)}
 	}
 	d := decoder{data: data, maxDepth: lim.MaxDepth}
+	st := d.borrow()
 	v, err := d.value()
+	d.giveBack(st)
 	if err == nil {
 		d.ws()
 		if d.pos < len(d.data) {
@@ -128,6 +132,54 @@ type decoder struct {
 	pos      int
 	depth    int
 	maxDepth int
+	// The members of the objects and the elements of the arrays being
+	// parsed, innermost last: each object or array is built from its own
+	// stretch once complete, so that its map or slice is allocated once at
+	// its final size instead of growing (a credential's top-level object
+	// has ten to fifteen members: past eight, a map that grows is rebuilt
+	// as a table). Borrowed from stacks and returned, cleared, when done.
+	members []member
+	elems   []any
+	// region is a copy of data[regionAt:regionAt+len(region)]: strings
+	// without escapes are cut from it instead of each being copied into an
+	// allocation of its own (see plainString).
+	region   string
+	regionAt int
+}
+
+type member struct {
+	k   string
+	v   any
+	off int // offset of the key's opening quote, for the duplicate error
+}
+
+// stacks holds the member and element stacks between calls; stacks that grew
+// past maxPooledStack entries (an unusual document) are left to the
+// collector.
+type stacks struct {
+	members []member
+	elems   []any
+}
+
+var stackPool = sync.Pool{New: func() any { return &stacks{members: make([]member, 0, 32), elems: make([]any, 0, 32)} }}
+
+const maxPooledStack = 1024
+
+func (d *decoder) borrow() *stacks {
+	s := stackPool.Get().(*stacks)
+	d.members, d.elems = s.members[:0], s.elems[:0]
+	return s
+}
+
+// giveBack returns the stacks to the pool. They hold no parsed value: each
+// object and array clears its own stretch when it returns, whether it
+// succeeded or not.
+func (d *decoder) giveBack(s *stacks) {
+	if cap(d.members) > maxPooledStack || cap(d.elems) > maxPooledStack {
+		return
+	}
+	s.members, s.elems = d.members[:0], d.elems[:0]
+	stackPool.Put(s)
 }
 
 func (d *decoder) errf(sentinel error, format string, args ...any) *JSONError {
@@ -168,7 +220,7 @@ func (d *decoder) value() (any, error) {
 	case c == '[':
 		return d.array()
 	case c == '"':
-		return d.str()
+		return d.strValue()
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -198,25 +250,36 @@ func (d *decoder) enter() error {
 	return nil
 }
 
+// linearMembers is how many members of one object are checked for a repeated
+// key by comparing with the earlier ones on the stack; from then on the
+// object's map is made and takes the remaining members directly, so a huge
+// object costs no quadratic time.
+const linearMembers = 16
+
 func (d *decoder) object() (any, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
 	}
 	d.pos++ // '{'
-	m := make(map[string]any)
 	d.ws()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
 		d.depth--
-		return m, nil
+		return make(map[string]any), nil
 	}
+	base := len(d.members)
+	defer func() {
+		clear(d.members[base:])
+		d.members = d.members[:base]
+	}()
+	var m map[string]any // made once linearMembers are on the stack
 	for {
 		d.ws()
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return nil, d.errf(ErrMalformed, "unexpected %s, expecting a string object key", d.describe())
 		}
 		keyOff := d.pos
-		k, err := d.str()
+		k, _, err := d.str(false)
 		if err != nil {
 			return nil, err
 		}
@@ -232,11 +295,28 @@ func (d *decoder) object() (any, error) {
 			}
 			return nil, err
 		}
-		// One map operation: the map grows unless k was already there.
-		n := len(m)
-		m[k] = v
-		if len(m) == n {
-			return nil, &JSONError{Err: ErrDuplicateKey, Offset: keyOff, Detail: fmt.Sprintf("duplicate key %q", k)}
+		// A repeated key is reported once its value has been read, as
+		// before: the first problem in document order wins.
+		if m == nil {
+			for _, p := range d.members[base:] {
+				if p.k == k {
+					return nil, &JSONError{Err: ErrDuplicateKey, Offset: keyOff, Detail: fmt.Sprintf("duplicate key %q", k)}
+				}
+			}
+			d.members = append(d.members, member{k, v, keyOff})
+			if len(d.members)-base == linearMembers {
+				m = make(map[string]any, 2*linearMembers)
+				for _, p := range d.members[base:] {
+					m[p.k] = p.v
+				}
+			}
+		} else {
+			// One map operation: the map grows unless k was already there.
+			n := len(m)
+			m[k] = v
+			if len(m) == n {
+				return nil, &JSONError{Err: ErrDuplicateKey, Offset: keyOff, Detail: fmt.Sprintf("duplicate key %q", k)}
+			}
 		}
 		d.ws()
 		if d.pos < len(d.data) {
@@ -247,6 +327,13 @@ func (d *decoder) object() (any, error) {
 			case '}':
 				d.pos++
 				d.depth--
+				if m == nil {
+					ms := d.members[base:]
+					m = make(map[string]any, len(ms))
+					for _, p := range ms {
+						m[p.k] = p.v
+					}
+				}
 				return m, nil
 			}
 		}
@@ -259,22 +346,26 @@ func (d *decoder) array() (any, error) {
 		return nil, err
 	}
 	d.pos++ // '['
-	arr := []any{}
 	d.ws()
 	if d.pos < len(d.data) && d.data[d.pos] == ']' {
 		d.pos++
 		d.depth--
-		return arr, nil
+		return []any{}, nil
 	}
+	base := len(d.elems)
+	defer func() {
+		clear(d.elems[base:])
+		d.elems = d.elems[:base]
+	}()
 	for {
 		v, err := d.value()
 		if err != nil {
 			if je, ok := err.(*JSONError); ok {
-				je.segs = append(je.segs, "["+strconv.Itoa(len(arr))+"]")
+				je.segs = append(je.segs, "["+strconv.Itoa(len(d.elems)-base)+"]")
 			}
 			return nil, err
 		}
-		arr = append(arr, v)
+		d.elems = append(d.elems, v)
 		d.ws()
 		if d.pos < len(d.data) {
 			switch d.data[d.pos] {
@@ -284,34 +375,108 @@ func (d *decoder) array() (any, error) {
 			case ']':
 				d.pos++
 				d.depth--
-				return arr, nil
+				return append([]any(nil), d.elems[base:]...), nil
 			}
 		}
 		return nil, d.errf(ErrMalformed, "unexpected %s after array element, expecting ',' or ']'", d.describe())
 	}
 }
 
-// str decodes the string starting at d.pos (which holds '"').
-func (d *decoder) str() (string, error) {
+// strValue decodes a string value: the words of the interning table come
+// boxed already, so they cost no allocation at all.
+func (d *decoder) strValue() (any, error) {
+	s, boxed, err := d.str(true)
+	if err != nil {
+		return nil, err
+	}
+	if boxed != nil {
+		return boxed, nil
+	}
+	return s, nil
+}
+
+// SWAR ("SIMD within a register") constants for plainWord.
+const (
+	lsbs = 0x0101010101010101
+	msbs = 0x8080808080808080
+)
+
+// plainWord reports whether none of the 8 bytes in w (a little-endian load)
+// ends or complicates a string: no '"', no '\\', no control character
+// (< 0x20) and no byte of a multi-byte UTF-8 sequence (>= 0x80). For each
+// test, (x - 0x01..01) &^ x has a byte's high bit set only if some byte
+// of x is zero (or, for the < 0x20 test, below 0x20: exact as a yes/no
+// answer for any bound up to 0x80); false positives cannot occur in the
+// yes/no answer, and a "no" sends the caller to the byte-by-byte loop,
+// which decides exactly.
+func plainWord(w uint64) bool {
+	q := w ^ (lsbs * '"')
+	b := w ^ (lsbs * '\\')
+	special := ((q - lsbs) &^ q) | ((b - lsbs) &^ b) | ((w - lsbs*0x20) &^ w) | w
+	return special&msbs == 0
+}
+
+// str decodes the string starting at d.pos (which holds '"'). For a word of
+// the interning table it returns the shared string and, when boxed is
+// asked for, the shared interface value holding it.
+func (d *decoder) str(boxed bool) (string, any, error) {
 	start := d.pos + 1
 	i := start
-	// Fast path: printable ASCII without escapes.
+	// Fast path: printable ASCII without escapes, eight bytes at a time,
+	// then byte by byte up to the quote or the first byte that needs the
+	// general loop.
+	for i+8 <= len(d.data) && plainWord(binary.LittleEndian.Uint64(d.data[i:])) {
+		i += 8
+	}
 	for i < len(d.data) {
 		c := d.data[i]
 		if c == '"' {
 			d.pos = i + 1
-			if i-start <= maxInterned {
-				if s, ok := interned[string(d.data[start:i])]; ok {
-					return s, nil
+			if w := lookupInterned(d.data[start:i]); w != nil {
+				if boxed {
+					return w.s, w.v, nil
 				}
+				return w.s, nil, nil
 			}
-			return string(d.data[start:i]), nil
+			return d.plainString(start, i), nil, nil
 		}
 		if c < 0x20 || c == '\\' || c >= utf8.RuneSelf {
 			break
 		}
 		i++
 	}
+	s, err := d.strSlow(start, i)
+	return s, nil, err
+}
+
+// Region sizes: a string of up to maxRegionString bytes is cut from a copy of
+// the input of regionBytes (or what is left of the input, if less) that
+// begins with it, shared with the strings that follow it. A string keeps its
+// whole region alive, so regions are small: a string taken from a parsed
+// document retains at most regionBytes of it.
+const (
+	regionBytes     = 4096
+	maxRegionString = 1024
+)
+
+// plainString returns data[start:end] as a string, cut from the current
+// region when it lies within it: one allocation for all the strings of a
+// stretch of regionBytes, rather than one per string.
+func (d *decoder) plainString(start, end int) string {
+	if start >= d.regionAt && end <= d.regionAt+len(d.region) {
+		return d.region[start-d.regionAt : end-d.regionAt]
+	}
+	if end-start > maxRegionString {
+		return string(d.data[start:end])
+	}
+	d.regionAt = start
+	d.region = string(d.data[start:min(len(d.data), start+regionBytes)])
+	return d.region[:end-start]
+}
+
+// strSlow finishes a string that has escapes, control characters or
+// non-ASCII bytes from i on (data[start:i] is plain ASCII).
+func (d *decoder) strSlow(start, i int) (string, error) {
 	buf := make([]byte, i-start, i-start+16)
 	copy(buf, d.data[start:i])
 	for i < len(d.data) {
