@@ -11,18 +11,19 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// verifyJWS checks signatures itself (decodeParts, verifySignature) instead
+// verifyJWS checks signatures itself (checkAndDecode, verifySignature) instead
 // of through jose.ParseSignedCompact and JSONWebSignature.Verify, which it
 // used before. These tests prove the two accept exactly the same tokens,
-// once our structural checks (checkCompact, parseHeader) have passed, as
+// once our structural checks (checkAndDecode, parseHeader) have passed, as
 // they did before go-jose was called.
 
 // ourSignature is the signature step of verifyJWS, with key given.
 func ourSignature(tok string, key any) (bool, bool) {
-	seg, err := checkCompact(tok, 0)
+	seg, p, err := checkAndDecode(tok, 0)
 	if err != nil {
 		return false, false
 	}
+	defer p.release()
 	h, err := parseHeader(seg[0], kindCredential)
 	if err != nil {
 		return false, false
@@ -32,11 +33,6 @@ func ourSignature(tok string, key any) (bool, bool) {
 	default:
 		return false, false // the allowlist refuses it before any signature check
 	}
-	p, err := decodeParts(tok, seg)
-	if err != nil {
-		return true, false
-	}
-	defer p.release()
 	return true, verifySignature(h.alg, key, p.input, p.sig) == nil
 }
 

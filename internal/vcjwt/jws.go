@@ -102,6 +102,23 @@ func algorithmsFor(list []Algorithm) ([]jose.SignatureAlgorithm, error) {
 // three non-empty segments of unpadded base64url whose unused trailing bits
 // are zero, so that every token has exactly one encoding.
 func checkCompact(tok string, maxBytes int) ([3]string, error) {
+	seg, err := splitCompact(tok, maxBytes)
+	if err != nil {
+		return seg, err
+	}
+	for i, s := range seg {
+		if err := checkSegment(segmentNames[i], s); err != nil {
+			return seg, err
+		}
+	}
+	return seg, nil
+}
+
+var segmentNames = [3]string{"header", "payload", "signature"}
+
+// splitCompact checks the size of a compact JWS and cuts it into its three
+// segments.
+func splitCompact(tok string, maxBytes int) ([3]string, error) {
 	var seg [3]string
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
@@ -114,17 +131,19 @@ func checkCompact(tok string, maxBytes int) ([3]string, error) {
 	}
 	a, rest, _ := strings.Cut(tok, ".")
 	b, c, _ := strings.Cut(rest, ".")
-	seg = [3]string{a, b, c}
-	names := [3]string{"header", "payload", "signature"}
-	for i, s := range seg {
-		if s == "" {
-			return seg, fmt.Errorf("%w: empty %s segment", ErrMalformed, names[i])
-		}
-		if err := checkB64(s); err != nil {
-			return seg, fmt.Errorf("%w: %s segment: %w", ErrMalformed, names[i], err)
-		}
+	return [3]string{a, b, c}, nil
+}
+
+// checkSegment is checkCompact's test of one segment: not empty, and
+// canonical unpadded base64url.
+func checkSegment(name, s string) error {
+	if s == "" {
+		return fmt.Errorf("%w: empty %s segment", ErrMalformed, name)
 	}
-	return seg, nil
+	if err := checkB64(s); err != nil {
+		return fmt.Errorf("%w: %s segment: %w", ErrMalformed, name, err)
+	}
+	return nil
 }
 
 const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -373,10 +392,11 @@ func verifyJWS(ctx context.Context, tok string, opts *VerifyOptions, k kind) (*s
 	if err != nil {
 		return nil, err
 	}
-	seg, err := checkCompact(tok, opts.MaxBytes)
+	seg, parts, err := checkAndDecode(tok, opts.MaxBytes)
 	if err != nil {
 		return nil, err
 	}
+	defer parts.release()
 	// §8.2.6 step 1: "Base64url-decode the JOSE Header."
 	h, err := parseHeader(seg[0], k)
 	if err != nil {
@@ -391,11 +411,6 @@ func verifyJWS(ctx context.Context, tok string, opts *VerifyOptions, k kind) (*s
 	if !allowed {
 		return nil, fmt.Errorf("%w: alg %q is not in the allowlist %v", ErrAlgorithm, string(h.alg), algs)
 	}
-	parts, err := decodeParts(tok, seg)
-	if err != nil {
-		return nil, err
-	}
-	defer parts.release()
 	payloadRaw := parts.payload
 
 	// §8.2.6 step 2: "If the header includes a kid property, Dereference the
@@ -514,17 +529,36 @@ type tokenParts struct {
 	bufp    *[]byte
 }
 
-// decodeParts decodes the payload and signature of a token. The header is
-// checked separately (parseHeader: only alg, kid, jwk and typ, so no crit or
-// b64 that would change what is signed) and the segments are canonical
-// base64url (checkCompact), so the signing input is the token up to its
-// second dot, byte for byte what go-jose rebuilds from the decoded segments.
+// checkAndDecode is checkCompact followed by the decoding of the payload and
+// the signature, with the same errors in the same order, but it checks those
+// two segments by decoding them: base64.RawURLEncoding.Strict() refuses what
+// checkB64 refuses (bytes outside the alphabet, padding, an impossible
+// length, non-zero trailing bits) except CR and LF, which it skips and
+// which are refused here first (TestSegmentCheckAgreesWithStrictDecode,
+// FuzzSegmentCheck). When a segment fails, checkSegment describes why, as
+// checkCompact would have. Only the header, decoded later through the memo
+// of parseHeader, is checked by checkB64.
+//
+// The header is checked separately (parseHeader: only alg, kid, jwk and typ,
+// so no crit or b64 that would change what is signed) and the segments are
+// canonical base64url, so the signing input is the token up to its second
+// dot, byte for byte what go-jose rebuilds from the decoded segments.
 // Decoding here instead of through jose.ParseSignedCompact saves a second
 // JSON parse of the header and a re-encoding of both segments (a third of a
 // VC-JWT verification's time). One pooled buffer holds the token's bytes and
 // both decoded segments: call release when done, and keep no reference into
 // them (ParseJSON and peekIssuer copy what they return).
-func decodeParts(tok string, seg [3]string) (*tokenParts, error) {
+func checkAndDecode(tok string, maxBytes int) ([3]string, *tokenParts, error) {
+	seg, err := splitCompact(tok, maxBytes)
+	if err != nil {
+		return seg, nil, err
+	}
+	if err := checkSegment("header", seg[0]); err != nil {
+		return seg, nil, err
+	}
+	if seg[1] == "" {
+		return seg, nil, checkSegment("payload", seg[1])
+	}
 	enc := base64.RawURLEncoding.Strict()
 	nIn := len(seg[0]) + 1 + len(seg[1])
 	need := len(tok) + enc.DecodedLen(len(seg[1])) + enc.DecodedLen(len(seg[2]))
@@ -537,18 +571,36 @@ func decodeParts(tok string, seg [3]string) (*tokenParts, error) {
 	raw := buf[:copy(buf, tok)]
 	p.input = raw[:nIn:nIn]
 	n, err := enc.Decode(buf[len(raw):], raw[len(seg[0])+1:nIn])
-	if err != nil {
+	if err != nil || hasCRLF(seg[1]) {
 		p.release()
-		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+		return seg, nil, decodeError("payload", seg[1], err)
 	}
 	p.payload = buf[len(raw) : len(raw)+n : len(raw)+n]
-	m, err := enc.Decode(buf[len(raw)+n:], raw[nIn+1:])
-	if err != nil {
+	if seg[2] == "" {
 		p.release()
-		return nil, fmt.Errorf("%w: signature: %w", ErrMalformed, err)
+		return seg, nil, checkSegment("signature", seg[2])
+	}
+	m, err := enc.Decode(buf[len(raw)+n:], raw[nIn+1:])
+	if err != nil || hasCRLF(seg[2]) {
+		p.release()
+		return seg, nil, decodeError("signature", seg[2], err)
 	}
 	p.sig = buf[len(raw)+n : len(raw)+n+m : len(raw)+n+m]
-	return p, nil
+	return seg, p, nil
+}
+
+// hasCRLF reports whether s holds a CR or LF, which the base64 decoder skips.
+func hasCRLF(s string) bool {
+	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0
+}
+
+// decodeError explains why the segment s was refused: checkSegment's words,
+// and the decoder's should they ever disagree.
+func decodeError(name, s string, err error) error {
+	if e := checkSegment(name, s); e != nil {
+		return e
+	}
+	return fmt.Errorf("%w: %s: %w", ErrMalformed, name, err)
 }
 
 func (p *tokenParts) release() {
