@@ -77,11 +77,21 @@ type signed struct {
 	payload    map[string]any
 }
 
+// The resolvers used when VerifyOptions.Resolver is nil, boxed once rather
+// than on every call.
+var (
+	defaultCredentialResolver   KeyResolver = DIDResolver{Relationship: did.AssertionMethod}
+	defaultPresentationResolver KeyResolver = DIDResolver{Relationship: did.Authentication}
+)
+
+// defaultAlgorithms is algorithmsFor(nil); shared, so never modified.
+var defaultAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
+
 // algorithmsFor checks the configured allowlist. Only RS256, ES256 and EdDSA
 // may appear; "none" and HMAC algorithms are refused outright.
 func algorithmsFor(list []Algorithm) ([]jose.SignatureAlgorithm, error) {
 	if list == nil {
-		return []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}, nil
+		return defaultAlgorithms, nil
 	}
 	if len(list) == 0 {
 		return nil, fmt.Errorf("%w: empty algorithm allowlist", ErrAlgorithm)
@@ -421,11 +431,10 @@ func verifyJWS(ctx context.Context, tok string, opts *VerifyOptions, k kind) (*s
 	case h.kid != "":
 		r := opts.Resolver
 		if r == nil {
-			rel := did.AssertionMethod
+			r = defaultCredentialResolver
 			if k == kindPresentation {
-				rel = did.Authentication
+				r = defaultPresentationResolver
 			}
-			r = DIDResolver{Relationship: rel}
 		}
 		// The unverified iss locates relative kids and tells an HTTPS
 		// resolver which issuer JWKS to consult; the controller returned
@@ -548,16 +557,16 @@ type tokenParts struct {
 // VC-JWT verification's time). One pooled buffer holds the token's bytes and
 // both decoded segments: call release when done, and keep no reference into
 // them (ParseJSON and peekIssuer copy what they return).
-func checkAndDecode(tok string, maxBytes int) ([3]string, *tokenParts, error) {
+func checkAndDecode(tok string, maxBytes int) ([3]string, tokenParts, error) {
 	seg, err := splitCompact(tok, maxBytes)
 	if err != nil {
-		return seg, nil, err
+		return seg, tokenParts{}, err
 	}
 	if err := checkSegment("header", seg[0]); err != nil {
-		return seg, nil, err
+		return seg, tokenParts{}, err
 	}
 	if seg[1] == "" {
-		return seg, nil, checkSegment("payload", seg[1])
+		return seg, tokenParts{}, checkSegment("payload", seg[1])
 	}
 	enc := base64.RawURLEncoding.Strict()
 	nIn := len(seg[0]) + 1 + len(seg[1])
@@ -567,23 +576,23 @@ func checkAndDecode(tok string, maxBytes int) ([3]string, *tokenParts, error) {
 		*bufp = make([]byte, need)
 	}
 	buf := (*bufp)[:need]
-	p := &tokenParts{bufp: bufp}
+	p := tokenParts{bufp: bufp}
 	raw := buf[:copy(buf, tok)]
 	p.input = raw[:nIn:nIn]
 	n, err := enc.Decode(buf[len(raw):], raw[len(seg[0])+1:nIn])
 	if err != nil || hasCRLF(seg[1]) {
 		p.release()
-		return seg, nil, decodeError("payload", seg[1], err)
+		return seg, tokenParts{}, decodeError("payload", seg[1], err)
 	}
 	p.payload = buf[len(raw) : len(raw)+n : len(raw)+n]
 	if seg[2] == "" {
 		p.release()
-		return seg, nil, checkSegment("signature", seg[2])
+		return seg, tokenParts{}, checkSegment("signature", seg[2])
 	}
 	m, err := enc.Decode(buf[len(raw)+n:], raw[nIn+1:])
 	if err != nil || hasCRLF(seg[2]) {
 		p.release()
-		return seg, nil, decodeError("signature", seg[2], err)
+		return seg, tokenParts{}, decodeError("signature", seg[2], err)
 	}
 	p.sig = buf[len(raw)+n : len(raw)+n+m : len(raw)+n+m]
 	return seg, p, nil

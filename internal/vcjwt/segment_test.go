@@ -35,7 +35,7 @@ func sameAsCheckCompact(t *testing.T, tok string, maxBytes int) {
 		t.Fatalf("%q: checkAndDecode error %v, checkCompact %v", tok, err, wantErr)
 	}
 	if err != nil {
-		if p != nil {
+		if p.bufp != nil || p.payload != nil {
 			t.Fatalf("%q: parts returned with error %v", tok, err)
 		}
 		if err.Error() != wantErr.Error() {
