@@ -83,7 +83,9 @@ func (e *JSONError) Unwrap() error { return e.Err }
 //     early.
 //
 // Errors are *JSONError values that give the byte offset and the JSON path.
-// ParseJSON never panics.
+// ParseJSON never panics. The strings it returns share copies of stretches
+// of data of up to 4 KiB (one allocation for many strings), so a string kept
+// from the result keeps at most that much of the input alive.
 func ParseJSON(data []byte, lim Limits) (any, error) {
 	lim = lim.withDefaults()
 	if len(data) > lim.MaxBytes {
@@ -148,9 +150,8 @@ type decoder struct {
 }
 
 type member struct {
-	k   string
-	v   any
-	off int // offset of the key's opening quote, for the duplicate error
+	k string
+	v any
 }
 
 // stacks holds the member and element stacks between calls; stacks that grew
@@ -303,7 +304,7 @@ func (d *decoder) object() (any, error) {
 					return nil, &JSONError{Err: ErrDuplicateKey, Offset: keyOff, Detail: fmt.Sprintf("duplicate key %q", k)}
 				}
 			}
-			d.members = append(d.members, member{k, v, keyOff})
+			d.members = append(d.members, member{k, v})
 			if len(d.members)-base == linearMembers {
 				m = make(map[string]any, 2*linearMembers)
 				for _, p := range d.members[base:] {
