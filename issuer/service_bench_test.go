@@ -31,41 +31,31 @@ func benchAward(b *testing.B, st issuer.Store) {
 		reportCPU(b, cpu)
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
 	})
-	// One by one from as many callers as cores (a server's requests):
-	// signing and the preflight run outside the store's write
-	// transaction, so they proceed side by side.
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		cpu := benchratio.CPU()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := svc.Award(context.Background(), k.DID, a); err != nil {
-					b.Error(err)
-					return
+	// One by one from as many callers as cores, then from 8 (4 per core:
+	// a server's concurrent issue requests): signing and the preflight run
+	// outside the store's write transaction, side by side, and the
+	// reservations and records of awards that meet share SQLite's
+	// transactions (and disk flushes).
+	for _, c := range []struct {
+		name    string
+		perCore int
+	}{{"parallel", 1}, {"parallel8", 4}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(c.perCore)
+			cpu := benchratio.CPU()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := svc.Award(context.Background(), k.DID, a); err != nil {
+						b.Error(err)
+						return
+					}
 				}
-			}
+			})
+			reportCPU(b, cpu)
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
 		})
-		reportCPU(b, cpu)
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
-	})
-	// One by one from 8 callers (4 per core): a server's concurrent issue
-	// requests, whose reservations and records share SQLite's
-	// transactions (and disk flushes) when they meet.
-	b.Run("parallel8", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetParallelism(4)
-		cpu := benchratio.CPU()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := svc.Award(context.Background(), k.DID, a); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-		reportCPU(b, cpu)
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
-	})
+	}
 	// AwardMany: batches of issuer.MaxBatch in one transaction each, built
 	// and signed on every core.
 	b.Run("bulk", func(b *testing.B) {

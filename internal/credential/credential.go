@@ -213,9 +213,9 @@ func isAbsoluteURI(s string) bool {
 	return true
 }
 
-// typesOf returns the string members of a JSON-LD "type" value, which may be
+// TypesOf returns the string members of a JSON-LD "type" value, which may be
 // a single string (compacted form, App. A.2.1) or an array.
-func typesOf(v any) []string {
+func TypesOf(v any) []string {
 	switch t := v.(type) {
 	case string:
 		return []string{t}
@@ -232,7 +232,7 @@ func typesOf(v any) []string {
 }
 
 func hasType(v any, want string) bool {
-	for _, t := range typesOf(v) {
+	for _, t := range TypesOf(v) {
 		if t == want {
 			return true
 		}
@@ -242,7 +242,7 @@ func hasType(v any, want string) bool {
 
 // Types returns the credential's type values (a single string or an array;
 // non-string members are skipped).
-func (c *Credential) Types() []string { return typesOf(c.Doc["type"]) }
+func (c *Credential) Types() []string { return TypesOf(c.Doc["type"]) }
 
 // HasType reports whether the credential's type includes t.
 func (c *Credential) HasType(t string) bool { return hasType(c.Doc["type"], t) }
@@ -515,7 +515,7 @@ func describeTypes(v any) string {
 	case nil:
 		return "none"
 	case string, []any:
-		return fmt.Sprintf("%q", typesOf(v))
+		return fmt.Sprintf("%q", TypesOf(v))
 	}
 	return jsonKind(v)
 }

@@ -499,7 +499,7 @@ func checkClassTypes(doc any, k Kind) []Violation {
 		if depth > 0 { // the top-level type is CheckType's business and the schema's
 			if t, present := m["type"]; present && (isString(t) || isArray(t)) && !hasType(t, class) {
 				out = append(out, Violation{Pointer: ptr + "/type",
-					Reason: fmt.Sprintf("type must include %q, got %q", class, typesOf(t))})
+					Reason: fmt.Sprintf("type must include %q, got %q", class, TypesOf(t))})
 			}
 		}
 		for prop, sub := range classProps[class] {

@@ -304,17 +304,7 @@ func FromOB3(doc map[string]any, issuerID string) (*Achievement, error) {
 			a.Tags = append(a.Tags, s)
 		}
 	}
-	for _, x := range asList(doc["alignment"]) {
-		o, _ := x.(map[string]any)
-		var al Alignment
-		al.TargetName, _ = o["targetName"].(string)
-		al.TargetURL, _ = o["targetUrl"].(string)
-		al.TargetDescription, _ = o["targetDescription"].(string)
-		al.TargetFramework, _ = o["targetFramework"].(string)
-		al.TargetCode, _ = o["targetCode"].(string)
-		al.TargetType, _ = o["targetType"].(string)
-		a.Alignments = append(a.Alignments, al)
-	}
+	a.Alignments = alignments(doc["alignment"])
 	for _, x := range asList(doc["resultDescription"]) {
 		o, _ := x.(map[string]any)
 		var r ResultDescription
@@ -372,17 +362,9 @@ func FromOB2(doc map[string]any, issuerID, lang string) (*Achievement, []byte, e
 		}
 	}
 	// OB 2.0 AlignmentObject: targetName, targetUrl, targetDescription,
-	// targetFramework, targetCode: the same names as OB 3.0's.
-	for _, x := range asList(doc["alignment"]) {
-		o, _ := x.(map[string]any)
-		var al Alignment
-		al.TargetName, _ = o["targetName"].(string)
-		al.TargetURL, _ = o["targetUrl"].(string)
-		al.TargetDescription, _ = o["targetDescription"].(string)
-		al.TargetFramework, _ = o["targetFramework"].(string)
-		al.TargetCode, _ = o["targetCode"].(string)
-		a.Alignments = append(a.Alignments, al)
-	}
+	// targetFramework, targetCode: the same names as OB 3.0's (which adds
+	// targetType).
+	a.Alignments = alignments(doc["alignment"])
 	if err := a.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -411,4 +393,22 @@ func decodeDataURI(s string) ([]byte, error) {
 		return nil, fmt.Errorf("the image is larger than %d bytes", MaxImageBytes)
 	}
 	return base64.StdEncoding.DecodeString(data)
+}
+
+// alignments reads an OB 3.0 Alignment or OB 2.0 AlignmentObject list (one
+// object or an array): their members have the same names.
+func alignments(v any) []Alignment {
+	var out []Alignment
+	for _, x := range asList(v) {
+		o, _ := x.(map[string]any)
+		var al Alignment
+		al.TargetName, _ = o["targetName"].(string)
+		al.TargetURL, _ = o["targetUrl"].(string)
+		al.TargetDescription, _ = o["targetDescription"].(string)
+		al.TargetFramework, _ = o["targetFramework"].(string)
+		al.TargetCode, _ = o["targetCode"].(string)
+		al.TargetType, _ = o["targetType"].(string)
+		out = append(out, al)
+	}
+	return out
 }

@@ -382,7 +382,7 @@ func signedBlind(cred map[string]any) string {
 		case n == "credentialStatus":
 			return "the credential carries its own credentialStatus (" + k + "): remove it; this server adds and records the status entry itself"
 		case k == "type" || k == "@type" || n == "type":
-			for _, t := range typeValues(v) {
+			for _, t := range credential.TypesOf(v) {
 				if statusListType(t) {
 					return "the credential's type " + strconv.Quote(t) + " is a status list: this server signs only its own status lists"
 				}
@@ -408,20 +408,4 @@ func signedBlind(cred map[string]any) string {
 		}
 	}
 	return ""
-}
-
-func typeValues(v any) []string {
-	switch t := v.(type) {
-	case string:
-		return []string{t}
-	case []any:
-		var out []string
-		for _, x := range t {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }

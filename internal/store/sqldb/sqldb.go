@@ -183,20 +183,7 @@ func (db *DB) WriteUnsynced(ctx context.Context, fn func(*sql.Tx) error) error {
 	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	txErr := func() error {
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		defer tx.Rollback()
-		if err := fn(tx); err != nil {
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
-		return nil
-	}()
+	txErr := run(ctx, conn, nil, fn)
 	// Back to FULL even if ctx is done: the connection goes back to the
 	// pool and must not stay unsynced.
 	if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL"); err != nil {
@@ -228,8 +215,12 @@ func (db *DB) Snapshot(ctx context.Context, fn func(*sql.Tx) error) error {
 	return run(ctx, db.R, opts, fn)
 }
 
-func run(ctx context.Context, h *sql.DB, opts *sql.TxOptions, fn func(*sql.Tx) error) error {
-	tx, err := h.BeginTx(ctx, opts)
+// run runs fn in a transaction begun on b (a pool, or the one connection
+// WriteUnsynced holds) and commits it, or rolls it back if fn fails.
+func run(ctx context.Context, b interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, opts *sql.TxOptions, fn func(*sql.Tx) error) error {
+	tx, err := b.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
