@@ -161,31 +161,15 @@ func writeCertificate(b *bytes.Buffer, st *shareStatic, r *reportView) {
 	b.WriteString("\n    <div>\n      <h2 class=\"badge-name\">")
 	escHTML(b, bv.Name)
 	b.WriteString("</h2>\n      ")
-	if bv.Achievement != "" {
-		b.WriteString("<p class=\"achievement\">")
-		escHTML(b, bv.Achievement)
-		b.WriteString("</p>")
-	}
+	escIf(b, "<p class=\"achievement\">", bv.Achievement, "</p>")
 	b.WriteString("\n      ")
-	if bv.Description != "" {
-		b.WriteString("<p class=\"description\">")
-		escHTML(b, bv.Description)
-		b.WriteString("</p>")
-	}
+	escIf(b, "<p class=\"description\">", bv.Description, "</p>")
 	b.WriteString("\n      <dl>\n        ")
-	if bv.Recipient != "" {
-		b.WriteString(st.awardedTo)
-		escHTML(b, bv.Recipient)
-		b.WriteString("</dd>")
-	}
+	escIf(b, st.awardedTo, bv.Recipient, "</dd>")
 	b.WriteString(st.issuedBy)
 	escHTML(b, firstNonEmpty(bv.IssuerName, bv.IssuerID))
 	b.WriteString("</dd>\n        ")
-	if bv.ValidFrom != "" {
-		b.WriteString(st.validFrom)
-		escHTML(b, bv.ValidFrom)
-		b.WriteString("</dd>")
-	}
+	escIf(b, st.validFrom, bv.ValidFrom, "</dd>")
 	b.WriteString(st.validUntil)
 	if bv.ValidUntil != "" {
 		escHTML(b, bv.ValidUntil)
@@ -193,17 +177,9 @@ func writeCertificate(b *bytes.Buffer, st *shareStatic, r *reportView) {
 		b.WriteString(st.noExpiry)
 	}
 	b.WriteString("</dd>\n        ")
-	if bv.Criteria != "" {
-		b.WriteString(st.criteria)
-		escHTML(b, bv.Criteria)
-		b.WriteString("</dd>")
-	}
+	escIf(b, st.criteria, bv.Criteria, "</dd>")
 	b.WriteString("\n      </dl>\n      ")
-	if r.Older != "" {
-		b.WriteString("<p class=\"small older\">")
-		escHTML(b, r.Older)
-		b.WriteString("</p>")
-	}
+	escIf(b, "<p class=\"small older\">", r.Older, "</p>")
 	// {{if eq $r.Kind "image"}}: no kind (sharePageCovered).
 	b.WriteString("\n      \n    </div>\n  </div>\n  <section class=\"issuer\" aria-labelledby=\"issuer-")
 	escHTML(b, bv.IssuerID)
@@ -314,4 +290,14 @@ func isSafeURL(s string) bool {
 		}
 	}
 	return true
+}
+
+// escIf writes open, v escaped and close when v is not empty: a template's
+// {{if .V}}open{{.V}}close{{end}}.
+func escIf(b *bytes.Buffer, open, v, close string) {
+	if v != "" {
+		b.WriteString(open)
+		escHTML(b, v)
+		b.WriteString(close)
+	}
 }
